@@ -1,0 +1,64 @@
+// swift-tools-version:6.0
+//
+// A Kafka broker in Swift, faithful to Apache Kafka's ZooKeeper-coordinated design.
+// Dependencies point one way, downward: CZooKeeper → ZooKeeper → KafkaZk → Controller → KafkaBroker
+// → kafka-server. KafkaTestKit is used by tests only.
+import PackageDescription
+
+let package = Package(
+    name: "swift-kafka-broker",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "kafka-server", targets: ["kafka-server"]),
+        .library(name: "KafkaBroker", targets: ["KafkaBroker"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // System library over Debian's libzookeeper-mt-dev (the multi-threaded C client).
+        .systemLibrary(
+            name: "CZooKeeper",
+            providers: [.apt(["libzookeeper-mt-dev"])]
+        ),
+        // Strong ids (BrokerId, ControllerEpoch, TopicPartition, …) and injected time, shared by all.
+        .target(name: "KafkaCommon"),
+        // Kafka-agnostic async ZooKeeper client over the C client's asynchronous API.
+        .target(
+            name: "ZooKeeper",
+            dependencies: ["CZooKeeper", .product(name: "Logging", package: "swift-log")]
+        ),
+        // Kafka's znode schema (paths + JSON) and KafkaZkClient operations.
+        .target(
+            name: "KafkaZk",
+            dependencies: ["KafkaCommon", "ZooKeeper", .product(name: "Logging", package: "swift-log")]
+        ),
+        // KafkaController: election, ControllerEventManager, ControllerContext.
+        .target(
+            name: "Controller",
+            dependencies: ["KafkaCommon", "KafkaZk", "ZooKeeper", .product(name: "Logging", package: "swift-log")]
+        ),
+        // KafkaServer lifecycle, KafkaConfig, broker metadata checkpoint.
+        .target(
+            name: "KafkaBroker",
+            dependencies: ["KafkaCommon", "Controller", "KafkaZk", "ZooKeeper", .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "kafka-server",
+            dependencies: ["KafkaBroker", .product(name: "Logging", package: "swift-log")]
+        ),
+        // Test-only helpers: real ZooKeeper processes, broker processes, waiting on conditions.
+        .target(
+            name: "KafkaTestKit",
+            dependencies: ["ZooKeeper"]
+        ),
+        .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper", "KafkaTestKit"]),
+        .testTarget(name: "KafkaZkTests", dependencies: ["KafkaCommon", "KafkaZk", "ZooKeeper", "KafkaTestKit"]),
+        .testTarget(name: "KafkaBrokerTests", dependencies: ["KafkaBroker", "KafkaTestKit"]),
+        .testTarget(
+            name: "ClusterTests",
+            dependencies: ["KafkaCommon", "KafkaZk", "ZooKeeper", "KafkaTestKit", "kafka-server"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
