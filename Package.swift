@@ -54,7 +54,8 @@ let package = Package(
         ),
         .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper", "KafkaTestKit"]),
         .testTarget(name: "KafkaZkTests", dependencies: ["KafkaCommon", "KafkaZk", "ZooKeeper", "KafkaTestKit"]),
-        .testTarget(name: "KafkaBrokerTests", dependencies: ["KafkaBroker", "KafkaTestKit"]),
+        .testTarget(name: "KafkaBrokerTests", dependencies: ["KafkaBroker", "KafkaCommon", "KafkaZk", "KafkaTestKit"]),
+        .testTarget(name: "ControllerTests", dependencies: ["Controller", "KafkaCommon", "KafkaZk", "KafkaTestKit"]),
         .testTarget(
             name: "ClusterTests",
             dependencies: ["KafkaCommon", "KafkaZk", "ZooKeeper", "KafkaTestKit", "kafka-server"]

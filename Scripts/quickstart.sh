@@ -112,30 +112,11 @@ any_broker_alive() {
 
 # --- step (a): packages ------------------------------------------------------
 
-package_installed() {
-    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
-}
+# shellcheck source=Scripts/lib/deps.sh
+source "$SCRIPT_DIR/lib/deps.sh"
 
 ensure_packages() {
-    local missing=() pkg sudo=()
-    if ! command -v dpkg-query >/dev/null 2>&1; then
-        warn "not a Debian-like system; make sure these are installed: ${APT_PACKAGES[*]}"
-        return 0
-    fi
-    for pkg in "${APT_PACKAGES[@]}"; do
-        package_installed "$pkg" || missing+=("$pkg")
-    done
-    ((${#missing[@]} == 0)) && return 0
-
-    if ((EUID != 0)); then
-        command -v sudo >/dev/null 2>&1 ||
-            die "missing packages (${missing[*]}) and not root, with no sudo to install them"
-        sudo=(sudo)
-    fi
-    say "installing missing packages: ${missing[*]}"
-    "${sudo[@]}" apt-get update
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y --no-install-recommends "${missing[@]}"
+    ensure_apt_packages "${APT_PACKAGES[@]}"
 }
 
 # --- step (b): build ---------------------------------------------------------
@@ -300,7 +281,7 @@ print_summary() {
     echo "  controller        : ${controller:+broker }${controller:-unknown (could not read $ZK_CHROOT/controller)}"
     echo "  logs and data     : $QS_DIR"
     echo
-    echo "Try:   kcat -b $(bootstrap_servers) -L"
+    echo "Try:   /usr/share/zookeeper/bin/zkCli.sh -server 127.0.0.1:$ZK_CLIENT_PORT_BASE get $ZK_CHROOT/controller"
     echo "Stop:  Scripts/quickstart.sh stop"
 }
 

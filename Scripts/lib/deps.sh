@@ -1,14 +1,24 @@
-# Installs missing Debian packages (as root, or with sudo). Sourced by the scripts in Scripts/.
+# Installs missing Debian packages with apt-get (as root, or through sudo). Sourced by the scripts
+# in Scripts/: `ensure_apt_packages pkg…`.
 ensure_apt_packages() {
-    local missing=()
-    local package
-    for package in "$@"; do
-        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+    local missing=() pkg sudo=()
+    if ! command -v dpkg-query >/dev/null 2>&1; then
+        printf 'warning: not a Debian-like system; make sure these are installed: %s\n' "$*" >&2
+        return 0
+    fi
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
     done
-    [ ${#missing[@]} -eq 0 ] && return 0
-    echo "==> installing ${missing[*]}"
-    local sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    ((${#missing[@]} == 0)) && return 0
+    if ((EUID != 0)); then
+        if ! command -v sudo >/dev/null 2>&1; then
+            printf 'error: missing packages (%s) and not root, with no sudo to install them\n' "${missing[*]}" >&2
+            return 1
+        fi
+        sudo=(sudo)
+    fi
+    printf '==> installing missing packages: %s\n' "${missing[*]}"
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }

@@ -3,7 +3,8 @@ import Glibc
 import Synchronization
 
 /// A process started by a test, which can be signalled (kill -9, SIGSTOP, SIGCONT, SIGTERM) and
-/// which never outlives the test process.
+/// which never outlives the test process. Spawned with `posix_spawn` and reaped with `waitpid`
+/// by this class alone (Foundation's `Process` notices exits late on Linux).
 ///
 /// The command runs under a small bash guard that records the real pid, kills the command with
 /// SIGKILL as soon as the test process is gone (checked twice a second), and removes `cleanup`
@@ -11,8 +12,10 @@ import Synchronization
 public final class ChildProcess: Sendable {
     public let name: String
     public let logFile: URL
+    /// The command's own pid (not its guard's).
     public let pid: Int32
-    private let guardProcess: Mutex<Process?>
+    private let guardPid: Int32
+    private let status: Mutex<Int32?> = Mutex(nil)
 
     private static let guardScript = #"""
         parent=$1; pidfile=$2; cleanup=$3; shift 3
@@ -34,25 +37,14 @@ public final class ChildProcess: Sendable {
     ) throws {
         self.name = name
         self.logFile = logFile
-        if !FileManager.default.fileExists(atPath: logFile.path) {
-            _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
-        }
         let pidFile = logFile.deletingPathExtension().appendingPathExtension("pid")
         try? FileManager.default.removeItem(at: pidFile)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", Self.guardScript, "guard", String(getpid()), pidFile.path, cleanup?.path ?? ""]
+        let argv = ["/bin/bash", "-c", Self.guardScript, "guard", String(getpid()), pidFile.path, cleanup?.path ?? ""]
             + [executable] + arguments
-        if let environment { process.environment = environment }
-        let output = try FileHandle(forWritingTo: logFile)
-        output.seekToEndOfFile()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        guardProcess = Mutex(process)
+        let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+        guardPid = try Self.spawn(argv: argv, environment: env, output: logFile.path)
         var childPid: Int32 = 0
-        for _ in 0..<400 {
+        for _ in 0..<1000 {
             if let text = try? String(contentsOf: pidFile, encoding: .utf8),
                let value = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
                 childPid = value
@@ -64,26 +56,47 @@ public final class ChildProcess: Sendable {
         pid = childPid
     }
 
+    private static func spawn(argv: [String], environment: [String], output: String) throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let cArguments = argv.map { strdup($0) } + [nil]
+        let cEnvironment = environment.map { strdup($0) } + [nil]
+        defer {
+            for pointer in cArguments { free(pointer) }
+            for pointer in cEnvironment { free(pointer) }
+        }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, "/bin/bash", &actions, nil, cArguments, cEnvironment)
+        guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
+        return pid
+    }
+
     /// Sends `signal` to the process itself (not to its guard).
     public func send(_ signal: Int32) {
         kill(pid, signal)
     }
 
-    public var isRunning: Bool {
-        guardProcess.withLock { $0?.isRunning ?? false }
-    }
-
-    /// The exit status (signals as 128 + n), once it has exited.
+    /// The exit status (killed by signal n: 128 + n), once it has exited; reaps the guard.
     public var exitStatus: Int32? {
-        guardProcess.withLock { process in
-            guard let process, !process.isRunning else { return nil }
-            return process.terminationStatus
+        status.withLock { status in
+            if let status { return status }
+            var raw: Int32 = 0
+            guard waitpid(guardPid, &raw, WNOHANG) == guardPid else { return nil }
+            let low = raw & 0x7f
+            status = low == 0 ? (raw >> 8) & 0xff : 128 + low
+            return status
         }
     }
 
+    public var isRunning: Bool { exitStatus == nil }
+
     /// Waits for the process to exit and returns its status; nil if it is still running after `timeout`.
     public func waitForExit(timeout: Duration) async -> Int32? {
-        try? await waitUntil("\(name) to exit", timeout: timeout) { !isRunning }
+        try? await waitUntil("\(name) to exit", timeout: timeout, every: .milliseconds(20)) { !isRunning }
         return exitStatus
     }
 

@@ -133,7 +133,7 @@ public final class ZooKeeperEnsemble: Sendable {
             process.send(SIGKILL)
         }
         for process in all {
-            for _ in 0..<200 where process.isRunning { usleep(10_000) }
+            for _ in 0..<500 where process.isRunning { usleep(10_000) }
         }
         try? FileManager.default.removeItem(at: directory)
     }

@@ -37,7 +37,7 @@ public enum BrokerIdZNode {
 
     public static func decode(id: BrokerId, _ bytes: [UInt8]) throws -> BrokerInfo {
         let path = path(id)
-        let json = try Json.parse(bytes)
+        let json = try Json.parse(znode: path, bytes)
         guard let version = json["version"]?.intValue else { throw KafkaZkError.corruptZNode(path, "no version") }
         var protocolMap = SecurityProtocol.defaultMap
         if let map = json["listener_security_protocol_map"]?.objectValue {
@@ -59,12 +59,17 @@ public enum BrokerIdZNode {
                 }
             }
         } else if let host = json["host"]?.stringValue, let port = json["port"]?.intValue {
-            endpoints = [EndPoint(listenerName: "PLAINTEXT", securityProtocol: .plaintext, host: host, port: Int32(port))]
+            guard let port = Int32(exactly: port) else { throw KafkaZkError.corruptZNode(path, "port \(port) out of range") }
+            endpoints = [EndPoint(listenerName: "PLAINTEXT", securityProtocol: .plaintext, host: host, port: port)]
+        }
+        let jmxPortValue = json["jmx_port"]?.intValue ?? -1
+        guard let jmxPort = Int32(exactly: jmxPortValue) else {
+            throw KafkaZkError.corruptZNode(path, "jmx_port \(jmxPortValue) out of range")
         }
         let timestamp = json["timestamp"]?.stringValue.flatMap { Int64($0) } ?? json["timestamp"]?.intValue ?? 0
         return BrokerInfo(
             id: id, endpoints: endpoints, rack: json["rack"]?.stringValue,
-            jmxPort: Int32(json["jmx_port"]?.intValue ?? -1), timestamp: timestamp, version: Int(version))
+            jmxPort: jmxPort, timestamp: timestamp, version: Int(version))
     }
 }
 

@@ -16,7 +16,7 @@ public enum ControllerZNode {
 
     /// The controller's broker id. Kafka 0.8 wrote a bare number, which is read too.
     public static func decode(_ bytes: [UInt8]) throws -> BrokerId {
-        let json = try Json.parse(bytes)
+        let json = try Json.parse(znode: path, bytes)
         if let bare = json.intValue, let id = Int32(exactly: bare) { return BrokerId(id) }
         guard let id = json["brokerid"]?.intValue, let value = Int32(exactly: id) else {
             throw KafkaZkError.corruptZNode(path, "no brokerid")
@@ -49,7 +49,7 @@ public enum ClusterIdZNode {
     }
 
     public static func decode(_ bytes: [UInt8]) throws -> String {
-        guard let id = try Json.parse(bytes)["id"]?.stringValue else { throw KafkaZkError.corruptZNode(path, "no id") }
+        guard let id = try Json.parse(znode: path, bytes)["id"]?.stringValue else { throw KafkaZkError.corruptZNode(path, "no id") }
         return id
     }
 }

@@ -11,7 +11,7 @@ import ZooKeeper
 public final class KafkaZkClient: Sendable {
     public let zooKeeper: ZooKeeperClient
     let logger: Logger
-    let time: any Time
+    public let time: any Time
 
     public init(zooKeeper: ZooKeeperClient, logger: Logger, time: any Time = SystemTime()) {
         self.zooKeeper = zooKeeper
@@ -172,6 +172,19 @@ public final class KafkaZkClient: Sendable {
             return (data, stat)
         } catch let error as ZooKeeperError where error.code == .noNode {
             return nil
+        }
+    }
+}
+
+extension KafkaZkClient {
+    /// A new broker sequence number: the version of `/brokers/seqid` after an unconditional
+    /// setData (Kafka adds `reserved.broker.max.id` to it to make a generated broker id).
+    public func generateBrokerSequenceId() async throws -> Int32 {
+        do {
+            return try await zooKeeper.setData(PersistentZkPaths.brokerSequenceId, data: []).version
+        } catch let error as ZooKeeperError where error.code == .noNode {
+            try await zooKeeper.createRecursive(PersistentZkPaths.brokerSequenceId)
+            return try await zooKeeper.setData(PersistentZkPaths.brokerSequenceId, data: []).version
         }
     }
 }

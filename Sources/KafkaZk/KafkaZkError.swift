@@ -19,3 +19,14 @@ public enum KafkaZkError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension Json {
+    /// Parses a znode's data; data that is not JSON makes the znode corrupt.
+    static func parse(znode path: String, _ bytes: [UInt8]) throws(KafkaZkError) -> Json {
+        do {
+            return try parse(bytes)
+        } catch {
+            throw .corruptZNode(path, error.description)
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import KafkaCommon
+
+/// What the controller's state is while it handles an event (Kafka's `ControllerState`); the
+/// name becomes the event's metric and appears in the state-change log.
+public enum ControllerState: String, Sendable {
+    case idle = "Idle"
+    case controllerChange = "ControllerChange"
+    case brokerChange = "BrokerChange"
+    case controllerShutdown = "ControllerShutdown"
+}
+
+/// One unit of controller work. ZooKeeper watches and session callbacks only enqueue these; the
+/// `ControllerEventManager`'s single task processes them one at a time.
+public enum ControllerEvent: Sendable, Equatable {
+    /// The broker started: watch `/controller` and take part in the election.
+    case startup
+    /// `/controller` was created or changed: if this broker was the controller, maybe resign.
+    case controllerChange
+    /// `/controller` was deleted: resign if needed and race for the role again.
+    case reelect
+    /// The ZooKeeper session expired: resign at once, before anything else happens.
+    case expire
+    /// A new session is connected: register the broker again, then race for the role.
+    case registerBrokerAndReelect
+    /// The children of `/brokers/ids` changed.
+    case brokerChange
+
+    public var state: ControllerState {
+        switch self {
+        case .startup, .controllerChange, .reelect, .expire, .registerBrokerAndReelect: .controllerChange
+        case .brokerChange: .brokerChange
+        }
+    }
+}

@@ -1,0 +1,241 @@
+import KafkaCommon
+import KafkaZk
+import Logging
+import ZooKeeper
+
+/// The controller (Kafka's `KafkaController`). Every broker runs one; the one whose broker
+/// created the ephemeral `/controller` is active, bumped `/controller_epoch`, and manages the
+/// cluster until it resigns.
+///
+/// Election, as Kafka does it: watch `/controller`; when it is missing, race to create it and bump
+/// the epoch in one multi (`registerControllerAndIncrementControllerEpoch`). Losers keep the
+/// watch and race again when the node goes. A controller that sees `/controller` name someone else
+/// resigns. On session expiry the controller resigns before anything else (the expiry event is put
+/// with `clearAndPut` and awaited before the new session is created), then the broker registers
+/// again and re-joins the race.
+///
+/// Isolation: an actor, and all of its work is driven by the `ControllerEventManager`'s single
+/// task, one event at a time. ZooKeeper watches and session callbacks only enqueue events. Every
+/// write the controller makes goes through `multiFencedByControllerEpoch` with the epoch znode
+/// version it won, so a superseded controller can never write.
+public actor KafkaController {
+    public nonisolated let brokerId: BrokerId
+    let zkClient: KafkaZkClient
+    let eventManager: ControllerEventManager
+    let logger: Logger
+    let stateChangeLogger: StateChangeLogger
+    let staleRegistrationWait: Duration
+
+    private var brokerInfo: BrokerInfo
+    /// The czxid of this broker's registration znode (Kafka's broker epoch).
+    public private(set) var brokerEpoch: Int64
+    /// The controller this broker believes is active (`.none` when unknown).
+    public private(set) var activeControllerId: BrokerId = .none
+    public private(set) var context = ControllerContext()
+    private var watchTask: Task<Void, Never>?
+
+    public init(
+        brokerInfo: BrokerInfo, brokerEpoch: Int64, zkClient: KafkaZkClient, logger: Logger,
+        staleRegistrationWait: Duration
+    ) {
+        self.brokerId = brokerInfo.id
+        self.brokerInfo = brokerInfo
+        self.brokerEpoch = brokerEpoch
+        self.zkClient = zkClient
+        self.staleRegistrationWait = staleRegistrationWait
+        var logger = logger
+        logger[metadataKey: "broker"] = "\(brokerInfo.id)"
+        self.logger = logger
+        self.stateChangeLogger = StateChangeLogger(brokerId: brokerInfo.id)
+        self.eventManager = ControllerEventManager(logger: logger)
+    }
+
+    public var isActive: Bool { activeControllerId == brokerId }
+
+    /// The epoch this controller was elected with (meaningful while active).
+    public var epoch: ControllerEpoch { context.epoch }
+
+    private var logIdent: String { "[Controller id=\(brokerId)] " }
+
+    // MARK: - Lifecycle
+
+    /// Registers the session handler and the watch dispatcher, then starts the event loop with
+    /// the `startup` event (which arms the `/controller` watch and runs the first election).
+    public func startup() {
+        zkClient.zooKeeper.registerSessionHandler(
+            name: "controller", ControllerSessionHandler(eventManager: eventManager))
+        let events = zkClient.zooKeeper.events()
+        let eventManager = self.eventManager
+        watchTask = Task {
+            for await event in events {
+                guard case .watch(let watched) = event else { continue }
+                switch (watched.path, watched.kind) {
+                case (ControllerZNode.path, .nodeDeleted): eventManager.put(.reelect)
+                case (ControllerZNode.path, .nodeCreated), (ControllerZNode.path, .nodeDataChanged):
+                    eventManager.put(.controllerChange)
+                case (BrokerIdsZNode.path, .nodeChildrenChanged): eventManager.put(.brokerChange)
+                default: break
+                }
+            }
+        }
+        eventManager.put(.startup)
+        eventManager.start { [weak self] event in await self?.process(event) }
+        logger.info("\(logIdent)Controller startup complete")
+    }
+
+    /// Stops the event loop; an active controller gives up `/controller` (fenced by its epoch, so
+    /// a superseded one leaves its successor's node alone) and resigns.
+    public func shutdown() async {
+        zkClient.zooKeeper.unregisterSessionHandler(name: "controller")
+        watchTask?.cancel()
+        await eventManager.close()
+        if isActive {
+            do {
+                try await zkClient.deleteController(expectedControllerEpochZkVersion: context.epochZkVersion)
+            } catch {
+                logger.warning("\(logIdent)Could not delete \(ControllerZNode.path) at shutdown: \(error)")
+            }
+            onControllerResignation()
+        }
+        activeControllerId = .none
+        logger.info("\(logIdent)Shutdown completed")
+    }
+
+    // MARK: - Events
+
+    func process(_ event: ControllerEvent) async {
+        do {
+            switch event {
+            case .startup:
+                _ = try await zkClient.controllerId(watch: true)
+                try await elect()
+            case .controllerChange:
+                try await maybeResign()
+            case .reelect:
+                try await maybeResign()
+                try await elect()
+            case .expire:
+                let wasActive = isActive
+                activeControllerId = .none
+                if wasActive { onControllerResignation() }
+            case .registerBrokerAndReelect:
+                brokerInfo.timestamp = zkClient.time.milliseconds
+                brokerEpoch = try await zkClient.registerBroker(brokerInfo, staleRegistrationWait: staleRegistrationWait)
+                try await maybeResign()
+                try await elect()
+            case .brokerChange:
+                try await processBrokerChange()
+            }
+        } catch let error as ZooKeeperError where error.code.isRetriable {
+            // Retried from outside the event loop: blocking the loop here would also block the
+            // expiry event that must run before a new session can be created.
+            logger.warning("\(logIdent)ZooKeeper connection lost while processing \(event); retrying once connected")
+            let zooKeeper = zkClient.zooKeeper
+            let eventManager = self.eventManager
+            Task {
+                try? await zooKeeper.waitUntilConnected(timeout: nil)
+                eventManager.put(event)
+            }
+        } catch let error as ZooKeeperError where error.code == .sessionExpired || error.code == .closing {
+            logger.info("\(logIdent)Session ended while processing \(event): \(error)")
+        } catch {
+            logger.error("\(logIdent)Error processing event \(event): \(error)")
+        }
+    }
+
+    private func elect() async throws {
+        activeControllerId = try await zkClient.controllerId() ?? .none
+        if activeControllerId != .none {
+            logger.debug("\(logIdent)Broker \(activeControllerId) has been elected as the controller, so stopping the election process.")
+            return
+        }
+        do {
+            let (epoch, epochZkVersion) = try await zkClient.registerControllerAndIncrementControllerEpoch(brokerId)
+            context.epoch = epoch
+            context.epochZkVersion = epochZkVersion
+            activeControllerId = brokerId
+            stateChangeLogger.controller(epoch: epoch,
+                "Elected as the controller (epoch znode version \(epochZkVersion))")
+            logger.info("\(logIdent)\(brokerId) successfully elected as the controller. Epoch incremented to \(epoch) and epoch zk version is now \(epochZkVersion)")
+            try await onControllerFailover()
+        } catch let error as KafkaZkError {
+            guard case .controllerMoved = error else { throw error }
+            logger.info("\(logIdent)Controller moved to another broker when trying to become controller: \(error)")
+            try await maybeResign()
+        }
+    }
+
+    /// Reads `/controller` (re-arming its watch); a controller that no longer holds it resigns.
+    private func maybeResign() async throws {
+        let wasActive = isActive
+        activeControllerId = try await zkClient.controllerId(watch: true) ?? .none
+        if wasActive && !isActive {
+            onControllerResignation()
+        }
+    }
+
+    /// Becoming the active controller: clear the notification queues this controller will consume
+    /// (fenced writes), watch `/brokers/ids` and load the live brokers into the context.
+    private func onControllerFailover() async throws {
+        logger.info("\(logIdent)Starting become-controller state transition")
+        try await deleteNotifications(under: PersistentZkPaths.isrChangeNotification)
+        try await deleteNotifications(under: PersistentZkPaths.logDirEventNotification)
+        let ids = try await zkClient.liveBrokerIds(watch: true)
+        for id in ids {
+            guard let (bytes, stat) = try await zkClient.dataIfExists(BrokerIdZNode.path(id)) else { continue }
+            context.liveBrokers[id] = try BrokerIdZNode.decode(id: id, bytes)
+            context.liveBrokerEpochs[id] = stat.czxid
+        }
+        stateChangeLogger.controller(epoch: context.epoch,
+            "Initialized controller context with live brokers [\(context.liveBrokers.keys.sorted().map(\.description).joined(separator: ","))]")
+        logger.info("\(logIdent)Ready to serve as the new controller with epoch \(context.epoch)")
+    }
+
+    private func deleteNotifications(under path: String) async throws {
+        let names = try await zkClient.zooKeeper.children(path).names
+        guard !names.isEmpty else { return }
+        _ = try await zkClient.multiFencedByControllerEpoch(
+            names.map { .delete(path: "\(path)/\($0)") }, expectedControllerEpochZkVersion: context.epochZkVersion)
+    }
+
+    private func onControllerResignation() {
+        let epoch = context.epoch
+        context = ControllerContext()
+        stateChangeLogger.controller(epoch: epoch, "Resigned as the controller")
+        logger.info("\(logIdent)Resigned")
+    }
+
+    private func processBrokerChange() async throws {
+        guard isActive else { return }
+        let current = try await zkClient.liveBrokerIds(watch: true)
+        var epochs: [BrokerId: Int64] = [:]
+        var infos: [BrokerId: BrokerInfo] = [:]
+        for id in current {
+            guard let (bytes, stat) = try await zkClient.dataIfExists(BrokerIdZNode.path(id)) else { continue }
+            infos[id] = try BrokerIdZNode.decode(id: id, bytes)
+            epochs[id] = stat.czxid
+        }
+        let (added, removed) = context.brokerChanges(current: Set(infos.keys))
+        let bounced = infos.keys.filter { id in
+            context.liveBrokerEpochs[id].map { $0 != epochs[id] } ?? false
+        }.sorted()
+        context.liveBrokers = infos
+        context.liveBrokerEpochs = epochs
+        let list: ([BrokerId]) -> String = { $0.map(\.description).joined(separator: ",") }
+        stateChangeLogger.controller(epoch: context.epoch,
+            "Broker change: newly added brokers: [\(list(added))], deleted brokers: [\(list(removed))], bounced brokers: [\(list(bounced))], all live brokers: [\(list(infos.keys.sorted()))]")
+    }
+}
+
+/// Bridges the ZooKeeper client's session lifecycle into controller events.
+struct ControllerSessionHandler: ZooKeeperSessionHandler {
+    let eventManager: ControllerEventManager
+
+    func beforeInitializingSession() async {
+        await eventManager.clearAndPut(.expire)
+    }
+
+    func afterInitializingSession() async {
+        eventManager.put(.registerBrokerAndReelect)
+    }
+}

@@ -1,0 +1,172 @@
+import Controller
+import Foundation
+import KafkaCommon
+import KafkaZk
+import Logging
+import ZooKeeper
+
+/// A broker's lifecycle (Kafka's `KafkaServer`).
+///
+/// Start-up, in Kafka's order: connect to ZooKeeper (creating the chroot), create the persistent
+/// top-level paths, get or create the cluster id, lock and check every log directory's
+/// `meta.properties` (a different cluster id refuses to start, naming the directory), settle the
+/// broker id (configured, stored, or generated from `/brokers/seqid`), write `meta.properties`,
+/// register `/brokers/ids/<id>` with the advertised listeners, and start the controller, which
+/// joins the election. Shutdown: the controller resigns, the registration is deleted, the session
+/// is closed.
+///
+/// Isolation: an actor; `startup` and `shutdown` run once each, in that order.
+public actor KafkaServer {
+    public let config: KafkaConfig
+    let logger: Logger
+    let time: any Time
+
+    public private(set) var brokerId: BrokerId
+    public private(set) var clusterId: String?
+    public private(set) var zkClient: KafkaZkClient?
+    public private(set) var controller: KafkaController?
+    private var locks: [LogDirectoryLock] = []
+    private var isShutDown = false
+
+    public init(config: KafkaConfig, time: any Time = SystemTime()) {
+        self.config = config
+        self.time = time
+        self.brokerId = config.brokerId
+        self.logger = Logger(label: "kafka.server.KafkaServer")
+    }
+
+    private var logIdent: String { "[KafkaServer id=\(brokerId)] " }
+
+    /// How long registration waits for a stale `/brokers/ids/<id>` (left by this broker's previous,
+    /// killed process) to expire before concluding that a live broker holds the id.
+    var staleRegistrationWait: Duration { .milliseconds(config.zkSessionTimeoutMs) + .seconds(2) }
+
+    public func startup() async throws {
+        logger.info("\(logIdent)starting")
+        for key in config.unknownKeys {
+            logger.warning("The configuration '\(key)' was supplied but isn't a known config.")
+        }
+        do {
+            let zkLogger = Logger(label: "kafka.zookeeper.ZooKeeperClient")
+            logger.info("Connecting to zookeeper on \(config.zkConnect)")
+            let zkClient = try await KafkaZkClient.connect(
+                config.zkConnect, sessionTimeout: .milliseconds(config.zkSessionTimeoutMs),
+                connectionTimeout: .milliseconds(config.zkConnectionTimeoutMs), logger: zkLogger, time: time)
+            self.zkClient = zkClient
+            try await zkClient.createTopLevelPaths()
+
+            let clusterId = try await zkClient.getOrCreateClusterId(proposed: KafkaZkClient.generateClusterId())
+            self.clusterId = clusterId
+            logger.info("Cluster ID = \(clusterId)")
+
+            let stored = try lockAndReadLogDirectories(clusterId: clusterId)
+            brokerId = try await settleBrokerId(stored: stored, zkClient: zkClient)
+            try writeMetaProperties(BrokerMetadata(brokerId: brokerId, clusterId: clusterId))
+
+            let brokerInfo = BrokerInfo(id: brokerId, endpoints: advertisedEndpoints(), rack: config.rack,
+                                        timestamp: time.milliseconds)
+            let brokerEpoch = try await zkClient.registerBroker(brokerInfo, staleRegistrationWait: staleRegistrationWait)
+
+            let controller = KafkaController(
+                brokerInfo: brokerInfo, brokerEpoch: brokerEpoch, zkClient: zkClient,
+                logger: Logger(label: "kafka.controller.KafkaController"), staleRegistrationWait: staleRegistrationWait)
+            self.controller = controller
+            await controller.startup()
+            logger.info("\(logIdent)started")
+        } catch {
+            logger.error("\(logIdent)Fatal error during KafkaServer startup. Prepare to shutdown: \(error)")
+            await shutdown()
+            throw error
+        }
+    }
+
+    /// Resign (if controller), deregister, close the ZooKeeper session.
+    public func shutdown() async {
+        guard !isShutDown else { return }
+        isShutDown = true
+        logger.info("\(logIdent)shutting down")
+        if let controller {
+            await controller.shutdown()
+        }
+        if let zkClient {
+            let path = BrokerIdZNode.path(brokerId)
+            if let stat = try? await zkClient.zooKeeper.exists(path), stat.ephemeralOwner == zkClient.zooKeeper.sessionId {
+                do {
+                    try await zkClient.zooKeeper.delete(path)
+                    logger.info("\(logIdent)Deregistered broker \(brokerId) from \(path)")
+                } catch {
+                    logger.warning("\(logIdent)Could not delete \(path): \(error)")
+                }
+            }
+            await zkClient.close()
+        }
+        for lock in locks { lock.release() }
+        locks.removeAll()
+        logger.info("\(logIdent)shut down completed")
+    }
+
+    // MARK: - Start-up steps
+
+    /// Creates missing log directories, locks each, and reads its `meta.properties`. A stored
+    /// cluster id other than ZooKeeper's, or broker ids that differ between directories, stop
+    /// start-up.
+    private func lockAndReadLogDirectories(clusterId: String) throws -> [String: BrokerMetadata] {
+        var stored: [String: BrokerMetadata] = [:]
+        for directory in config.logDirs {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw ConfigError(file: directory, key: "log.dirs", message: "cannot create log directory: \(error.localizedDescription)")
+            }
+            locks.append(try LogDirectoryLock(directory: directory))
+            guard let metadata = try BrokerMetadataCheckpoint(directory: directory).read() else { continue }
+            if let storedCluster = metadata.clusterId, storedCluster != clusterId {
+                throw ConfigError(
+                    file: BrokerMetadataCheckpoint(directory: directory).url.path, key: "cluster.id",
+                    message: "The Cluster ID \(clusterId) doesn't match stored clusterId \(storedCluster) in meta.properties of log directory \(directory). The broker is trying to join the wrong cluster. Configured zookeeper.connect may be wrong.")
+            }
+            stored[directory] = metadata
+        }
+        let ids = Set(stored.values.map(\.brokerId))
+        if ids.count > 1 {
+            throw ConfigError(file: nil, key: "broker.id",
+                              message: "Failed to match broker.id across log.dirs: \(stored.map { "\($0.key) has \($0.value.brokerId)" }.sorted().joined(separator: ", "))")
+        }
+        return stored
+    }
+
+    /// The configured broker id, checked against the stored one; or the stored one; or a new one
+    /// generated from `/brokers/seqid` (above `reserved.broker.max.id`).
+    private func settleBrokerId(stored: [String: BrokerMetadata], zkClient: KafkaZkClient) async throws -> BrokerId {
+        let storedId = stored.values.first?.brokerId
+        if config.brokerId != .none {
+            if let storedId, storedId != config.brokerId {
+                throw ConfigError(
+                    file: config.file, key: "broker.id",
+                    message: "Configured broker.id \(config.brokerId) doesn't match stored broker.id \(storedId) in meta.properties. If you moved your data, make sure your configured broker.id matches. If you intend to create a new broker, you should remove all data in your data directories (log.dirs).")
+            }
+            return config.brokerId
+        }
+        if let storedId { return storedId }
+        let sequence = try await zkClient.generateBrokerSequenceId()
+        let generated = BrokerId(config.reservedBrokerMaxId + sequence)
+        logger.info("Generated broker.id \(generated) from \(PersistentZkPaths.brokerSequenceId)")
+        return generated
+    }
+
+    private func writeMetaProperties(_ metadata: BrokerMetadata) throws {
+        for directory in config.logDirs {
+            let checkpoint = BrokerMetadataCheckpoint(directory: directory)
+            if try checkpoint.read() != metadata { try checkpoint.write(metadata) }
+        }
+    }
+
+    /// The advertised listeners, with an empty host replaced by this machine's host name.
+    private func advertisedEndpoints() -> [EndPoint] {
+        config.advertisedListeners.map { endpoint in
+            var filled = endpoint
+            if filled.host.trimmingCharacters(in: .whitespaces).isEmpty { filled.host = ProcessInfo.processInfo.hostName }
+            return filled
+        }
+    }
+}
