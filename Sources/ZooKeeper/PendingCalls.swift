@@ -73,6 +73,11 @@ final class PendingCalls: Sendable {
 
     var count: Int { state.withLock { $0.entries.count } }
 
+    /// Calls still pending on one handle.
+    func count(handle: UInt64) -> Int {
+        state.withLock { state in state.entries.values.filter { $0.handle == handle }.count }
+    }
+
     static func token(from data: UnsafeRawPointer?) -> UInt {
         UInt(bitPattern: data)
     }

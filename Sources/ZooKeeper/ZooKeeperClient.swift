@@ -98,6 +98,18 @@ public final class ZooKeeperClient: Sendable {
 
     public var sessionState: SessionState { state.withLock { $0.sessionState } }
 
+    /// `host:port` of the server the session is connected through (nil when not connected).
+    public var currentServer: String? {
+        state.withLock { state in
+            guard let handle = state.handle, state.sessionState.isConnected,
+                  let server = zoo_get_current_server(handle.raw) else { return nil }
+            return String(cString: server)
+        }
+    }
+
+    /// The id of the current C handle (tests check that a closed handle owes nothing).
+    var handleId: UInt64 { state.withLock { $0.handleId } }
+
     /// The current session's id (0 until the first connection).
     public var sessionId: Int64 { state.withLock { $0.sessionId } }
 

@@ -65,6 +65,42 @@ struct ZooKeeperSessionTests {
         #expect(other.sessionId == zk.sessionId)
     }
 
+    @Test func sessionSurvivesTheLossOfItsServerInAnEnsemble() async throws {
+        try await withZooKeeper(size: 3) { ensemble in
+            let zk = try await ZooKeeperClient.connect(
+                ensemble.connectString, sessionTimeout: .seconds(6), connectionTimeout: .seconds(20), logger: testLogger)
+            defer { Task { await zk.close() } }
+            let recorder = EventRecorder(zk)
+            try await zk.create("/survivor", mode: .ephemeral)
+            _ = try await zk.data("/survivor", watch: true)
+            let session = zk.sessionId
+
+            // Twice, kill the server the session is connected through: the client moves to
+            // another server and keeps its session.
+            for _ in 0..<2 {
+                let server = try #require(zk.currentServer)
+                let id = try #require(ensemble.servers.first { server.hasSuffix(":\($0.clientPort)") }?.id)
+                await ensemble.killServer(id)
+                try await waitUntil("a reconnection after losing server \(id)", timeout: .seconds(30)) {
+                    zk.currentServer.map { $0 != server } ?? false
+                }
+                #expect(try await zk.exists("/survivor") != nil)
+                try ensemble.startServer(id)
+                try await ensemble.waitUntilServing()
+            }
+            #expect(zk.sessionId == session)
+            #expect(!recorder.sessionStates().contains(.expired))
+            #expect(recorder.sessionStates().contains(.connecting), "the disconnection was reported")
+            #expect(try await zk.exists("/survivor")?.ephemeralOwner == session)
+
+            // The watch armed before the failovers still fires.
+            try await zk.setData("/survivor", data: [1])
+            try await waitUntil("the watch set before the failovers") {
+                recorder.watches.contains(WatchedEvent(kind: .nodeDataChanged, path: "/survivor"))
+            }
+        }
+    }
+
     @Test func connectTimesOutWithoutServer() async throws {
         let port = freeLoopbackPorts(1)[0]
         await #expect(throws: ZooKeeperError(.operationTimeout)) {
@@ -76,6 +112,7 @@ struct ZooKeeperSessionTests {
     @Test func callsInFlightFinishExactlyOnceWhenClosed() async throws {
         let (zk, base) = try await connectedClient()
         try await zk.create(base, data: [1, 2, 3])
+        let handle = zk.handleId
         let outcomes = LockedArray<Bool>()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<2000 {
@@ -98,6 +135,7 @@ struct ZooKeeperSessionTests {
             try await group.waitForAll()
         }
         #expect(outcomes.all.count == 2000, "every call finished exactly once")
+        #expect(PendingCalls.shared.count(handle: handle) == 0, "the closed handle owes nothing")
         await #expect(throws: ZooKeeperError(.closing, path: base)) { try await zk.data(base) }
     }
 
