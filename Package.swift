@@ -14,6 +14,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // System library over Debian's libzookeeper-mt-dev (the multi-threaded C client).
@@ -23,6 +24,16 @@ let package = Package(
         ),
         // Strong ids (BrokerId, ControllerEpoch, TopicPartition, …) and injected time, shared by all.
         .target(name: "KafkaCommon"),
+        // Record batches (v2, and v0/v1 message sets), varints, CRC32C, compression codecs.
+        .target(
+            name: "KafkaRecords",
+            dependencies: ["KafkaCommon", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        // The Kafka wire protocol: primitives, headers, one message type per API.
+        .target(
+            name: "KafkaProtocol",
+            dependencies: ["KafkaCommon", "KafkaRecords", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         // Kafka-agnostic async ZooKeeper client over the C client's asynchronous API.
         .target(
             name: "ZooKeeper",
@@ -51,6 +62,14 @@ let package = Package(
         .target(
             name: "KafkaTestKit",
             dependencies: ["ZooKeeper"]
+        ),
+        .testTarget(
+            name: "KafkaRecordsTests",
+            dependencies: ["KafkaRecords", "KafkaCommon", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "KafkaProtocolTests",
+            dependencies: ["KafkaProtocol", "KafkaCommon", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper", "KafkaTestKit"]),
         .testTarget(name: "KafkaZkTests", dependencies: ["KafkaCommon", "KafkaZk", "ZooKeeper", "KafkaTestKit"]),
