@@ -24,10 +24,23 @@ let package = Package(
         ),
         // Strong ids (BrokerId, ControllerEpoch, TopicPartition, …) and injected time, shared by all.
         .target(name: "KafkaCommon"),
+        // The C libraries of Kafka's compression codecs (gzip, snappy, lz4, zstd).
+        .systemLibrary(
+            name: "CKafkaCompression",
+            providers: [.apt(["zlib1g-dev", "libsnappy-dev", "liblz4-dev", "libzstd-dev"])]
+        ),
+        // CRC-32C in C: the CPU's CRC32 instruction where it has one, a table otherwise.
+        .target(name: "CCRC32C"),
         // Record batches (v2, and v0/v1 message sets), varints, CRC32C, compression codecs.
         .target(
             name: "KafkaRecords",
-            dependencies: ["KafkaCommon", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["KafkaCommon", "CCRC32C", "CKafkaCompression", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        // The delayed-operation engine: hierarchical timing wheel (SystemTimer) and the
+        // DelayedOperationPurgatory.
+        .target(
+            name: "KafkaPurgatory",
+            dependencies: ["KafkaCommon", .product(name: "Logging", package: "swift-log")]
         ),
         // The Kafka wire protocol: primitives, headers, one message type per API.
         .target(
@@ -63,6 +76,7 @@ let package = Package(
             name: "KafkaTestKit",
             dependencies: ["ZooKeeper"]
         ),
+        .testTarget(name: "KafkaPurgatoryTests", dependencies: ["KafkaPurgatory", "KafkaCommon"]),
         .testTarget(
             name: "KafkaRecordsTests",
             dependencies: ["KafkaRecords", "KafkaCommon", .product(name: "NIOCore", package: "swift-nio")]

@@ -1,0 +1,1 @@
+// The delayed-operation engine: timing wheel and purgatory (being written).
