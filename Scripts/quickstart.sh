@@ -226,21 +226,12 @@ stop_brokers() {
         if broker_alive "$n"; then
             pid="$(<"$(broker_pid_file "$n")")"
             say "stopping broker $n (pid $pid)"
-            kill -TERM "$pid" 2>/dev/null && pids+=("$pid")
+            pids+=("$pid")
         fi
     done
     # A clean shutdown hands leadership away and deregisters from ZooKeeper,
     # which can take a few seconds; wait for all of them together.
-    deadline=$((SECONDS + BROKER_STOP_TIMEOUT))
-    for pid in "${pids[@]}"; do
-        while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
-            sleep 0.2
-        done
-        if kill -0 "$pid" 2>/dev/null; then
-            warn "broker pid $pid still running after ${BROKER_STOP_TIMEOUT}s; sending SIGKILL"
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
-    done
+    ((${#pids[@]} == 0)) || terminate_pids "$BROKER_STOP_TIMEOUT" "${pids[@]}"
     for ((n = 1; n <= BROKER_COUNT; n++)); do
         rm -f "$(broker_pid_file "$n")"
     done

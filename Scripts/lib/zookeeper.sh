@@ -21,6 +21,9 @@
 # script running under `set -euo pipefail`; they return non-zero and print a
 # message to stderr on failure.
 
+# shellcheck source=Scripts/lib/process.sh
+source "$(dirname "${BASH_SOURCE[0]}")/process.sh"
+
 : "${ZK_BASE_DIR:=${PWD}/.zookeeper}"      # where configs, data, logs and pids live
 : "${ZK_HOST:=127.0.0.1}"                  # every member binds to this address
 : "${ZK_COUNT:=3}"                         # number of ensemble members
@@ -235,24 +238,15 @@ zk_wait_leader() {
 # zk_stop_all [GRACE_SECONDS] -> SIGTERM to every member, SIGKILL to those
 # still alive after the grace period; removes the pid files.
 zk_stop_all() {
-    local grace="${1:-10}" i pid deadline pids=()
+    local grace="${1:-10}" i pid pids=()
     for ((i = 1; i <= ZK_COUNT; i++)); do
         if zk_pid_alive "$(zk_pid_file "$i")"; then
             pid="$(<"$(zk_pid_file "$i")")"
-            kill -TERM "$pid" 2>/dev/null && pids+=("$pid")
+            pids+=("$pid")
             zk__log "stopping zk$i (pid $pid)"
         fi
     done
-    deadline=$((SECONDS + grace))
-    for pid in "${pids[@]}"; do
-        while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
-            sleep 0.2
-        done
-        if kill -0 "$pid" 2>/dev/null; then
-            zk__log "pid $pid did not exit within ${grace}s; sending SIGKILL"
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
-    done
+    ((${#pids[@]} == 0)) || terminate_pids "$grace" "${pids[@]}"
     for ((i = 1; i <= ZK_COUNT; i++)); do
         rm -f "$(zk_pid_file "$i")"
     done

@@ -3,34 +3,6 @@ import KafkaTestKit
 import Logging
 import ZooKeeper
 
-/// One standalone ZooKeeper server for the whole test process; each test works under a path of
-/// its own, so tests can run in parallel. The server is killed when the process ends.
-actor SharedZooKeeper {
-    static let shared = SharedZooKeeper()
-    private var starting: Task<ZooKeeperEnsemble, any Error>?
-
-    /// The server, started by the first caller; callers arriving meanwhile wait for the same one
-    /// (the actor is re-entered while the first start is suspended).
-    func get() async throws -> ZooKeeperEnsemble {
-        if let starting { return try await starting.value }
-        let task = Task {
-            let started = try await ZooKeeperEnsemble.start(size: 1)
-            SharedZooKeeperCleanup.install(started)
-            return started
-        }
-        starting = task
-        return try await task.value
-    }
-}
-
-private enum SharedZooKeeperCleanup {
-    nonisolated(unsafe) static var ensemble: ZooKeeperEnsemble?
-    static func install(_ started: ZooKeeperEnsemble) {
-        ensemble = started
-        atexit { SharedZooKeeperCleanup.ensemble?.stop() }
-    }
-}
-
 let testLogger: Logger = {
     var logger = Logger(label: "zookeeper-tests")
     logger.logLevel = .warning
