@@ -36,6 +36,14 @@ let package = Package(
             name: "KafkaRecords",
             dependencies: ["KafkaCommon", "CCRC32C", "CKafkaCompression", .product(name: "NIOCore", package: "swift-nio")]
         ),
+        // The log: segments, offset and time indexes, checkpoint files, LogManager.
+        .target(
+            name: "KafkaStorage",
+            dependencies: [
+                "KafkaCommon", "KafkaRecords", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The delayed-operation engine: hierarchical timing wheel (SystemTimer) and the
         // DelayedOperationPurgatory.
         .target(
@@ -76,6 +84,7 @@ let package = Package(
             name: "KafkaTestKit",
             dependencies: ["ZooKeeper"]
         ),
+        .testTarget(name: "KafkaStorageTests", dependencies: ["KafkaStorage", "KafkaCommon", "KafkaTestKit"]),
         .testTarget(name: "KafkaPurgatoryTests", dependencies: ["KafkaPurgatory", "KafkaCommon"]),
         .testTarget(
             name: "KafkaRecordsTests",

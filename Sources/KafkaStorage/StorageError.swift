@@ -1,0 +1,19 @@
+/// Failures of the log layer. Each names the file it concerns, so an operator can find it.
+public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A system call on a file failed (`errno` text included).
+    case io(path: String, operation: String, message: String)
+    /// A file's contents break its format (a checkpoint line, an index entry, a batch header).
+    case corrupt(path: String, message: String)
+    /// An append to an index out of order, or to a full index.
+    case invalidOffset(path: String, message: String)
+    case indexFull(path: String)
+
+    public var description: String {
+        switch self {
+        case .io(let path, let operation, let message): "\(operation) failed for \(path): \(message)"
+        case .corrupt(let path, let message): "corrupt file \(path): \(message)"
+        case .invalidOffset(let path, let message): "invalid offset for \(path): \(message)"
+        case .indexFull(let path): "index \(path) is full"
+        }
+    }
+}
