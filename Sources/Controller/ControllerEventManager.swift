@@ -80,6 +80,9 @@ public final class ControllerEventManager: Sendable {
     /// The state of the event being processed (`.idle` between events).
     public var currentState: ControllerState { state.withLock { $0.currentState } }
 
+    /// How many times the queue was cleared (by `clearAndPut` or `close`).
+    public var clearedCount: UInt64 { state.withLock { $0.generation } }
+
     /// How many events have been processed so far.
     public var processedCount: UInt64 { state.withLock { $0.processed } }
 

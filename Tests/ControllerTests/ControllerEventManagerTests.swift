@@ -1,4 +1,5 @@
 import Controller
+import KafkaTestKit
 import Logging
 import Synchronization
 import Testing
@@ -22,7 +23,7 @@ final class Recorded: Sendable {
             recorded.concurrent.withLock { $0.now -= 1 }
         }
         // clearAndPut after the others have been processed returns once its own event is done.
-        while manager.processedCount < UInt64(sequence.count) { await Task.yield() }
+        try await waitUntil("every event processed", timeout: .seconds(10)) { manager.processedCount == UInt64(sequence.count) }
         await manager.clearAndPut(.expire)
         #expect(recorded.all == sequence + [.expire])
         #expect(recorded.concurrent.withLock { $0.max } == 1)
@@ -33,23 +34,26 @@ final class Recorded: Sendable {
         let manager = ControllerEventManager(logger: Logger(label: "test"))
         let recorded = Recorded()
         let gate = AsyncStream<Void>.makeStream()
+        let started = AsyncStream<Void>.makeStream()
         manager.put(.startup)
         manager.put(.brokerChange)
         manager.put(.controllerChange)
         manager.start { event in
             if event == .startup {
                 // Hold the first event until the test has cleared the queue.
+                started.continuation.yield()
                 for await _ in gate.stream { break }
             }
             recorded.events.withLock { $0.append(event) }
         }
+        for await _ in started.stream { break }
         async let cleared: Void = manager.clearAndPut(.expire)
-        try await Task.sleep(for: .milliseconds(20))
+        try await waitUntil("the queue to be cleared") { manager.clearedCount == 1 }
         gate.continuation.yield()
         await cleared
         #expect(recorded.all == [.startup, .expire], "queued events before the expiry are never processed")
         manager.put(.registerBrokerAndReelect)
-        while manager.processedCount < 3 { await Task.yield() }
+        try await waitUntil("the new event", timeout: .seconds(10)) { manager.processedCount == 3 }
         #expect(recorded.all == [.startup, .expire, .registerBrokerAndReelect])
         #expect(manager.currentState == .idle)
         await manager.close()

@@ -1,0 +1,144 @@
+import KafkaCommon
+import ZooKeeper
+
+/// Topics, their assignments, configs and partition states.
+extension KafkaZkClient {
+    /// Creates a topic as Kafka's admin path does: the config znode `/config/topics/<t>` first,
+    /// then the assignment `/brokers/topics/<t>`, whose creation the controller watches for.
+    /// Throws `ZooKeeperError(.nodeExists)` when the topic exists.
+    public func createTopic(_ topic: String, assignment: [Int32: [BrokerId]], config: [String: String]) async throws {
+        let configPath = ConfigEntityZNode.path(entityType: "topics", entity: topic)
+        do {
+            try await zooKeeper.create(configPath, data: ConfigEntityZNode.encode(config))
+        } catch let error as ZooKeeperError where error.code == .nodeExists {
+            try await zooKeeper.setData(configPath, data: ConfigEntityZNode.encode(config))
+        }
+        try await zooKeeper.create(TopicZNode.path(topic), data: TopicZNode.encode(assignment))
+    }
+
+    /// Replaces a topic's assignment (CreatePartitions, reassignment), if `expectedVersion` matches.
+    public func setTopicAssignment(_ topic: String, assignment: [Int32: [BrokerId]], expectedVersion: ZkVersion = .any) async throws {
+        try await zooKeeper.setData(TopicZNode.path(topic), data: TopicZNode.encode(assignment), version: expectedVersion)
+    }
+
+    /// Every topic under `/brokers/topics`; with `watch`, arms a children watch.
+    public func allTopics(watch: Bool = false) async throws -> Set<String> {
+        Set(try await zooKeeper.children(PersistentZkPaths.brokerTopics, watch: watch).names)
+    }
+
+    /// A topic's assignment and the znode version, or nil when the topic does not exist.
+    /// With `watch`, arms a data watch (partition additions and reassignments).
+    public func topicAssignment(_ topic: String, watch: Bool = false) async throws -> (assignment: [Int32: [BrokerId]], version: ZkVersion)? {
+        guard let (bytes, stat) = try await dataIfExists(TopicZNode.path(topic), watch: watch) else { return nil }
+        return (try TopicZNode.decode(topic: topic, bytes), ZkVersion(stat.version))
+    }
+
+    /// A topic's config overrides (`{}` when it has none).
+    public func topicConfig(_ topic: String) async throws -> [String: String] {
+        let path = ConfigEntityZNode.path(entityType: "topics", entity: topic)
+        guard let (bytes, _) = try await dataIfExists(path) else { return [:] }
+        return try ConfigEntityZNode.decode(path: path, bytes)
+    }
+
+    /// Writes a topic's config overrides and announces the change under `/config/changes` so that
+    /// every broker reloads them (Kafka's `AdminZkClient.changeTopicConfig`).
+    public func changeTopicConfig(_ topic: String, config: [String: String]) async throws {
+        let path = ConfigEntityZNode.path(entityType: "topics", entity: topic)
+        do {
+            try await zooKeeper.setData(path, data: ConfigEntityZNode.encode(config))
+        } catch let error as ZooKeeperError where error.code == .noNode {
+            try await zooKeeper.create(path, data: ConfigEntityZNode.encode(config))
+        }
+        try await zooKeeper.create(
+            "\(ConfigEntityChangeNotificationZNode.path)/\(ConfigEntityChangeNotificationZNode.prefix)",
+            data: ConfigEntityChangeNotificationZNode.encode(entityType: "topics", entity: topic),
+            mode: .persistentSequential)
+    }
+
+    /// The partition state, or nil when the znode does not exist.
+    public func partitionState(_ partition: TopicPartition, watch: Bool = false) async throws -> LeaderIsrAndControllerEpoch? {
+        guard let (bytes, stat) = try await dataIfExists(TopicPartitionStateZNode.path(partition), watch: watch) else {
+            return nil
+        }
+        return try TopicPartitionStateZNode.decode(partition, bytes, zkVersion: stat.version)
+    }
+
+    /// The controller creates the state znodes of new partitions (and their parents), fenced by
+    /// its epoch. Returns, per partition, the created state or the error that kept it from being
+    /// created (`nodeExists` when another controller already did).
+    public func createPartitionStates(
+        _ states: [TopicPartition: LeaderIsrAndControllerEpoch], expectedControllerEpochZkVersion: ZkVersion
+    ) async throws -> [TopicPartition: Result<LeaderIsrAndControllerEpoch, ZooKeeperError>] {
+        var results: [TopicPartition: Result<LeaderIsrAndControllerEpoch, ZooKeeperError>] = [:]
+        for (partition, state) in states.sorted(by: { $0.key < $1.key }) {
+            for parent in [TopicPartitionStateZNode.partitionsPath(partition.topic), TopicPartitionStateZNode.partitionPath(partition)] {
+                do {
+                    _ = try await multiFencedByControllerEpoch(
+                        [.create(path: parent, data: [])], expectedControllerEpochZkVersion: expectedControllerEpochZkVersion)
+                } catch let error as ZooKeeperError where error.code == .nodeExists {}
+            }
+            do {
+                _ = try await multiFencedByControllerEpoch(
+                    [.create(path: TopicPartitionStateZNode.path(partition), data: TopicPartitionStateZNode.encode(state))],
+                    expectedControllerEpochZkVersion: expectedControllerEpochZkVersion)
+                var created = state
+                created.leaderAndIsr.zkVersion = 0
+                results[partition] = .success(created)
+            } catch let error as ZooKeeperError {
+                results[partition] = .failure(error)
+            }
+        }
+        return results
+    }
+
+    /// The controller updates partition states, each conditional on the version it read and fenced
+    /// by its epoch. Returns the new states (with their new versions) or the per-partition error
+    /// (`badVersion`: someone else — a leader changing its ISR — wrote first; re-read and retry).
+    public func updatePartitionStates(
+        _ states: [TopicPartition: LeaderIsrAndControllerEpoch], expectedControllerEpochZkVersion: ZkVersion
+    ) async throws -> [TopicPartition: Result<LeaderIsrAndControllerEpoch, ZooKeeperError>] {
+        var results: [TopicPartition: Result<LeaderIsrAndControllerEpoch, ZooKeeperError>] = [:]
+        for (partition, state) in states.sorted(by: { $0.key < $1.key }) {
+            do {
+                let written = try await multiFencedByControllerEpoch(
+                    [.setData(path: TopicPartitionStateZNode.path(partition), data: TopicPartitionStateZNode.encode(state),
+                              version: ZkVersion(state.leaderAndIsr.zkVersion))],
+                    expectedControllerEpochZkVersion: expectedControllerEpochZkVersion)
+                var updated = state
+                if case .setData(let stat) = written.first { updated.leaderAndIsr.zkVersion = stat.version }
+                results[partition] = .success(updated)
+            } catch let error as ZooKeeperError {
+                results[partition] = .failure(error)
+            }
+        }
+        return results
+    }
+
+    /// A partition leader changes its ISR (expand or shrink) with a plain conditional setData — no
+    /// controller fence, no leader-epoch bump. Returns the new znode version, or nil when the
+    /// version no longer matches (the controller changed the state meanwhile: re-read).
+    public func conditionalUpdatePartitionState(_ partition: TopicPartition, _ state: LeaderIsrAndControllerEpoch) async throws -> Int32? {
+        do {
+            return try await zooKeeper.setData(
+                TopicPartitionStateZNode.path(partition), data: TopicPartitionStateZNode.encode(state),
+                version: ZkVersion(state.leaderAndIsr.zkVersion)).version
+        } catch let error as ZooKeeperError where error.code == .badVersion {
+            return nil
+        }
+    }
+
+    /// Asks the controller to delete a topic (`/admin/delete_topics/<t>`).
+    public func requestTopicDeletion(_ topic: String) async throws {
+        do {
+            try await zooKeeper.create(DeleteTopicsTopicZNode.path(topic))
+        } catch let error as ZooKeeperError where error.code == .nodeExists {}
+    }
+
+    /// Announces ISR changes for the controller (`/isr_change_notification/isr_change_<seq>`).
+    @discardableResult
+    public func propagateIsrChanges(_ partitions: [TopicPartition]) async throws -> String {
+        try await zooKeeper.create(
+            "\(IsrChangeNotificationZNode.path)/\(IsrChangeNotificationZNode.prefix)",
+            data: IsrChangeNotificationZNode.encode(partitions), mode: .persistentSequential)
+    }
+}
