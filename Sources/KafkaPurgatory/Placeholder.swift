@@ -1,1 +1,0 @@
-// The delayed-operation engine: timing wheel and purgatory (being written).
