@@ -88,7 +88,8 @@ let package = Package(
         .testTarget(name: "KafkaPurgatoryTests", dependencies: ["KafkaPurgatory", "KafkaCommon"]),
         .testTarget(
             name: "KafkaRecordsTests",
-            dependencies: ["KafkaRecords", "KafkaCommon", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["KafkaRecords", "KafkaCommon", .product(name: "NIOCore", package: "swift-nio")],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "KafkaProtocolTests",
