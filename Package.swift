@@ -93,7 +93,8 @@ let package = Package(
         ),
         .testTarget(
             name: "KafkaProtocolTests",
-            dependencies: ["KafkaProtocol", "KafkaCommon", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["KafkaProtocol", "KafkaCommon", .product(name: "NIOCore", package: "swift-nio")],
+            exclude: ["Fixtures"]
         ),
         .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper", "KafkaTestKit"]),
         .testTarget(name: "KafkaZkTests", dependencies: ["KafkaCommon", "KafkaZk", "ZooKeeper", "KafkaTestKit"]),
