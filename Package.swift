@@ -73,7 +73,12 @@ let package = Package(
         // KafkaServer lifecycle, KafkaConfig, broker metadata checkpoint.
         .target(
             name: "KafkaBroker",
-            dependencies: ["KafkaCommon", "Controller", "KafkaZk", "ZooKeeper", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "KafkaCommon", "Controller", "KafkaZk", "ZooKeeper", "KafkaProtocol",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .executableTarget(
             name: "kafka-server",
@@ -102,7 +107,10 @@ let package = Package(
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "KafkaCommon", "KafkaZk", "KafkaTestKit"]),
         .testTarget(
             name: "ClusterTests",
-            dependencies: ["KafkaCommon", "KafkaZk", "ZooKeeper", "KafkaTestKit", "kafka-server"]
+            dependencies: [
+                "KafkaCommon", "KafkaZk", "ZooKeeper", "KafkaTestKit", "KafkaProtocol", "kafka-server",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

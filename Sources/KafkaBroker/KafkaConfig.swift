@@ -211,3 +211,22 @@ struct ConfigReader {
         return result
     }
 }
+
+extension KafkaConfig {
+    /// An integer setting, validated at load (every known key is type-checked there).
+    func integer(_ key: String) -> Int {
+        value(key).flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 0
+    }
+
+    /// The socket server's settings: `num.network.threads`, `socket.request.max.bytes`,
+    /// `connections.max.idle.ms`, `socket.send.buffer.bytes`, `socket.receive.buffer.bytes`.
+    public var socketServerSettings: SocketServer.Settings {
+        SocketServer.Settings(
+            networkThreads: numNetworkThreads, maxRequestSize: integer("socket.request.max.bytes"),
+            connectionsMaxIdleMs: Int64(integer("connections.max.idle.ms")),
+            sendBufferBytes: integer("socket.send.buffer.bytes"), receiveBufferBytes: integer("socket.receive.buffer.bytes"))
+    }
+
+    /// `queued.max.requests`: how many requests may wait for a handler.
+    public var queuedMaxRequests: Int { integer("queued.max.requests") }
+}

@@ -2,7 +2,9 @@ import Controller
 import Foundation
 import KafkaCommon
 import KafkaZk
+import KafkaProtocol
 import Logging
+import NIOCore
 import ZooKeeper
 
 /// A broker's lifecycle (Kafka's `KafkaServer`).
@@ -26,6 +28,12 @@ public actor KafkaServer {
     public private(set) var zkClient: KafkaZkClient?
     public private(set) var controller: KafkaController?
     private var locks: [LogDirectoryLock] = []
+    private var socketServer: SocketServer?
+    private var requestChannel: RequestChannel?
+    private var handlerPool: KafkaRequestHandlerPool?
+    private var listenerChannels: [any Channel] = []
+    /// The listeners as bound (a configured port 0 replaced by the port the kernel chose).
+    public private(set) var boundListeners: [EndPoint] = []
     private var isShutDown = false
 
     public init(config: KafkaConfig, time: any Time = SystemTime()) {
@@ -63,6 +71,8 @@ public actor KafkaServer {
             brokerId = try await settleBrokerId(stored: stored, zkClient: zkClient)
             try writeMetaProperties(BrokerMetadata(brokerId: brokerId, clusterId: clusterId))
 
+            try await startSocketServer()
+
             let brokerInfo = BrokerInfo(id: brokerId, endpoints: advertisedEndpoints(), rack: config.rack,
                                         timestamp: time.milliseconds)
             let brokerEpoch = try await zkClient.registerBroker(brokerInfo, staleRegistrationWait: staleRegistrationWait)
@@ -85,6 +95,9 @@ public actor KafkaServer {
         guard !isShutDown else { return }
         isShutDown = true
         logger.info("\(logIdent)shutting down")
+        // Stop taking requests first; the network threads go last.
+        requestChannel?.close()
+        for channel in listenerChannels { try? await channel.close() }
         if let controller {
             await controller.shutdown()
         }
@@ -100,6 +113,8 @@ public actor KafkaServer {
             }
             await zkClient.close()
         }
+        await handlerPool?.shutdown()
+        await socketServer?.shutdown([])
         for lock in locks { lock.release() }
         locks.removeAll()
         logger.info("\(logIdent)shut down completed")
@@ -161,11 +176,29 @@ public actor KafkaServer {
         }
     }
 
-    /// The advertised listeners, with an empty host replaced by this machine's host name.
+    /// Binds the listeners and starts the request handlers (`num.io.threads`).
+    private func startSocketServer() async throws {
+        let channel = RequestChannel(capacity: config.queuedMaxRequests)
+        let apis = KafkaApis(logger: Logger(label: "kafka.server.KafkaApis"), handlers: [])
+        handlerPool = KafkaRequestHandlerPool(threads: config.numIoThreads, channel: channel, apis: apis)
+        requestChannel = channel
+        let server = SocketServer(settings: config.socketServerSettings, requestChannel: channel,
+                                  logger: Logger(label: "kafka.network.SocketServer"), time: time)
+        socketServer = server
+        let bound = try await server.bind(config.listeners)
+        listenerChannels = bound.map(\.channel)
+        boundListeners = bound.map(\.endpoint)
+    }
+
+    /// The advertised listeners, with an empty host replaced by this machine's host name and a
+    /// port 0 replaced by the port its listener was bound to.
     private func advertisedEndpoints() -> [EndPoint] {
         config.advertisedListeners.map { endpoint in
             var filled = endpoint
             if filled.host.trimmingCharacters(in: .whitespaces).isEmpty { filled.host = ProcessInfo.processInfo.hostName }
+            if filled.port == 0, let bound = boundListeners.first(where: { $0.listenerName == endpoint.listenerName }) {
+                filled.port = bound.port
+            }
             return filled
         }
     }

@@ -1,0 +1,139 @@
+import KafkaCommon
+import KafkaProtocol
+import Logging
+import NIOCore
+
+/// One client connection's request flow (the per-connection part of Kafka's `Processor`).
+///
+/// Requests of one connection are handled strictly one at a time and answered in order: after a
+/// request is handed to the `RequestChannel` the connection is **muted** — this handler holds back
+/// NIO's `read` until the response has been written (or the request needed none), exactly as
+/// Kafka stops reading a channel until its response is sent. Frames that arrived in the same read
+/// wait in `pending`.
+///
+/// A frame whose header cannot be parsed, an oversized frame (`socket.request.max.bytes`, checked
+/// by the `KafkaFrameDecoder` in front of this handler) or a handler's `.close` closes this
+/// connection only. With no traffic for `connections.max.idle.ms` (an `IdleStateHandler` in front)
+/// an idle connection is closed.
+///
+/// Isolation: everything runs on the channel's event loop; the request handlers come back to it
+/// through `NIOLoopBound`.
+final class KafkaConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let requestChannel: RequestChannel
+    private let logger: Logger
+    private let time: any Time
+    private var connectionId = "unknown"
+    private var context: ChannelHandlerContext?
+    private var pending = CircularBuffer<ByteBuffer>()
+    private var inFlight = false
+    private var readHeldBack = false
+    private var isClosing = false
+
+    init(requestChannel: RequestChannel, logger: Logger, time: any Time) {
+        self.requestChannel = requestChannel
+        self.logger = logger
+        self.time = time
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        let local = context.channel.localAddress?.description ?? "?"
+        let remote = context.channel.remoteAddress?.description ?? "?"
+        connectionId = "\(local)-\(remote)"
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        pending.append(unwrapInboundIn(data))
+        processNext()
+    }
+
+    /// Muting: while a request is in flight (or waiting), reads are held back.
+    func read(context: ChannelHandlerContext) {
+        if inFlight || !pending.isEmpty {
+            readHeldBack = true
+        } else {
+            context.read()
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent, !inFlight {
+            logger.debug("Closing idle connection \(connectionId)")
+            close(reason: "idle for connections.max.idle.ms")
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        close(reason: "\(error)")
+    }
+
+    private func processNext() {
+        guard let context, !inFlight, !isClosing, let frame = pending.first else {
+            resumeReadingIfIdle()
+            return
+        }
+        var body = frame
+        let header: RequestHeader
+        do {
+            header = try RequestHeader(from: &body)
+        } catch {
+            close(reason: "unparseable request header: \(error)")
+            return
+        }
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        let request = KafkaRequest(
+            header: header, body: body, connectionId: connectionId, receivedNanos: time.nanoseconds,
+            complete: { action in
+                eventLoop.execute { bound.value.completed(action) }
+            })
+        switch requestChannel.send(request) {
+        case .accepted:
+            pending.removeFirst()
+            inFlight = true
+        case .full:
+            context.eventLoop.scheduleTask(in: .milliseconds(1)) { bound.value.processNext() }
+        case .closed:
+            close(reason: "the broker is shutting down")
+        }
+    }
+
+    private func completed(_ action: KafkaResponseAction) {
+        inFlight = false
+        guard let context, !isClosing else { return }
+        switch action {
+        case .send(let frame):
+            context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+        case .noResponse:
+            break
+        case .close(let reason):
+            close(reason: reason)
+            return
+        }
+        processNext()
+    }
+
+    private func resumeReadingIfIdle() {
+        guard let context, readHeldBack, !inFlight, pending.isEmpty else { return }
+        readHeldBack = false
+        context.read()
+    }
+
+    private func close(reason: String) {
+        guard let context, !isClosing else { return }
+        isClosing = true
+        pending.removeAll()
+        logger.info("Closing connection \(connectionId): \(reason)")
+        context.close(promise: nil)
+    }
+}
