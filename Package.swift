@@ -55,6 +55,14 @@ let package = Package(
             name: "KafkaProtocol",
             dependencies: ["KafkaCommon", "KafkaRecords", .product(name: "NIOCore", package: "swift-nio")]
         ),
+        // A connection to a broker that speaks the wire protocol (controller requests, fetchers, CLI).
+        .target(
+            name: "KafkaClient",
+            dependencies: [
+                "KafkaProtocol", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // Kafka-agnostic async ZooKeeper client over the C client's asynchronous API.
         .target(
             name: "ZooKeeper",
@@ -68,7 +76,10 @@ let package = Package(
         // KafkaController: election, ControllerEventManager, ControllerContext.
         .target(
             name: "Controller",
-            dependencies: ["KafkaCommon", "KafkaZk", "ZooKeeper", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "KafkaCommon", "KafkaZk", "ZooKeeper", "KafkaProtocol", "KafkaClient",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // KafkaServer lifecycle, KafkaConfig, broker metadata checkpoint.
         .target(
@@ -89,7 +100,10 @@ let package = Package(
             name: "KafkaTestKit",
             dependencies: ["ZooKeeper"]
         ),
-        .testTarget(name: "KafkaStorageTests", dependencies: ["KafkaStorage", "KafkaCommon", "KafkaTestKit"]),
+        .testTarget(
+            name: "KafkaStorageTests",
+            dependencies: ["KafkaStorage", "KafkaCommon", "KafkaTestKit", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "KafkaPurgatoryTests", dependencies: ["KafkaPurgatory", "KafkaCommon"]),
         .testTarget(
             name: "KafkaRecordsTests",

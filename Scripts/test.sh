@@ -8,7 +8,7 @@ cd "$ROOT"
 # shellcheck source=Scripts/lib/deps.sh
 source "$ROOT/Scripts/lib/deps.sh"
 ensure_apt_packages libzookeeper-mt-dev zookeeper default-jre-headless docker-compose \
-    zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev
+    zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev kcat
 
 echo "==> docker-compose config"
 docker-compose -f docker-compose.yml config -q

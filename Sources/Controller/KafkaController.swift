@@ -25,6 +25,8 @@ public actor KafkaController {
     let logger: Logger
     let stateChangeLogger: StateChangeLogger
     let staleRegistrationWait: Duration
+    /// Senders to every live broker while this controller is active.
+    let channelManager: ControllerChannelManager
 
     private var brokerInfo: BrokerInfo
     /// The czxid of this broker's registration znode (Kafka's broker epoch).
@@ -36,7 +38,7 @@ public actor KafkaController {
 
     public init(
         brokerInfo: BrokerInfo, brokerEpoch: Int64, zkClient: KafkaZkClient, logger: Logger,
-        staleRegistrationWait: Duration
+        staleRegistrationWait: Duration, interBrokerListener: String = "PLAINTEXT"
     ) {
         self.brokerId = brokerInfo.id
         self.brokerInfo = brokerInfo
@@ -48,6 +50,8 @@ public actor KafkaController {
         self.logger = logger
         self.stateChangeLogger = StateChangeLogger(brokerId: brokerInfo.id)
         self.eventManager = ControllerEventManager(logger: logger)
+        self.channelManager = ControllerChannelManager(
+            controllerId: brokerInfo.id, interBrokerListener: interBrokerListener, logger: logger)
     }
 
     public var isActive: Bool { activeControllerId == brokerId }
@@ -188,6 +192,8 @@ public actor KafkaController {
         }
         stateChangeLogger.controller(epoch: context.epoch,
             "Initialized controller context with live brokers [\(context.liveBrokers.keys.sorted().map(\.description).joined(separator: ","))]")
+        for info in context.liveBrokers.values { channelManager.addBroker(info) }
+        sendUpdateMetadata(to: context.liveBrokers.keys.sorted())
         logger.info("\(logIdent)Ready to serve as the new controller with epoch \(context.epoch)")
     }
 
@@ -199,6 +205,7 @@ public actor KafkaController {
     }
 
     private func onControllerResignation() {
+        channelManager.shutdown()
         let epoch = context.epoch
         context = ControllerContext()
         stateChangeLogger.controller(epoch: epoch, "Resigned as the controller")
@@ -221,6 +228,11 @@ public actor KafkaController {
         }.sorted()
         context.liveBrokers = infos
         context.liveBrokerEpochs = epochs
+        for id in removed { channelManager.removeBroker(id) }
+        for id in added + bounced { if let info = infos[id] { channelManager.addBroker(info) } }
+        if !added.isEmpty || !removed.isEmpty || !bounced.isEmpty {
+            sendUpdateMetadata(to: infos.keys.sorted())
+        }
         let list: ([BrokerId]) -> String = { $0.map(\.description).joined(separator: ",") }
         stateChangeLogger.controller(epoch: context.epoch,
             "Broker change: newly added brokers: [\(list(added))], deleted brokers: [\(list(removed))], bounced brokers: [\(list(bounced))], all live brokers: [\(list(infos.keys.sorted()))]")

@@ -71,7 +71,13 @@ public actor KafkaServer {
             brokerId = try await settleBrokerId(stored: stored, zkClient: zkClient)
             try writeMetaProperties(BrokerMetadata(brokerId: brokerId, clusterId: clusterId))
 
-            try await startSocketServer()
+            let metadataCache = MetadataCache(brokerId: brokerId)
+            try await startSocketServer(handlers: [
+                MetadataHandler(cache: metadataCache, clusterId: clusterId),
+                UpdateMetadataHandler(cache: metadataCache, currentBrokerEpoch: { [weak self] in
+                    await self?.currentBrokerEpoch() ?? -1
+                }),
+            ])
 
             let brokerInfo = BrokerInfo(id: brokerId, endpoints: advertisedEndpoints(), rack: config.rack,
                                         timestamp: time.milliseconds)
@@ -79,7 +85,8 @@ public actor KafkaServer {
 
             let controller = KafkaController(
                 brokerInfo: brokerInfo, brokerEpoch: brokerEpoch, zkClient: zkClient,
-                logger: Logger(label: "kafka.controller.KafkaController"), staleRegistrationWait: staleRegistrationWait)
+                logger: Logger(label: "kafka.controller.KafkaController"), staleRegistrationWait: staleRegistrationWait,
+                interBrokerListener: config.interBrokerListenerName)
             self.controller = controller
             await controller.startup()
             logger.info("\(logIdent)started")
@@ -118,6 +125,11 @@ public actor KafkaServer {
         for lock in locks { lock.release() }
         locks.removeAll()
         logger.info("\(logIdent)shut down completed")
+    }
+
+    /// The czxid of this broker's current registration (changes when it registers again).
+    func currentBrokerEpoch() async -> Int64 {
+        await controller?.brokerEpoch ?? -1
     }
 
     // MARK: - Start-up steps
@@ -177,9 +189,9 @@ public actor KafkaServer {
     }
 
     /// Binds the listeners and starts the request handlers (`num.io.threads`).
-    private func startSocketServer() async throws {
+    private func startSocketServer(handlers: [any KafkaRequestHandler]) async throws {
         let channel = RequestChannel(capacity: config.queuedMaxRequests)
-        let apis = KafkaApis(logger: Logger(label: "kafka.server.KafkaApis"), handlers: [])
+        let apis = KafkaApis(logger: Logger(label: "kafka.server.KafkaApis"), handlers: handlers)
         handlerPool = KafkaRequestHandlerPool(threads: config.numIoThreads, channel: channel, apis: apis)
         requestChannel = channel
         let server = SocketServer(settings: config.socketServerSettings, requestChannel: channel,

@@ -11,7 +11,7 @@ import Glibc
 ///
 /// Isolation: not thread-safe; owned by one `LogSegment`, used under its log's lock.
 final class MappedIndexFile {
-    let path: String
+    private(set) var path: String
     let entrySize: Int
     private var descriptor: Int32
     private var mapping: UnsafeMutableRawPointer?
@@ -112,6 +112,7 @@ final class MappedIndexFile {
 
     func renameTo(_ newPath: String) throws {
         guard rename(path, newPath) == 0 else { throw Self.ioError(path, "rename to \(newPath)") }
+        path = newPath
     }
 
     private func map() throws {

@@ -43,6 +43,7 @@ extension RealClusterTests {
                 let survivors = [1, 2, 3].filter { $0 != Int(controller.rawValue) }.map(String.init).joined(separator: ",")
                 try await waitUntil("the new controller to know the live brokers") {
                     let views = lines(cluster.broker(Int(successor.rawValue)).log, containing: "live brokers")
+                    .filter { $0.contains("Initialized controller context") || $0.contains("Broker change:") }
                     return views.last?.contains("live brokers [\(survivors)]") == true
                         || views.last?.contains("all live brokers: [\(survivors)]") == true
                 }

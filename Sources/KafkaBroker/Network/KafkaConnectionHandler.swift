@@ -24,6 +24,7 @@ final class KafkaConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     typealias OutboundOut = ByteBuffer
 
     private let requestChannel: RequestChannel
+    private let listenerName: String
     private let logger: Logger
     private let time: any Time
     private var connectionId = "unknown"
@@ -33,8 +34,9 @@ final class KafkaConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var readHeldBack = false
     private var isClosing = false
 
-    init(requestChannel: RequestChannel, logger: Logger, time: any Time) {
+    init(requestChannel: RequestChannel, listenerName: String, logger: Logger, time: any Time) {
         self.requestChannel = requestChannel
+        self.listenerName = listenerName
         self.logger = logger
         self.time = time
     }
@@ -93,7 +95,7 @@ final class KafkaConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
         let request = KafkaRequest(
-            header: header, body: body, connectionId: connectionId, receivedNanos: time.nanoseconds,
+            header: header, body: body, connectionId: connectionId, listenerName: listenerName, receivedNanos: time.nanoseconds,
             complete: { action in
                 eventLoop.execute { bound.value.completed(action) }
             })

@@ -9,6 +9,8 @@ public struct KafkaRequest: Sendable {
     public var body: ByteBuffer
     /// Who sent it, for logs and quotas.
     public let connectionId: String
+    /// The listener it came in on (Metadata answers with that listener's endpoints).
+    public let listenerName: String
     /// Monotonic time it was received, for request metrics.
     public let receivedNanos: UInt64
     /// Hands the outcome back to the connection, on its event loop.

@@ -52,7 +52,7 @@ public final class SocketServer: Sendable {
     public func bind(_ listeners: [EndPoint]) async throws -> [(endpoint: EndPoint, channel: any Channel)] {
         var bound: [(EndPoint, any Channel)] = []
         for listener in listeners {
-            let channel = try await bootstrap().bind(host: listener.host.isEmpty ? "0.0.0.0" : listener.host,
+            let channel = try await bootstrap(listenerName: listener.listenerName).bind(host: listener.host.isEmpty ? "0.0.0.0" : listener.host,
                                                      port: Int(listener.port)).get()
             var actual = listener
             actual.port = Int32(channel.localAddress?.port ?? Int(listener.port))
@@ -62,7 +62,7 @@ public final class SocketServer: Sendable {
         return bound
     }
 
-    private func bootstrap() -> ServerBootstrap {
+    private func bootstrap(listenerName: String) -> ServerBootstrap {
         let settings = settings
         let requestChannel = requestChannel
         let logger = logger
@@ -79,7 +79,8 @@ public final class SocketServer: Sendable {
                     try channel.pipeline.syncOperations.addHandlers([
                         IdleStateHandler(allTimeout: .milliseconds(settings.connectionsMaxIdleMs)),
                         ByteToMessageHandler(KafkaFrameDecoder(maxFrameSize: settings.maxRequestSize)),
-                        KafkaConnectionHandler(requestChannel: requestChannel, logger: logger, time: time),
+                        KafkaConnectionHandler(requestChannel: requestChannel, listenerName: listenerName,
+                                               logger: logger, time: time),
                     ])
                 }
             }

@@ -1,0 +1,23 @@
+import KafkaProtocol
+
+/// UpdateMetadata from the controller: refreshes the `MetadataCache`. A request for an older
+/// incarnation of this broker (its broker epoch below the current registration's) gets
+/// STALE_BROKER_EPOCH; one from a superseded controller STALE_CONTROLLER_EPOCH.
+struct UpdateMetadataHandler: KafkaRequestHandler {
+    let apiKey = ApiKey.updateMetadata
+    let cache: MetadataCache
+    /// The czxid of this broker's current registration.
+    let currentBrokerEpoch: @Sendable () async -> Int64
+
+    func handle(_ request: KafkaRequest) async throws -> KafkaResponseAction {
+        var body = request.body
+        let update = try UpdateMetadata.decodeRequest(from: &body, version: request.header.apiVersion)
+        let errorCode: ErrorCode
+        if update.brokerEpoch != -1, update.brokerEpoch < (await currentBrokerEpoch()) {
+            errorCode = .staleBrokerEpoch
+        } else {
+            errorCode = cache.update(update)
+        }
+        return UpdateMetadata.responseFrame(UpdateMetadata.Response(errorCode: errorCode), to: request)
+    }
+}

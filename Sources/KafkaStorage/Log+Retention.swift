@@ -1,0 +1,137 @@
+import Glibc
+import KafkaRecords
+
+extension Log {
+    // MARK: Truncation (replication)
+
+    /// Removes everything at and after `targetOffset` (a follower truncating to its leader, Kafka's
+    /// `truncateTo`). Returns false when there was nothing to remove.
+    @discardableResult
+    public func truncateTo(_ targetOffset: Int64) throws -> Bool {
+        precondition(targetOffset >= 0, "cannot truncate \(topicPartition) to a negative offset \(targetOffset)")
+        guard targetOffset < logEndOffset else { return false }
+        logger.info("Truncating log", metadata: ["targetOffset": "\(targetOffset)", "logEndOffset": "\(logEndOffset)"])
+        if targetOffset <= segmentList[0].baseOffset {
+            try truncateFullyAndStartAt(targetOffset)
+            return true
+        }
+        let removed = segmentList.filter { $0.baseOffset > targetOffset }
+        segmentList.removeAll { $0.baseOffset > targetOffset }
+        for segment in removed { try asyncDeleteSegment(segment) }
+        try activeSegment.truncateTo(offset: targetOffset)
+        try activeSegment.resizeIndexes(config.maxIndexSize)
+        try updateLogEndOffset(targetOffset)
+        recoveryPoint = min(recoveryPoint, targetOffset)
+        logStartOffset = min(logStartOffset, targetOffset)
+        return true
+    }
+
+    /// Deletes every segment and starts an empty log at `newOffset` (a follower far behind or
+    /// ahead of its leader, Kafka's `truncateFullyAndStartAt`).
+    public func truncateFullyAndStartAt(_ newOffset: Int64) throws {
+        logger.info("Truncating log fully", metadata: ["newOffset": "\(newOffset)"])
+        let removed = segmentList
+        segmentList = []
+        for segment in removed { try asyncDeleteSegment(segment) }
+        addSegment(try newSegment(baseOffset: newOffset))
+        try updateLogEndOffset(newOffset)
+        logStartOffset = newOffset
+        recoveryPoint = newOffset
+    }
+
+    // MARK: Log start offset (DeleteRecords)
+
+    /// Raises the log start offset to `newLogStartOffset` (DeleteRecords; Kafka's
+    /// `maybeIncrementLogStartOffset`). Offsets above the log end offset are out of range.
+    /// Segments wholly below the new start are deleted by the next `deleteOldSegments`.
+    public func maybeIncrementLogStartOffset(_ newLogStartOffset: Int64) throws {
+        guard newLogStartOffset <= logEndOffset else {
+            throw LogError.offsetOutOfRange(offset: newLogStartOffset, logStartOffset: logStartOffset, logEndOffset: logEndOffset)
+        }
+        if newLogStartOffset > logStartOffset {
+            logger.info("Incrementing log start offset", metadata: ["logStartOffset": "\(newLogStartOffset)"])
+            logStartOffset = newLogStartOffset
+        }
+    }
+
+    /// DeleteRecords: raises the log start offset and deletes the segments below it. Returns the
+    /// new log start offset.
+    @discardableResult
+    public func deleteRecords(upTo offset: Int64) throws -> Int64 {
+        try maybeIncrementLogStartOffset(offset)
+        try deleteOldSegments(reason: "log start offset breach") { _, next in next.map { $0.baseOffset <= self.logStartOffset } ?? false }
+        return logStartOffset
+    }
+
+    // MARK: Retention
+
+    /// Kafka's `deleteOldSegments`: with `cleanup.policy=delete`, deletes the oldest segments
+    /// whose largest timestamp is older than `retention.ms`, then as many oldest segments as keep
+    /// the log at or above `retention.bytes`; under any policy, the segments wholly below the log
+    /// start offset. The active segment is never deleted. Returns the number of segments deleted.
+    @discardableResult
+    public func deleteOldSegments() throws -> Int {
+        var deleted = 0
+        if config.isDelete {
+            deleted += try deleteRetentionMsBreachedSegments()
+            deleted += try deleteRetentionSizeBreachedSegments()
+        }
+        deleted += try deleteOldSegments(reason: "log start offset breach") { _, next in
+            next.map { $0.baseOffset <= self.logStartOffset } ?? false
+        }
+        return deleted
+    }
+
+    private func deleteRetentionMsBreachedSegments() throws -> Int {
+        guard config.retentionMs >= 0 else { return 0 }
+        let now = time.milliseconds
+        return try deleteOldSegments(reason: "retention time \(config.retentionMs)ms breach") { segment, _ in
+            now - segment.largestTimestamp > self.config.retentionMs
+        }
+    }
+
+    private func deleteRetentionSizeBreachedSegments() throws -> Int {
+        guard config.retentionSize >= 0, Int64(size) >= config.retentionSize else { return 0 }
+        var diff = Int64(size) - config.retentionSize
+        return try deleteOldSegments(reason: "retention size \(config.retentionSize) bytes breach") { segment, _ in
+            guard diff - Int64(segment.size) >= 0 else { return false }
+            diff -= Int64(segment.size)
+            return true
+        }
+    }
+
+    /// Deletes the oldest segments for as long as `predicate(segment, nextSegment)` holds,
+    /// stopping before the active segment. Raises the log start offset to the new first segment.
+    @discardableResult
+    func deleteOldSegments(reason: String, _ predicate: (LogSegment, LogSegment?) -> Bool) throws -> Int {
+        var count = 0
+        while count < segmentList.count - 1, predicate(segmentList[count], segmentList[count + 1]) {
+            count += 1
+        }
+        guard count > 0 else { return 0 }
+        let deletable = Array(segmentList.prefix(count))
+        segmentList.removeFirst(count)
+        for segment in deletable {
+            logger.info("Scheduling segment for deletion", metadata: [
+                "baseOffset": "\(segment.baseOffset)", "size": "\(segment.size)", "reason": "\(reason)",
+            ])
+            try asyncDeleteSegment(segment)
+        }
+        logStartOffset = max(logStartOffset, segmentList[0].baseOffset)
+        return count
+    }
+
+    /// Renames the segment's files to `.deleted`, closes them, and schedules their removal after
+    /// `file.delete.delay.ms` (Kafka's `asyncDeleteSegment`): a reader that opened a file before
+    /// the rename keeps reading it until then.
+    func asyncDeleteSegment(_ segment: LogSegment) throws {
+        try segment.changeFileSuffixes("", LogFileName.deletedSuffix)
+        try segment.close()
+        let paths = segment.filePaths
+        let logger = self.logger
+        scheduler.schedule(name: "delete-file", delayMs: config.fileDeleteDelayMs) {
+            for path in paths { unlink(path) }
+            logger.info("Deleted segment files", metadata: ["files": "\(paths)"])
+        }
+    }
+}

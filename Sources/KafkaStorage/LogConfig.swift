@@ -1,0 +1,180 @@
+import Foundation
+import KafkaRecords
+
+/// A topic's log settings, under Kafka's topic-level config keys (Kafka's `LogConfig`).
+///
+/// Built from the broker's defaults (`server.properties`, `log.*` keys) overridden by the topic's
+/// own settings (`/config/topics/<topic>` in ZooKeeper, topic-level keys):
+///
+///     let brokerDefaults = try LogConfig(brokerProperties: serverProperties)
+///     let config = try brokerDefaults.applying(topicOverrides: ["retention.ms": "3600000"])
+///
+/// A value type: a `Log` holds the config it was given until `updateConfig` replaces it.
+public struct LogConfig: Sendable, Equatable {
+    /// `segment.bytes` (broker `log.segment.bytes`): roll when the active segment would exceed it.
+    public var segmentBytes = 1_073_741_824
+    /// `segment.ms` (broker `log.roll.ms` / `log.roll.hours`): roll a segment this old.
+    public var segmentMs: Int64 = 604_800_000
+    /// `segment.jitter.ms` (broker `log.roll.jitter.ms`): the most a segment's roll time is
+    /// moved earlier, at random, so that segments created together do not roll together.
+    public var segmentJitterMs: Int64 = 0
+    /// `segment.index.bytes` (broker `log.index.size.max.bytes`): preallocated size of each index.
+    public var maxIndexSize = 10_485_760
+    /// `index.interval.bytes` (broker `log.index.interval.bytes`).
+    public var indexInterval = 4096
+    /// `retention.ms` (broker `log.retention.ms` / `.minutes` / `.hours`); −1: no time limit.
+    public var retentionMs: Int64 = 604_800_000
+    /// `retention.bytes` (broker `log.retention.bytes`); −1: no size limit.
+    public var retentionSize: Int64 = -1
+    /// `flush.messages` (broker `log.flush.interval.messages`): fsync after this many messages.
+    public var flushInterval: Int64 = .max
+    /// `flush.ms` (broker `log.flush.interval.ms`): fsync when the last flush is this old.
+    public var flushMs: Int64 = .max
+    /// `file.delete.delay.ms` (broker `log.segment.delete.delay.ms`).
+    public var fileDeleteDelayMs: Int64 = 60_000
+    /// `max.message.bytes` (broker `message.max.bytes`). Kafka 2.4's default (1 MiB + 12), which
+    /// `LogValidator.Config` also uses; Kafka 2.3 had 1,000,012.
+    public var maxMessageSize = 1_048_588
+    /// `message.timestamp.type` (broker `log.message.timestamp.type`).
+    public var messageTimestampType: TimestampType = .createTime
+    /// `message.timestamp.difference.max.ms` (broker `log.message.timestamp.difference.max.ms`).
+    public var messageTimestampDifferenceMaxMs: Int64 = .max
+    /// `compression.type` (broker `compression.type`).
+    public var compressionType: BrokerCompressionType = .producer
+    /// `cleanup.policy` (broker `log.cleanup.policy`): `delete`, `compact`, or both.
+    public var cleanupPolicy: Set<String> = ["delete"]
+    /// `min.insync.replicas`.
+    public var minInSyncReplicas = 1
+    /// `unclean.leader.election.enable`.
+    public var uncleanLeaderElectionEnable = false
+
+    public init() {}
+
+    public var isDelete: Bool { cleanupPolicy.contains("delete") }
+    public var isCompact: Bool { cleanupPolicy.contains("compact") }
+
+    /// A random jitter in `0..<min(segmentJitterMs, segmentMs)` (0 when unset).
+    public func randomSegmentJitter() -> Int64 {
+        let bound = min(segmentJitterMs, segmentMs)
+        return bound > 0 ? Int64.random(in: 0..<bound) : 0
+    }
+
+    /// What `LogValidator` checks with.
+    public var validatorConfig: LogValidator.Config {
+        LogValidator.Config(
+            maxMessageBytes: maxMessageSize, messageTimestampType: messageTimestampType,
+            messageTimestampDifferenceMaxMs: messageTimestampDifferenceMaxMs, compressionType: compressionType,
+            isCompacted: isCompact)
+    }
+
+    // MARK: Keys
+
+    /// Topic-level keys with the broker key that gives their default.
+    public static let brokerKeyForTopicKey: [String: String] = [
+        "segment.bytes": "log.segment.bytes",
+        "segment.ms": "log.roll.ms",
+        "segment.jitter.ms": "log.roll.jitter.ms",
+        "segment.index.bytes": "log.index.size.max.bytes",
+        "index.interval.bytes": "log.index.interval.bytes",
+        "retention.ms": "log.retention.ms",
+        "retention.bytes": "log.retention.bytes",
+        "flush.messages": "log.flush.interval.messages",
+        "flush.ms": "log.flush.interval.ms",
+        "file.delete.delay.ms": "log.segment.delete.delay.ms",
+        "max.message.bytes": "message.max.bytes",
+        "message.timestamp.type": "log.message.timestamp.type",
+        "message.timestamp.difference.max.ms": "log.message.timestamp.difference.max.ms",
+        "compression.type": "compression.type",
+        "cleanup.policy": "log.cleanup.policy",
+        "min.insync.replicas": "min.insync.replicas",
+        "unclean.leader.election.enable": "unclean.leader.election.enable",
+    ]
+
+    /// The broker defaults from `server.properties` keys; keys not about logs are ignored.
+    /// `log.roll.hours` and `log.retention.hours`/`.minutes` apply when the `.ms` key is absent
+    /// (Kafka's precedence: ms, then minutes, then hours).
+    public init(brokerProperties properties: [String: String]) throws {
+        self.init()
+        var topicLevel: [String: String] = [:]
+        for (topicKey, brokerKey) in Self.brokerKeyForTopicKey {
+            if let value = properties[brokerKey] { topicLevel[topicKey] = value }
+        }
+        if topicLevel["segment.ms"] == nil, let hours = properties["log.roll.hours"] {
+            topicLevel["segment.ms"] = try String(Self.long("log.roll.hours", hours) * 3_600_000)
+        }
+        if topicLevel["segment.jitter.ms"] == nil, let hours = properties["log.roll.jitter.hours"] {
+            topicLevel["segment.jitter.ms"] = try String(Self.long("log.roll.jitter.hours", hours) * 3_600_000)
+        }
+        if topicLevel["retention.ms"] == nil {
+            if let minutes = properties["log.retention.minutes"] {
+                topicLevel["retention.ms"] = try String(Self.long("log.retention.minutes", minutes) * 60_000)
+            } else if let hours = properties["log.retention.hours"] {
+                topicLevel["retention.ms"] = try String(Self.long("log.retention.hours", hours) * 3_600_000)
+            }
+        }
+        self = try applying(topicOverrides: topicLevel)
+    }
+
+    /// This config with a topic's overrides (topic-level keys). Unknown keys are an error: a
+    /// topic config is validated when it is set.
+    public func applying(topicOverrides overrides: [String: String]) throws -> LogConfig {
+        var config = self
+        for (key, value) in overrides {
+            switch key {
+            case "segment.bytes": config.segmentBytes = try Self.int(key, value, atLeast: 14)
+            case "segment.ms": config.segmentMs = try Self.long(key, value, atLeast: 1)
+            case "segment.jitter.ms": config.segmentJitterMs = try Self.long(key, value, atLeast: 0)
+            case "segment.index.bytes": config.maxIndexSize = try Self.int(key, value, atLeast: 0)
+            case "index.interval.bytes": config.indexInterval = try Self.int(key, value, atLeast: 0)
+            case "retention.ms": config.retentionMs = try Self.long(key, value, atLeast: -1)
+            case "retention.bytes": config.retentionSize = try Self.long(key, value)
+            case "flush.messages": config.flushInterval = try Self.long(key, value, atLeast: 0)
+            case "flush.ms": config.flushMs = try Self.long(key, value, atLeast: 0)
+            case "file.delete.delay.ms": config.fileDeleteDelayMs = try Self.long(key, value, atLeast: 0)
+            case "max.message.bytes": config.maxMessageSize = try Self.int(key, value, atLeast: 0)
+            case "message.timestamp.type":
+                switch value {
+                case "CreateTime": config.messageTimestampType = .createTime
+                case "LogAppendTime": config.messageTimestampType = .logAppendTime
+                default: throw LogConfigError.invalidValue(key: key, value: value)
+                }
+            case "message.timestamp.difference.max.ms": config.messageTimestampDifferenceMaxMs = try Self.long(key, value, atLeast: 0)
+            case "compression.type":
+                guard let type = BrokerCompressionType(configValue: value) else { throw LogConfigError.invalidValue(key: key, value: value) }
+                config.compressionType = type
+            case "cleanup.policy":
+                let policies = Set(value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+                guard !policies.isEmpty, policies.isSubset(of: ["delete", "compact"]) else {
+                    throw LogConfigError.invalidValue(key: key, value: value)
+                }
+                config.cleanupPolicy = policies
+            case "min.insync.replicas": config.minInSyncReplicas = try Self.int(key, value, atLeast: 1)
+            case "unclean.leader.election.enable":
+                guard let flag = Bool(value.lowercased()) else { throw LogConfigError.invalidValue(key: key, value: value) }
+                config.uncleanLeaderElectionEnable = flag
+            default:
+                throw LogConfigError.unknownKey(key)
+            }
+        }
+        return config
+    }
+
+    private static func long(_ key: String, _ value: String, atLeast minimum: Int64 = .min) throws -> Int64 {
+        guard let number = Int64(value.trimmingCharacters(in: .whitespaces)), number >= minimum else {
+            throw LogConfigError.invalidValue(key: key, value: value)
+        }
+        return number
+    }
+
+    private static func int(_ key: String, _ value: String, atLeast minimum: Int) throws -> Int {
+        guard let number = Int32(value.trimmingCharacters(in: .whitespaces)), Int(number) >= minimum else {
+            throw LogConfigError.invalidValue(key: key, value: value)
+        }
+        return Int(number)
+    }
+}
+
+public enum LogConfigError: Error, Sendable, Equatable {
+    case unknownKey(String)
+    case invalidValue(key: String, value: String)
+}
