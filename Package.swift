@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "KafkaBroker",
             dependencies: [
-                "KafkaCommon", "Controller", "KafkaZk", "ZooKeeper", "KafkaProtocol",
+                "KafkaCommon", "Controller", "KafkaZk", "ZooKeeper", "KafkaProtocol", "KafkaStorage", "KafkaPurgatory",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -15,10 +15,23 @@ public struct ControllerContext: Sendable, Equatable {
     public var liveBrokers: [BrokerId: BrokerInfo] = [:]
     /// Broker epochs: the czxid of each broker's registration znode (changes on re-registration).
     public var liveBrokerEpochs: [BrokerId: Int64] = [:]
+    /// Every partition's replicas in preference order (from `/brokers/topics/<t>`).
+    public var partitionAssignments: [TopicPartition: [BrokerId]] = [:]
+    /// Leader, ISR and epochs of the partitions that have them (from their state znodes).
+    public var partitionLeadership: [TopicPartition: LeaderIsrAndControllerEpoch] = [:]
+    /// Each partition's state in the partition state machine.
+    public var partitionStates: [TopicPartition: PartitionState] = [:]
 
     public init() {}
 
     public var liveBrokerIds: Set<BrokerId> { Set(liveBrokers.keys) }
+
+    public var allTopics: Set<String> { Set(partitionAssignments.keys.map(\.topic)) }
+
+    /// The partitions with a replica on `broker`.
+    public func partitions(onBroker broker: BrokerId) -> [TopicPartition] {
+        partitionAssignments.filter { $0.value.contains(broker) }.map(\.key).sorted()
+    }
 
     /// The difference between the registered brokers and the ones known: which came and went.
     public func brokerChanges(current: Set<BrokerId>) -> (added: [BrokerId], removed: [BrokerId]) {

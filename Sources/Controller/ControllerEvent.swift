@@ -6,6 +6,7 @@ public enum ControllerState: String, Sendable {
     case idle = "Idle"
     case controllerChange = "ControllerChange"
     case brokerChange = "BrokerChange"
+    case topicChange = "TopicChange"
     case controllerShutdown = "ControllerShutdown"
 }
 
@@ -24,11 +25,14 @@ public enum ControllerEvent: Sendable, Equatable {
     case registerBrokerAndReelect
     /// The children of `/brokers/ids` changed.
     case brokerChange
+    /// The children of `/brokers/topics` changed (a topic was created or deleted).
+    case topicChange
 
     public var state: ControllerState {
         switch self {
         case .startup, .controllerChange, .reelect, .expire, .registerBrokerAndReelect: .controllerChange
         case .brokerChange: .brokerChange
+        case .topicChange: .topicChange
         }
     }
 }

@@ -10,7 +10,18 @@ extension KafkaController {
     /// `sendUpdateMetadataRequest`). Each request carries the controller epoch, so a broker that
     /// heard from a newer controller rejects it (STALE_CONTROLLER_EPOCH), and the target broker's
     /// epoch, so a broker that re-registered since rejects it (STALE_BROKER_EPOCH).
-    func sendUpdateMetadata(to brokers: [BrokerId], partitions: [UpdateMetadata.TopicState] = []) {
+    func sendUpdateMetadata(to brokers: [BrokerId], partitions: [TopicPartition] = []) {
+        let topicStates = Dictionary(grouping: partitions, by: \.topic).sorted { $0.key < $1.key }.map { topic, members in
+            UpdateMetadata.TopicState(topicName: topic, partitionStates: members.sorted().compactMap { tp in
+                guard let state = context.partitionLeadership[tp] else { return nil }
+                let replicas = context.partitionAssignments[tp] ?? []
+                return UpdateMetadata.PartitionState(
+                    partitionIndex: tp.partition, controllerEpoch: state.controllerEpoch,
+                    leader: state.leaderAndIsr.leader, leaderEpoch: state.leaderAndIsr.leaderEpoch,
+                    isr: state.leaderAndIsr.isr, zkVersion: state.leaderAndIsr.zkVersion, replicas: replicas,
+                    offlineReplicas: replicas.filter { context.liveBrokers[$0] == nil })
+            })
+        }
         let live = context.liveBrokers.values.sorted { $0.id < $1.id }.map { info in
             UpdateMetadata.Broker(
                 id: info.id,
@@ -24,7 +35,7 @@ extension KafkaController {
         for broker in brokers {
             let request = UpdateMetadata.Request(
                 controllerId: brokerId, controllerEpoch: epoch, brokerEpoch: context.liveBrokerEpochs[broker] ?? -1,
-                topicStates: partitions, liveBrokers: live)
+                topicStates: topicStates, liveBrokers: live)
             let logger = stateChangeLogger
             channelManager.send(to: broker, UpdateMetadata.self, request, version: Self.updateMetadataVersion) { response in
                 if response.errorCode != .none {

@@ -33,7 +33,7 @@ public actor KafkaController {
     public private(set) var brokerEpoch: Int64
     /// The controller this broker believes is active (`.none` when unknown).
     public private(set) var activeControllerId: BrokerId = .none
-    public private(set) var context = ControllerContext()
+    public internal(set) var context = ControllerContext()
     private var watchTask: Task<Void, Never>?
 
     public init(
@@ -78,6 +78,7 @@ public actor KafkaController {
                 case (ControllerZNode.path, .nodeCreated), (ControllerZNode.path, .nodeDataChanged):
                     eventManager.put(.controllerChange)
                 case (BrokerIdsZNode.path, .nodeChildrenChanged): eventManager.put(.brokerChange)
+                case (PersistentZkPaths.brokerTopics, .nodeChildrenChanged): eventManager.put(.topicChange)
                 default: break
                 }
             }
@@ -129,6 +130,8 @@ public actor KafkaController {
                 try await elect()
             case .brokerChange:
                 try await processBrokerChange()
+            case .topicChange:
+                try await processTopicChange()
             }
         } catch let error as ZooKeeperError where error.code.isRetriable {
             // Retried from outside the event loop: blocking the loop here would also block the
@@ -192,8 +195,13 @@ public actor KafkaController {
         }
         stateChangeLogger.controller(epoch: context.epoch,
             "Initialized controller context with live brokers [\(context.liveBrokers.keys.sorted().map(\.description).joined(separator: ","))]")
+        try await loadTopics()
         for info in context.liveBrokers.values { channelManager.addBroker(info) }
-        sendUpdateMetadata(to: context.liveBrokers.keys.sorted())
+        // Partitions whose creation a previous controller did not finish get their leaders now.
+        let unstarted = context.partitionAssignments.keys.filter { context.partitionLeadership[$0] == nil }
+        if !unstarted.isEmpty { try await onNewPartitionCreation(unstarted.sorted()) }
+        sendLeaderAndIsr(for: context.partitionLeadership.keys.sorted(), isNew: false)
+        sendUpdateMetadata(to: context.liveBrokers.keys.sorted(), partitions: context.partitionLeadership.keys.sorted())
         logger.info("\(logIdent)Ready to serve as the new controller with epoch \(context.epoch)")
     }
 
@@ -204,7 +212,7 @@ public actor KafkaController {
             names.map { .delete(path: "\(path)/\($0)") }, expectedControllerEpochZkVersion: context.epochZkVersion)
     }
 
-    private func onControllerResignation() {
+    func onControllerResignation() {
         channelManager.shutdown()
         let epoch = context.epoch
         context = ControllerContext()
@@ -231,7 +239,15 @@ public actor KafkaController {
         for id in removed { channelManager.removeBroker(id) }
         for id in added + bounced { if let info = infos[id] { channelManager.addBroker(info) } }
         if !added.isEmpty || !removed.isEmpty || !bounced.isEmpty {
-            sendUpdateMetadata(to: infos.keys.sorted())
+            sendUpdateMetadata(to: infos.keys.sorted(), partitions: context.partitionLeadership.keys.sorted())
+        }
+        // A (re)started broker learns which partitions it leads or follows.
+        let started = Set(added + bounced)
+        if !started.isEmpty {
+            let partitions = context.partitionLeadership.keys.filter { tp in
+                context.partitionAssignments[tp]?.contains(where: started.contains) == true
+            }
+            sendLeaderAndIsr(for: partitions.sorted(), isNew: false, onlyTo: started)
         }
         let list: ([BrokerId]) -> String = { $0.map(\.description).joined(separator: ",") }
         stateChangeLogger.controller(epoch: context.epoch,

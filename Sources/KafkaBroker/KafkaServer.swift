@@ -3,6 +3,8 @@ import Foundation
 import KafkaCommon
 import KafkaZk
 import KafkaProtocol
+import KafkaPurgatory
+import KafkaStorage
 import Logging
 import NIOCore
 import ZooKeeper
@@ -31,6 +33,7 @@ public actor KafkaServer {
     private var socketServer: SocketServer?
     private var requestChannel: RequestChannel?
     private var handlerPool: KafkaRequestHandlerPool?
+    private var createTopicsPurgatory: DelayedOperationPurgatory<DelayedCreatePartitions>?
     private var listenerChannels: [any Channel] = []
     /// The listeners as bound (a configured port 0 replaced by the port the kernel chose).
     public private(set) var boundListeners: [EndPoint] = []
@@ -71,13 +74,7 @@ public actor KafkaServer {
             brokerId = try await settleBrokerId(stored: stored, zkClient: zkClient)
             try writeMetaProperties(BrokerMetadata(brokerId: brokerId, clusterId: clusterId))
 
-            let metadataCache = MetadataCache(brokerId: brokerId)
-            try await startSocketServer(handlers: [
-                MetadataHandler(cache: metadataCache, clusterId: clusterId),
-                UpdateMetadataHandler(cache: metadataCache, currentBrokerEpoch: { [weak self] in
-                    await self?.currentBrokerEpoch() ?? -1
-                }),
-            ])
+            try await startSocketServer(handlers: try requestHandlers(zkClient: zkClient, clusterId: clusterId))
 
             let brokerInfo = BrokerInfo(id: brokerId, endpoints: advertisedEndpoints(), rack: config.rack,
                                         timestamp: time.milliseconds)
@@ -121,6 +118,7 @@ public actor KafkaServer {
             await zkClient.close()
         }
         await handlerPool?.shutdown()
+        createTopicsPurgatory?.shutdown()
         await socketServer?.shutdown([])
         for lock in locks { lock.release() }
         locks.removeAll()
@@ -130,6 +128,47 @@ public actor KafkaServer {
     /// The czxid of this broker's current registration (changes when it registers again).
     func currentBrokerEpoch() async -> Int64 {
         await controller?.brokerEpoch ?? -1
+    }
+
+    /// Every API this broker answers, wired to the parts they share.
+    private func requestHandlers(zkClient: KafkaZkClient, clusterId: String) throws -> [any KafkaRequestHandler] {
+        let metadataCache = MetadataCache(brokerId: brokerId)
+        let replicaManager = ReplicaManager(brokerId: brokerId)
+        let purgatory = DelayedOperationPurgatory<DelayedCreatePartitions>(purgatoryName: "topic", brokerId: brokerId)
+        createTopicsPurgatory = purgatory
+        let brokerProperties = Dictionary(config.properties.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+        let topicCreator = TopicCreator(zkClient: zkClient, defaultLogConfig: try LogConfig(brokerProperties: brokerProperties))
+        let epoch: @Sendable () async -> Int64 = { [weak self] in await self?.currentBrokerEpoch() ?? -1 }
+        let numPartitions = Int32(config.integer("num.partitions"))
+        let replicationFactor = Int16(config.integer("default.replication.factor"))
+        var autoCreate: (@Sendable (String) async -> ErrorCode)?
+        if config.value("auto.create.topics.enable") == "true" {
+            autoCreate = Self.autoCreator(topicCreator, partitions: numPartitions, replicationFactor: replicationFactor)
+        }
+        return [
+            MetadataHandler(cache: metadataCache, clusterId: clusterId, autoCreate: autoCreate),
+            UpdateMetadataHandler(cache: metadataCache, createTopicsPurgatory: purgatory, currentBrokerEpoch: epoch),
+            LeaderAndIsrHandler(replicaManager: replicaManager, currentBrokerEpoch: epoch),
+            CreateTopicsHandler(topicCreator: topicCreator, cache: metadataCache, purgatory: purgatory),
+        ]
+    }
+
+    /// Metadata's auto-creation: the broker defaults, answered LEADER_NOT_AVAILABLE until the
+    /// controller has elected the new partitions' leaders.
+    static func autoCreator(
+        _ topicCreator: TopicCreator, partitions: Int32, replicationFactor: Int16
+    ) -> @Sendable (String) async -> ErrorCode {
+        { topic in
+            do {
+                _ = try await topicCreator.create(name: topic, numPartitions: partitions, replicationFactor: replicationFactor,
+                                                  assignments: [], configs: [:], validateOnly: false)
+                return .leaderNotAvailable
+            } catch let error as TopicCreationError {
+                return error.code == .topicAlreadyExists ? .leaderNotAvailable : error.code
+            } catch {
+                return .unknownServerError
+            }
+        }
     }
 
     // MARK: - Start-up steps

@@ -4,11 +4,15 @@ import KafkaProtocol
 /// Metadata: the alive brokers as seen on the listener the request came in on, the cluster id,
 /// the controller, and the requested topics (all of them when the list is null) from the
 /// `MetadataCache`. A topic the cache does not know is UNKNOWN_TOPIC_OR_PARTITION.
-/// Not yet: auto topic creation (`auto.create.topics.enable`) — it comes with CreateTopics.
+/// With `auto.create.topics.enable` and a request that allows it, an unknown topic is created
+/// (`num.partitions`, `default.replication.factor`) and answered LEADER_NOT_AVAILABLE until the
+/// controller has elected its leaders, as Kafka does.
 struct MetadataHandler: KafkaRequestHandler {
     let apiKey = ApiKey.metadata
     let cache: MetadataCache
     let clusterId: String
+    /// Set when `auto.create.topics.enable` is true: creates a topic with the broker defaults.
+    let autoCreate: (@Sendable (String) async -> ErrorCode)?
 
     func handle(_ request: KafkaRequest) async throws -> KafkaResponseAction {
         var body = request.body
@@ -18,12 +22,18 @@ struct MetadataHandler: KafkaRequestHandler {
         // All topics: a null list, or (v0, which has no null) an empty one.
         let requested = version == 0 && metadata.topics?.isEmpty == true ? nil : metadata.topics
         let names = requested ?? snapshot.partitions.keys.sorted()
-        let topics = names.map { name -> Metadata.Topic in
+        var topics: [Metadata.Topic] = []
+        for name in names {
             guard let partitions = snapshot.partitions[name] else {
-                return Metadata.Topic(errorCode: .unknownTopicOrPartition, name: name, isInternal: false, partitions: [],
-                                      topicAuthorizedOperations: 0)
+                var errorCode = ErrorCode.unknownTopicOrPartition
+                if let autoCreate, metadata.allowAutoTopicCreation, requested != nil {
+                    errorCode = await autoCreate(name)
+                }
+                topics.append(Metadata.Topic(errorCode: errorCode, name: name, isInternal: false, partitions: [],
+                                             topicAuthorizedOperations: 0))
+                continue
             }
-            return Metadata.Topic(
+            topics.append(Metadata.Topic(
                 errorCode: .none, name: name, isInternal: name.hasPrefix("__"),
                 partitions: partitions.keys.sorted().map { index in
                     let state = partitions[index]!
@@ -33,7 +43,7 @@ struct MetadataHandler: KafkaRequestHandler {
                         leaderId: state.leader, leaderEpoch: state.leaderEpoch, replicaNodes: state.replicas,
                         isrNodes: state.isr, offlineReplicas: state.offlineReplicas)
                 },
-                topicAuthorizedOperations: 0)
+                topicAuthorizedOperations: 0))
         }
         let response = Metadata.Response(
             throttleTimeMs: 0, brokers: cache.aliveBrokers(listenerName: request.listenerName), clusterId: clusterId,

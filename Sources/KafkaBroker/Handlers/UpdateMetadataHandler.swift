@@ -1,4 +1,5 @@
 import KafkaProtocol
+import KafkaPurgatory
 
 /// UpdateMetadata from the controller: refreshes the `MetadataCache`. A request for an older
 /// incarnation of this broker (its broker epoch below the current registration's) gets
@@ -6,6 +7,8 @@ import KafkaProtocol
 struct UpdateMetadataHandler: KafkaRequestHandler {
     let apiKey = ApiKey.updateMetadata
     let cache: MetadataCache
+    /// Waiting CreateTopics requests, completed when their topics' leaders arrive.
+    let createTopicsPurgatory: DelayedOperationPurgatory<DelayedCreatePartitions>
     /// The czxid of this broker's current registration.
     let currentBrokerEpoch: @Sendable () async -> Int64
 
@@ -17,6 +20,9 @@ struct UpdateMetadataHandler: KafkaRequestHandler {
             errorCode = .staleBrokerEpoch
         } else {
             errorCode = cache.update(update)
+            if errorCode == .none {
+                for topic in update.topicStates { createTopicsPurgatory.checkAndComplete(topic.topicName) }
+            }
         }
         return UpdateMetadata.responseFrame(UpdateMetadata.Response(errorCode: errorCode), to: request)
     }

@@ -1,0 +1,65 @@
+import KafkaCommon
+import KafkaProtocol
+import KafkaPurgatory
+import KafkaStorage
+import KafkaZk
+import ZooKeeper
+
+/// CreateTopics, as Kafka's admin path does it: validate each topic (name, partitions,
+/// replication factor or manual assignment, configs), place replicas on the live brokers
+/// (Kafka's rack-unaware placement), and write `/config/topics/<t>` then `/brokers/topics/<t>`.
+/// The controller sees the new topic and elects leaders; with `timeout_ms` > 0 the answer waits
+/// in the purgatory until the metadata cache has those leaders (`DelayedCreatePartitions`).
+struct CreateTopicsHandler: KafkaRequestHandler {
+    let apiKey = ApiKey.createTopics
+    let topicCreator: TopicCreator
+    let cache: MetadataCache
+    let purgatory: DelayedOperationPurgatory<DelayedCreatePartitions>
+
+    func handle(_ request: KafkaRequest) async throws -> KafkaResponseAction {
+        var body = request.body
+        let create = try CreateTopics.decodeRequest(from: &body, version: request.header.apiVersion)
+        var results: [String: CreateTopics.CreatableTopicResult] = [:]
+        var created: [String: Int32] = [:]
+        let names = create.topics.map(\.name)
+        for topic in create.topics {
+            if names.filter({ $0 == topic.name }).count > 1 {
+                results[topic.name] = .init(name: topic.name, errorCode: .invalidRequest,
+                                            errorMessage: "Create topics request from client `\(request.header.clientId ?? "")` contains multiple entries for the following topics: \(topic.name)")
+                continue
+            }
+            do {
+                let partitions = try await topicCreator.create(
+                    name: topic.name, numPartitions: topic.numPartitions, replicationFactor: topic.replicationFactor,
+                    assignments: topic.assignments.map { ($0.partitionIndex, $0.brokerIds) },
+                    configs: topic.configs.reduce(into: [:]) { $0[$1.name] = $1.value ?? "" },
+                    validateOnly: create.validateOnly)
+                results[topic.name] = .init(name: topic.name)
+                if !create.validateOnly { created[topic.name] = partitions }
+            } catch let error as TopicCreationError {
+                results[topic.name] = .init(name: topic.name, errorCode: error.code, errorMessage: error.message)
+            }
+        }
+        if !created.isEmpty, create.timeoutMs > 0 {
+            let ready: Set<String> = await withCheckedContinuation { continuation in
+                let operation = DelayedCreatePartitions(
+                    delayMs: Int64(create.timeoutMs), expected: created, cache: cache,
+                    completion: { continuation.resume(returning: $0) })
+                purgatory.tryCompleteElseWatch(operation, watchKeys: Array(created.keys))
+            }
+            for topic in created.keys where !ready.contains(topic) {
+                results[topic] = .init(name: topic, errorCode: .requestTimedOut,
+                                       errorMessage: "Operation timed out waiting for the leaders of \(topic)")
+            }
+        }
+        let response = CreateTopics.Response(topics: names.uniqued().compactMap { results[$0] })
+        return CreateTopics.responseFrame(response, to: request)
+    }
+}
+
+extension Array where Element: Hashable {
+    func uniqued() -> [Element] {
+        var seen = Set<Element>()
+        return filter { seen.insert($0).inserted }
+    }
+}
