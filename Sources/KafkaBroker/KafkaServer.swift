@@ -34,6 +34,13 @@ public actor KafkaServer {
     private var requestChannel: RequestChannel?
     private var handlerPool: KafkaRequestHandlerPool?
     private var createTopicsPurgatory: DelayedOperationPurgatory<DelayedCreatePartitions>?
+    private var fetchPurgatory: DelayedOperationPurgatory<DelayedFetch>?
+    private var logManager: LogManager?
+
+    /// `server.properties` as a dictionary (the log layer reads Kafka's `log.*` keys from it).
+    private var brokerProperties: [String: String] {
+        Dictionary(config.properties.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+    }
     private var listenerChannels: [any Channel] = []
     /// The listeners as bound (a configured port 0 replaced by the port the kernel chose).
     public private(set) var boundListeners: [EndPoint] = []
@@ -73,6 +80,7 @@ public actor KafkaServer {
             let stored = try lockAndReadLogDirectories(clusterId: clusterId)
             brokerId = try await settleBrokerId(stored: stored, zkClient: zkClient)
             try writeMetaProperties(BrokerMetadata(brokerId: brokerId, clusterId: clusterId))
+            try await startLogManager(zkClient: zkClient)
 
             try await startSocketServer(handlers: try requestHandlers(zkClient: zkClient, clusterId: clusterId))
 
@@ -119,6 +127,8 @@ public actor KafkaServer {
         }
         await handlerPool?.shutdown()
         createTopicsPurgatory?.shutdown()
+        fetchPurgatory?.shutdown()
+        logManager?.shutdown()
         await socketServer?.shutdown([])
         for lock in locks { lock.release() }
         locks.removeAll()
@@ -133,11 +143,20 @@ public actor KafkaServer {
     /// Every API this broker answers, wired to the parts they share.
     private func requestHandlers(zkClient: KafkaZkClient, clusterId: String) throws -> [any KafkaRequestHandler] {
         let metadataCache = MetadataCache(brokerId: brokerId)
-        let replicaManager = ReplicaManager(brokerId: brokerId)
         let purgatory = DelayedOperationPurgatory<DelayedCreatePartitions>(purgatoryName: "topic", brokerId: brokerId)
+        let fetchPurgatory = DelayedOperationPurgatory<DelayedFetch>(purgatoryName: "Fetch", brokerId: brokerId)
         createTopicsPurgatory = purgatory
-        let brokerProperties = Dictionary(config.properties.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
-        let topicCreator = TopicCreator(zkClient: zkClient, defaultLogConfig: try LogConfig(brokerProperties: brokerProperties))
+        self.fetchPurgatory = fetchPurgatory
+        let defaultLogConfig = try LogConfig(brokerProperties: brokerProperties)
+        let topicCreator = TopicCreator(zkClient: zkClient, defaultLogConfig: defaultLogConfig)
+        guard let logManager else { throw ConfigError(file: nil, key: "log.dirs", message: "no log manager") }
+        let replicaManager = ReplicaManager(brokerId: brokerId) { tp, config in
+            try logManager.getOrCreateLog(tp, config: config)
+        }
+        let topicConfig: @Sendable (String) async -> LogConfig = { topic in
+            let overrides = (try? await zkClient.topicConfig(topic)) ?? [:]
+            return (try? defaultLogConfig.applying(topicOverrides: overrides)) ?? defaultLogConfig
+        }
         let epoch: @Sendable () async -> Int64 = { [weak self] in await self?.currentBrokerEpoch() ?? -1 }
         let numPartitions = Int32(config.integer("num.partitions"))
         let replicationFactor = Int16(config.integer("default.replication.factor"))
@@ -148,7 +167,10 @@ public actor KafkaServer {
         return [
             MetadataHandler(cache: metadataCache, clusterId: clusterId, autoCreate: autoCreate),
             UpdateMetadataHandler(cache: metadataCache, createTopicsPurgatory: purgatory, currentBrokerEpoch: epoch),
-            LeaderAndIsrHandler(replicaManager: replicaManager, currentBrokerEpoch: epoch),
+            LeaderAndIsrHandler(replicaManager: replicaManager, currentBrokerEpoch: epoch, topicConfig: topicConfig),
+            ProduceHandler(replicaManager: replicaManager, fetchPurgatory: fetchPurgatory),
+            FetchHandler(replicaManager: replicaManager, purgatory: fetchPurgatory),
+            ListOffsetsHandler(replicaManager: replicaManager),
             CreateTopicsHandler(topicCreator: topicCreator, cache: metadataCache, purgatory: purgatory),
         ]
     }
@@ -225,6 +247,22 @@ public actor KafkaServer {
             let checkpoint = BrokerMetadataCheckpoint(directory: directory)
             if try checkpoint.read() != metadata { try checkpoint.write(metadata) }
         }
+    }
+
+    /// Loads every log in `log.dirs` (recovering them after an unclean shutdown) with its topic's
+    /// config from ZooKeeper, and starts retention, flush and checkpoint tasks.
+    private func startLogManager(zkClient: KafkaZkClient) async throws {
+        let defaults = try LogConfig(brokerProperties: brokerProperties)
+        var topicConfigs: [String: LogConfig] = [:]
+        for topic in try await zkClient.allTopics() {
+            topicConfigs[topic] = try defaults.applying(topicOverrides: try await zkClient.topicConfig(topic))
+        }
+        let manager = try LogManager(
+            logDirs: config.logDirs, defaultConfig: defaults, settings: try LogManagerConfig(brokerProperties: brokerProperties),
+            scheduler: DispatchScheduler(label: "kafka-scheduler-\(brokerId)"), time: time,
+            logger: Logger(label: "kafka.log.LogManager"))
+        try manager.startup(topicConfigs: topicConfigs)
+        logManager = manager
     }
 
     /// Binds the listeners and starts the request handlers (`num.io.threads`).

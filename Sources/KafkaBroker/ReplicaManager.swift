@@ -1,5 +1,6 @@
 import KafkaCommon
 import KafkaProtocol
+import KafkaStorage
 import Logging
 import Synchronization
 
@@ -24,27 +25,36 @@ public final class ReplicaManager: Sendable {
 
     public let brokerId: BrokerId
     let stateChangeLogger: Logger
+    /// Opens (or creates) a partition's log with its topic's config (the LogManager).
+    public typealias LogProvider = @Sendable (TopicPartition, LogConfig) throws -> Log
+    let logProvider: LogProvider
     private struct State {
         var controllerEpoch: ControllerEpoch = .initial
-        var partitions: [TopicPartition: PartitionRole] = [:]
+        var partitions: [TopicPartition: Partition] = [:]
     }
     private let state = Mutex(State())
 
-    public init(brokerId: BrokerId) {
+    public init(brokerId: BrokerId, logProvider: @escaping LogProvider) {
         self.brokerId = brokerId
+        self.logProvider = logProvider
         stateChangeLogger = Logger(label: "state.change.logger")
     }
 
+    public func partition(_ tp: TopicPartition) -> Partition? {
+        state.withLock { $0.partitions[tp] }
+    }
+
     public func role(of partition: TopicPartition) -> PartitionRole? {
-        state.withLock { $0.partitions[partition] }
+        self.partition(partition)?.role
     }
 
     public var leaderPartitions: [TopicPartition] {
-        state.withLock { state in state.partitions.filter { $0.value.leader == brokerId }.map(\.key).sorted() }
+        state.withLock { state in state.partitions.filter { $0.value.isLeader }.map(\.key).sorted() }
     }
 
-    /// Applies a LeaderAndIsr request; returns the top-level error and one error per partition.
-    public func becomeLeaderOrFollower(_ request: LeaderAndIsr.Request) -> LeaderAndIsr.Response {
+    /// Applies a LeaderAndIsr request, creating the logs of partitions new to this broker with
+    /// `configs[topic]`; returns the top-level error and one error per partition.
+    public func becomeLeaderOrFollower(_ request: LeaderAndIsr.Request, configs: [String: LogConfig]) -> LeaderAndIsr.Response {
         let outcome: (ErrorCode, [PartitionError], [String]) = state.withLock { state in
             guard request.controllerEpoch >= state.controllerEpoch else {
                 return (.staleControllerEpoch, [], ["Ignoring LeaderAndIsr from controller \(request.controllerId) with epoch \(request.controllerEpoch): the latest known epoch is \(state.controllerEpoch)"])
@@ -59,16 +69,28 @@ public final class ReplicaManager: Sendable {
                         errors.append(PartitionError(topicName: tp.topic, partitionIndex: tp.partition, errorCode: .unknownTopicOrPartition))
                         continue
                     }
-                    if let current = state.partitions[tp], partition.leaderEpoch <= current.leaderEpoch {
+                    if let current = state.partitions[tp]?.role, partition.leaderEpoch <= current.leaderEpoch {
                         errors.append(PartitionError(topicName: tp.topic, partitionIndex: tp.partition, errorCode: .staleControllerEpoch))
                         log.append("Ignoring LeaderAndIsr for \(tp): leader epoch \(partition.leaderEpoch) is not newer than \(current.leaderEpoch)")
                         continue
                     }
-                    state.partitions[tp] = PartitionRole(leader: partition.leader, leaderEpoch: partition.leaderEpoch,
-                                                        isr: partition.isr, replicas: partition.replicas, zkVersion: partition.zkVersion)
+                    let role = PartitionRole(leader: partition.leader, leaderEpoch: partition.leaderEpoch,
+                                             isr: partition.isr, replicas: partition.replicas, zkVersion: partition.zkVersion)
+                    if let existing = state.partitions[tp] {
+                        existing.update(role: role)
+                    } else {
+                        do {
+                            let partitionLog = try logProvider(tp, configs[tp.topic] ?? LogConfig())
+                            state.partitions[tp] = Partition(topicPartition: tp, localBrokerId: brokerId, role: role, log: partitionLog)
+                        } catch {
+                            errors.append(PartitionError(topicName: tp.topic, partitionIndex: tp.partition, errorCode: .kafkaStorageError))
+                            log.append("Could not create the log of \(tp): \(error)")
+                            continue
+                        }
+                    }
                     errors.append(PartitionError(topicName: tp.topic, partitionIndex: tp.partition))
-                    let role = partition.leader == brokerId ? "leader" : "follower of broker \(partition.leader)"
-                    log.append("Became \(role) for \(tp) with leader epoch \(partition.leaderEpoch), ISR [\(partition.isr.map(\.description).joined(separator: ","))]")
+                    let described = partition.leader == brokerId ? "leader" : "follower of broker \(partition.leader)"
+                    log.append("Became \(described) for \(tp) with leader epoch \(partition.leaderEpoch), ISR [\(partition.isr.map(\.description).joined(separator: ","))]")
                 }
             }
             return (.none, errors, log)

@@ -21,11 +21,14 @@ import Logging
 /// ranges do not overlap; only the last (active) segment is appended to; a segment's files are
 /// renamed to `.deleted` before they are removed, `file.delete.delay.ms` later.
 ///
-/// Isolation: **not thread-safe.** A `Log` has one owner (the `Partition`, later `LogManager` for
-/// retention and flushing), which serialises every call under its one lock (Kafka's `Log.lock`);
-/// reads return `FileSlice` values that may be sent after the lock is released. Only the delayed
-/// file removals run elsewhere, through the `Scheduler`, and they touch file paths only.
-public final class Log {
+/// Isolation: the methods themselves take no lock. Every caller that may share the log with
+/// another thread (the `Partition` appending and reading, `LogManager`'s retention, flush and
+/// checkpoint tasks) makes its calls inside `withLock` (the log's one lock, Kafka's `Log.lock`),
+/// which serialises them; reads return `FileSlice` values that may be sent after the lock is
+/// released. A log used by one thread only (tests, start-up before `LogManager` publishes it) may
+/// skip the lock. The delayed file removals run through the `Scheduler` and touch file paths only.
+/// `@unchecked Sendable` on that contract: the mutable state is only reached under `lock`.
+public final class Log: @unchecked Sendable {
     public let dir: String
     public let topicPartition: TopicPartition
     public internal(set) var config: LogConfig
@@ -41,6 +44,8 @@ public final class Log {
     public internal(set) var nextOffsetMetadata = LogOffsetMetadata(messageOffset: 0)
     /// Time of the last flush, for `flush.ms`.
     public internal(set) var lastFlushTime: Int64
+    /// Serialises the calls of the log's users (see Isolation above). Not reentrant.
+    let lock = NSLock()
 
     /// Opens the log in `dir` (creating the directory when missing), loading its segments; see
     /// `loadSegments` for what happens to leftovers and, when `hadCleanShutdown` is false, which
@@ -65,6 +70,14 @@ public final class Log {
         self.lastFlushTime = time.milliseconds
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try loadSegments(hadCleanShutdown: hadCleanShutdown)
+    }
+
+    /// Runs `body` holding the log's lock: every call on a log shared between threads goes
+    /// through here. Do not nest (the lock is not reentrant).
+    public func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
     }
 
     // MARK: Segments

@@ -1,0 +1,39 @@
+import KafkaCommon
+import KafkaProtocol
+import KafkaStorage
+
+/// ListOffsets: per partition, the earliest offset (timestamp -2: the log start offset), the
+/// latest (-1: the high watermark), or the first offset whose record timestamp is at or after
+/// the given one, found through the time index (v1+; none: offset -1). v0 answers with a list
+/// of offsets (`max_num_offsets`), the first being the one asked for.
+struct ListOffsetsHandler: KafkaRequestHandler {
+    let apiKey = ApiKey.listOffsets
+    let replicaManager: ReplicaManager
+
+    func handle(_ request: KafkaRequest) async throws -> KafkaResponseAction {
+        var body = request.body
+        let version = request.header.apiVersion
+        let list = try ListOffsets.decodeRequest(from: &body, version: version)
+        let topics = list.topics.map { topic in
+            ListOffsets.TopicResponse(name: topic.name, partitions: topic.partitions.map { requested in
+                let tp = TopicPartition(topic.name, requested.partitionIndex)
+                func failed(_ code: ErrorCode) -> ListOffsets.PartitionResponse {
+                    ListOffsets.PartitionResponse(partitionIndex: requested.partitionIndex, errorCode: code, oldStyleOffsets: [],
+                                                  timestamp: -1, offset: -1, leaderEpoch: -1)
+                }
+                guard let partition = replicaManager.partition(tp) else { return failed(.unknownTopicOrPartition) }
+                guard partition.isLeader else { return failed(.notLeaderForPartition) }
+                do {
+                    let found = try partition.fetchOffset(forTimestamp: requested.timestamp)
+                    let offset = found?.offset ?? -1
+                    return ListOffsets.PartitionResponse(
+                        partitionIndex: requested.partitionIndex, oldStyleOffsets: version == 0 && offset >= 0 ? [offset] : [],
+                        timestamp: found?.timestamp ?? -1, offset: offset, leaderEpoch: partition.role.leaderEpoch)
+                } catch {
+                    return failed(.kafkaStorageError)
+                }
+            })
+        }
+        return ListOffsets.responseFrame(ListOffsets.Response(topics: topics), to: request)
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+import KafkaCommon
+import Logging
+
+/// The broker settings of `LogManager`'s own periodic tasks (the per-log policies they apply,
+/// `retention.ms`, `flush.ms` and so on, are in each log's `LogConfig`).
+public struct LogManagerConfig: Sendable, Equatable {
+    /// `log.retention.check.interval.ms`: how often `cleanupLogs` runs.
+    public var retentionCheckMs: Int64 = 300_000
+    /// `log.flush.scheduler.interval.ms`: how often `flushDirtyLogs` runs (`Int64.max`: never).
+    public var flushCheckMs: Int64 = .max
+    /// `log.flush.offset.checkpoint.interval.ms`: how often `checkpointRecoveryOffsets` runs.
+    public var flushRecoveryOffsetCheckpointMs: Int64 = 60_000
+    /// `log.flush.start.offset.checkpoint.interval.ms`: how often `checkpointLogStartOffsets` runs.
+    public var flushStartOffsetCheckpointMs: Int64 = 60_000
+    /// Delay before each task's first run (Kafka's fixed `InitialTaskDelayMs`, 30 s).
+    public var initialTaskDelayMs: Int64 = 30_000
+
+    public init() {}
+
+    /// The settings from `server.properties` keys; other keys are ignored.
+    public init(brokerProperties properties: [String: String]) throws {
+        self.init()
+        func value(_ key: String, atLeast minimum: Int64) throws -> Int64? {
+            guard let text = properties[key] else { return nil }
+            guard let number = Int64(text.trimmingCharacters(in: .whitespaces)), number >= minimum else {
+                throw LogConfigError.invalidValue(key: key, value: text)
+            }
+            return number
+        }
+        if let ms = try value("log.retention.check.interval.ms", atLeast: 1) { retentionCheckMs = ms }
+        if let ms = try value("log.flush.scheduler.interval.ms", atLeast: 0) { flushCheckMs = ms }
+        if let ms = try value("log.flush.offset.checkpoint.interval.ms", atLeast: 0) { flushRecoveryOffsetCheckpointMs = ms }
+        if let ms = try value("log.flush.start.offset.checkpoint.interval.ms", atLeast: 0) { flushStartOffsetCheckpointMs = ms }
+    }
+}
+
+extension LogManager {
+    // MARK: Periodic tasks
+
+    /// Schedules the four periodic tasks (Kafka's `kafka-log-retention`, `kafka-log-flusher`,
+    /// `kafka-recovery-point-checkpoint`, `kafka-log-start-offset-checkpoint`). A task whose
+    /// interval is not positive or is `Int64.max` is not scheduled.
+    func schedulePeriodicTasks() {
+        schedulePeriodically("kafka-log-retention", every: settings.retentionCheckMs) { $0.cleanupLogs() }
+        schedulePeriodically("kafka-log-flusher", every: settings.flushCheckMs) { $0.flushDirtyLogs() }
+        schedulePeriodically("kafka-recovery-point-checkpoint", every: settings.flushRecoveryOffsetCheckpointMs) {
+            $0.checkpointRecoveryOffsets()
+        }
+        schedulePeriodically("kafka-log-start-offset-checkpoint", every: settings.flushStartOffsetCheckpointMs) {
+            $0.checkpointLogStartOffsets()
+        }
+    }
+
+    /// Runs `task` after the initial delay, then every `periodMs`, until shutdown: each run
+    /// schedules the next (the `Scheduler` has one-shot tasks only).
+    private func schedulePeriodically(_ name: String, every periodMs: Int64, _ task: @escaping @Sendable (LogManager) -> Void) {
+        guard periodMs > 0, periodMs < .max else {
+            logger.debug("Periodic task disabled", metadata: ["task": "\(name)"])
+            return
+        }
+        scheduleRun(name, afterMs: settings.initialTaskDelayMs, periodMs: periodMs, task)
+    }
+
+    private func scheduleRun(_ name: String, afterMs delayMs: Int64, periodMs: Int64, _ task: @escaping @Sendable (LogManager) -> Void) {
+        scheduler.schedule(name: name, delayMs: delayMs) { [weak self] in
+            guard let self, !self.isShutdown else { return }
+            task(self)
+            self.scheduleRun(name, afterMs: periodMs, periodMs: periodMs, task)
+        }
+    }
+
+    var isShutdown: Bool { state.withLock { $0.isShutdown } }
+
+    /// Applies retention to every log (`deleteOldSegments`: `retention.ms`, `retention.bytes`,
+    /// the log start offset). A log that fails is logged and the others go on. Returns the
+    /// number of segments deleted. There is no log cleaner yet, so compacted logs are included
+    /// (for them only the log start offset deletes segments).
+    @discardableResult
+    public func cleanupLogs() -> Int {
+        var deleted = 0
+        for log in allLogs {
+            do {
+                deleted += try log.withLock { try log.deleteOldSegments() }
+            } catch {
+                logger.error("Retention failed", metadata: ["topicPartition": "\(log.topicPartition)", "error": "\(error)"])
+            }
+        }
+        if deleted > 0 { logger.debug("Log cleanup deleted segments", metadata: ["segments": "\(deleted)"]) }
+        return deleted
+    }
+
+    /// Flushes every log whose last flush is at least its `flush.ms` old (`Log.flushIfDue`).
+    /// Returns the partitions flushed.
+    @discardableResult
+    public func flushDirtyLogs() -> [TopicPartition] {
+        var flushed: [TopicPartition] = []
+        for log in allLogs {
+            do {
+                if try log.withLock({ try log.flushIfDue() }) { flushed.append(log.topicPartition) }
+            } catch {
+                logger.error("Flush failed", metadata: ["topicPartition": "\(log.topicPartition)", "error": "\(error)"])
+            }
+        }
+        return flushed
+    }
+
+    /// Writes each live directory's `recovery-point-offset-checkpoint`: every log's recovery point.
+    public func checkpointRecoveryOffsets() {
+        for dir in liveLogDirs { checkpointRecoveryOffsets(in: dir) }
+    }
+
+    /// Writes each live directory's `log-start-offset-checkpoint`: the log start offset of every
+    /// log where it lies above the first segment's base offset (elsewhere loading finds it).
+    public func checkpointLogStartOffsets() {
+        for dir in liveLogDirs { checkpointLogStartOffsets(in: dir) }
+    }
+
+    func checkpointRecoveryOffsets(in dir: String) {
+        let entries = logs(in: dir).map { log in log.withLock { TopicPartitionOffset(log.topicPartition, log.recoveryPoint) } }
+        writeCheckpoint(dir, CheckpointFileName.recoveryPoint, entries)
+    }
+
+    func checkpointLogStartOffsets(in dir: String) {
+        let entries = logs(in: dir).compactMap { log in
+            log.withLock { () -> TopicPartitionOffset? in
+                guard let first = log.segments.first, log.logStartOffset > first.baseOffset else { return nil }
+                return TopicPartitionOffset(log.topicPartition, log.logStartOffset)
+            }
+        }
+        writeCheckpoint(dir, CheckpointFileName.logStartOffset, entries)
+    }
+
+    /// A failed checkpoint write takes the directory offline (its checkpoints can no longer be
+    /// trusted to advance).
+    private func writeCheckpoint(_ dir: String, _ name: String, _ entries: [TopicPartitionOffset]) {
+        do {
+            try CheckpointFile<TopicPartitionOffset>(path: "\(dir)/\(name)").write(entries)
+        } catch {
+            markOffline(dir, error)
+        }
+    }
+
+    // MARK: Shutdown
+
+    /// Kafka's `shutdown`: stops the periodic tasks, then per live directory flushes and closes
+    /// every log, writes both checkpoints, and last writes `.kafka_cleanshutdown`. A directory
+    /// where any of this fails gets no marker (its logs are recovered at the next start); the
+    /// failure is logged with the directory's name. Idempotent.
+    public func shutdown() {
+        let alreadyShutdown = state.withLock { state -> Bool in
+            defer { state.isShutdown = true }
+            return state.isShutdown
+        }
+        guard !alreadyShutdown else { return }
+        logger.info("Shutting down the log manager")
+        for dir in liveLogDirs {
+            do {
+                let logs = logs(in: dir)
+                for log in logs {
+                    try log.withLock {
+                        try log.flush()
+                        try log.close()
+                    }
+                }
+                let recoveryPoints = logs.map { TopicPartitionOffset($0.topicPartition, $0.recoveryPoint) }
+                try CheckpointFile<TopicPartitionOffset>(path: "\(dir)/\(CheckpointFileName.recoveryPoint)").write(recoveryPoints)
+                let startOffsets = logs.compactMap { log -> TopicPartitionOffset? in
+                    guard let first = log.segments.first, log.logStartOffset > first.baseOffset else { return nil }
+                    return TopicPartitionOffset(log.topicPartition, log.logStartOffset)
+                }
+                try CheckpointFile<TopicPartitionOffset>(path: "\(dir)/\(CheckpointFileName.logStartOffset)").write(startOffsets)
+                let marker = "\(dir)/\(CheckpointFileName.cleanShutdown)"
+                guard FileManager.default.createFile(atPath: marker, contents: Data()) else {
+                    throw StorageError.io(path: marker, operation: "create", message: "cannot write the clean shutdown marker")
+                }
+                logger.info("Log directory shut down cleanly", metadata: ["logDir": "\(dir)", "logs": "\(logs.count)"])
+            } catch {
+                logger.error("Log directory did not shut down cleanly", metadata: ["logDir": "\(dir)", "error": "\(error)"])
+            }
+        }
+        state.withLock { $0.logs = [:] }
+    }
+}
