@@ -124,7 +124,8 @@ let package = Package(
             dependencies: [
                 "KafkaCommon", "KafkaZk", "ZooKeeper", "KafkaTestKit", "KafkaProtocol", "kafka-server",
                 .product(name: "NIOCore", package: "swift-nio"),
-            ]
+            ],
+            exclude: ["Clients"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -22,3 +22,14 @@ ensure_apt_packages() {
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
         apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
+
+# Installs missing PyPI packages for the python3 on the PATH: `ensure_pip_packages pkg…`.
+ensure_pip_packages() {
+    local missing=() pkg
+    for pkg in "$@"; do
+        python3 -m pip show -q "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+    done
+    ((${#missing[@]} == 0)) && return 0
+    printf '==> installing Python packages: %s\n' "${missing[*]}"
+    python3 -m pip install -q "${missing[@]}"
+}
