@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Benchmarks one kafka-server (release build) with a librdkafka client (confluent-kafka):
+# produce of 100 B and 1 KiB records with acks=1 (throughput, delivery latency percentiles),
+# consume of the same records (throughput), acks=all at 1,000 msg/s (latency), and the broker's
+# CPU use in each phase. Prints one line per phase. Everything runs on 127.0.0.1 in a temp dir
+# and stops by itself.
+#
+#   Scripts/bench.sh [--records-100b N] [--records-1k N]
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/Scripts/lib/deps.sh"
+ensure_apt_packages libzookeeper-mt-dev zookeeper default-jre-headless zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev
+ensure_pip_packages confluent-kafka
+
+N100=400000
+N1K=200000
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --records-100b) N100="$2"; shift 2 ;;
+        --records-1k) N1K="$2"; shift 2 ;;
+        *) echo "usage: $0 [--records-100b N] [--records-1k N]" >&2; exit 2 ;;
+    esac
+done
+
+echo "==> building kafka-server (release)"
+swift build -c release --product kafka-server >/dev/null
+BIN="$ROOT/.build/release/kafka-server"
+
+WORK="$(mktemp -d /tmp/kafka-bench.XXXXXX)"
+ZK_PORT=$((20000 + RANDOM % 10000))
+BROKER_PORT=$((ZK_PORT + 1))
+cleanup() {
+    [ -n "${BROKER_PID:-}" ] && kill -9 "$BROKER_PID" 2>/dev/null || true
+    [ -n "${ZK_PID:-}" ] && kill -9 "$ZK_PID" 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+mkdir -p "$WORK/zk"
+cat > "$WORK/zoo.cfg" <<CFG
+tickTime=500
+dataDir=$WORK/zk
+clientPort=$ZK_PORT
+clientPortAddress=127.0.0.1
+admin.enableServer=false
+4lw.commands.whitelist=*
+CFG
+java -cp /etc/zookeeper/conf:/usr/share/java/zookeeper.jar org.apache.zookeeper.server.quorum.QuorumPeerMain "$WORK/zoo.cfg" >"$WORK/zk.log" 2>&1 &
+ZK_PID=$!
+for _ in $(seq 1 100); do
+    (exec 3<>/dev/tcp/127.0.0.1/$ZK_PORT) 2>/dev/null && break
+    sleep 0.2
+done
+
+"$BIN" "$ROOT/config/server.properties" --override broker.id=1 \
+    --override "listeners=PLAINTEXT://127.0.0.1:$BROKER_PORT" --override "log.dirs=$WORK/data" \
+    --override "zookeeper.connect=127.0.0.1:$ZK_PORT/bench" --override num.partitions=1 >"$WORK/broker.log" 2>&1 &
+BROKER_PID=$!
+for _ in $(seq 1 100); do
+    grep -q "started (kafka.server.KafkaServer)" "$WORK/broker.log" && break
+    sleep 0.2
+done
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$BROKER_PID/stat"; }
+HZ=$(getconf CLK_TCK)
+run() {
+    local label="$1"; shift
+    local before after start end
+    before=$(cpu_ticks); start=$(date +%s.%N)
+    local result
+    result=$(python3 "$ROOT/Scripts/bench/loadgen.py" "$@")
+    after=$(cpu_ticks); end=$(date +%s.%N)
+    local cpu
+    cpu=$(awk -v t=$((after - before)) -v hz="$HZ" -v s="$start" -v e="$end" 'BEGIN { printf "%.0f", 100 * t / hz / (e - s) }')
+    echo "$label $result broker_cpu_percent=$cpu"
+}
+
+BOOT="127.0.0.1:$BROKER_PORT"
+echo "==> kafka-server on $BOOT, ZooKeeper on 127.0.0.1:$ZK_PORT"
+run "produce-100B-acks1" produce "$BOOT" b100 "$N100" 100 1
+run "consume-100B      " consume "$BOOT" b100 "$N100"
+run "produce-1KiB-acks1" produce "$BOOT" b1k "$N1K" 1024 1
+run "consume-1KiB      " consume "$BOOT" b1k "$N1K"
+run "acks-all-1k-per-s " produce "$BOOT" ball 5000 1024 all 1000
