@@ -61,6 +61,19 @@ public final class Partition: Sendable {
         }
     }
 
+    /// Like `read`, but returns the records as a slice of a segment file, to be sent with
+    /// sendfile: no record byte passes through memory.
+    public func readSlice(offset: Int64, maxBytes: Int, minOneMessage: Bool, isolatedToHighWatermark: Bool)
+        throws -> (records: FileSlice, highWatermark: Int64, logStartOffset: Int64)
+    {
+        try log.withLock {
+            let highWatermark = log.logEndOffset
+            let fetch = try log.read(startOffset: offset, maxLength: maxBytes,
+                                     maxOffset: isolatedToHighWatermark ? highWatermark : nil, minOneMessage: minOneMessage)
+            return (fetch.records, highWatermark, log.logStartOffset)
+        }
+    }
+
     /// ListOffsets: earliest (-2), latest (-1, the high watermark) or the first offset at or after
     /// a timestamp (through the time index).
     public func fetchOffset(forTimestamp timestamp: Int64) throws -> (timestamp: Int64, offset: Int64)? {

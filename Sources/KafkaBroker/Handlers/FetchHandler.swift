@@ -11,8 +11,12 @@ import KafkaStorage
 /// Fetch sessions (KIP-227): this broker creates none — it answers session id 0, and clients
 /// fall back to full fetch requests, as they do with any broker that has no session cache slot.
 /// `isolation_level` is accepted; with no transactions yet, the last stable offset is the high
-/// watermark and there are no aborted transactions. The records are copied from the segment file
-/// into the response (the sendfile path is still to come).
+/// watermark and there are no aborted transactions.
+///
+/// Zero copy: the response is written with every partition's records left out
+/// (`Fetch.Response.writeSplicingRecords`) and sent as memory parts interleaved with segment-file
+/// regions, which NIO sends with sendfile: record bytes go from the page cache to the socket and
+/// never through a Swift buffer.
 struct FetchHandler: KafkaRequestHandler {
     let apiKey = ApiKey.fetch
     let replicaManager: ReplicaManager
@@ -32,9 +36,12 @@ struct FetchHandler: KafkaRequestHandler {
         }
         var remaining = version >= 3 ? Int(fetch.maxBytes) : Int.max
         var responses: [Fetch.FetchableTopicResponse] = []
+        var slices: [[FileSlice]] = []
         for topic in fetch.topics {
             var partitions: [Fetch.PartitionData] = []
+            var topicSlices: [FileSlice] = []
             for requested in topic.partitions {
+                topicSlices.append(.empty())
                 let tp = TopicPartition(topic.topic, requested.partition)
                 guard let partition = replicaManager.partition(tp) else {
                     partitions.append(.init(partitionIndex: requested.partition, errorCode: .unknownTopicOrPartition,
@@ -48,13 +55,14 @@ struct FetchHandler: KafkaRequestHandler {
                 }
                 do {
                     let limit = max(0, min(Int(requested.partitionMaxBytes), remaining))
-                    let read = try partition.read(offset: requested.fetchOffset, maxBytes: limit,
-                                                  minOneMessage: responses.isEmpty && partitions.allSatisfy { ($0.records?.readableBytes ?? 0) == 0 },
-                                                  isolatedToHighWatermark: fetch.replicaId.rawValue < 0)
-                    remaining -= read.records.readableBytes
+                    let nothingYet = slices.allSatisfy { $0.allSatisfy { $0.size == 0 } } && topicSlices.allSatisfy { $0.size == 0 }
+                    let read = try partition.readSlice(offset: requested.fetchOffset, maxBytes: limit, minOneMessage: nothingYet,
+                                                       isolatedToHighWatermark: fetch.replicaId.rawValue < 0)
+                    remaining -= read.records.size
+                    topicSlices[topicSlices.count - 1] = read.records
                     partitions.append(.init(partitionIndex: requested.partition, highWatermark: read.highWatermark,
                                             lastStableOffset: read.highWatermark, logStartOffset: read.logStartOffset,
-                                            abortedTransactions: version >= 4 ? [] : nil, records: read.records))
+                                            abortedTransactions: version >= 4 ? [] : nil, records: ByteBuffer()))
                 } catch let error as LogError {
                     let offsets = partition.offsets
                     partitions.append(.init(partitionIndex: requested.partition, errorCode: ErrorCode(rawValue: error.kafkaErrorCode),
@@ -63,7 +71,30 @@ struct FetchHandler: KafkaRequestHandler {
                 }
             }
             responses.append(.init(topic: topic.topic, partitions: partitions))
+            slices.append(topicSlices)
         }
-        return Fetch.responseFrame(Fetch.Response(sessionId: 0, responses: responses), to: request)
+        return Self.splicedFrame(Fetch.Response(sessionId: 0, responses: responses), slices: slices, request: request)
+    }
+
+    /// The response frame as memory parts with the file slices spliced in where the records go.
+    static func splicedFrame(_ response: Fetch.Response, slices: [[FileSlice]], request: KafkaRequest) -> KafkaResponseAction {
+        var buffer = ByteBuffer()
+        buffer.writeInt32(0)
+        ResponseHeader(correlationId: request.header.correlationId)
+            .write(into: &buffer, headerVersion: Fetch.responseHeaderVersion(for: request.header.apiVersion))
+        let positions = response.writeSplicingRecords(into: &buffer, version: request.header.apiVersion,
+                                                      recordSizes: slices.map { $0.map(\.size) })
+        let flat = slices.flatMap { $0 }
+        let total = buffer.writerIndex - 4 + flat.reduce(0) { $0 + $1.size }
+        buffer.setInteger(Int32(total), at: 0)
+        var parts: [ResponsePart] = []
+        var start = 0
+        for (position, slice) in zip(positions, flat) where slice.size > 0 {
+            parts.append(.bytes(buffer.getSlice(at: start, length: position - start)!))
+            parts.append(.file(path: slice.path, position: slice.position, size: slice.size))
+            start = position
+        }
+        parts.append(.bytes(buffer.getSlice(at: start, length: buffer.writerIndex - start)!))
+        return .sendParts(parts)
     }
 }

@@ -116,6 +116,13 @@ final class KafkaConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         switch action {
         case .send(let frame):
             context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+        case .sendParts(let parts):
+            do {
+                try write(parts, context: context)
+            } catch {
+                close(reason: "cannot send a file region: \(error)")
+                return
+            }
         case .noResponse:
             break
         case .close(let reason):
@@ -123,6 +130,43 @@ final class KafkaConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             return
         }
         processNext()
+    }
+
+    /// Writes a frame made of memory and file parts; file parts go out as `FileRegion`s
+    /// (sendfile), and each file is closed once its part has been written.
+    private func write(_ parts: [ResponsePart], context: ChannelHandlerContext) throws {
+        // Open every file first: a frame whose size is already written cannot be cut short.
+        var handles: [NIOFileHandle] = []
+        var ioData: [IOData] = []
+        do {
+            for part in parts {
+                switch part {
+                case .bytes(let buffer):
+                    ioData.append(.byteBuffer(buffer))
+                case .file(let path, let position, let size):
+                    guard size > 0 else { continue }
+                    let handle = try NIOFileHandle(_deprecatedPath: path)
+                    handles.append(handle)
+                    ioData.append(.fileRegion(FileRegion(fileHandle: handle, readerIndex: position, endIndex: position + size)))
+                }
+            }
+        } catch {
+            for handle in handles { try? handle.close() }
+            throw error
+        }
+        for (index, data) in ioData.enumerated() {
+            if index == ioData.count - 1 {
+                let promise = context.eventLoop.makePromise(of: Void.self)
+                let owned = NIOLoopBound(handles, eventLoop: context.eventLoop)
+                promise.futureResult.whenComplete { _ in
+                    for handle in owned.value { try? handle.close() }
+                }
+                context.writeAndFlush(NIOAny(data), promise: promise)
+            } else {
+                context.write(NIOAny(data), promise: nil)
+            }
+        }
+        if ioData.isEmpty { for handle in handles { try? handle.close() } }
     }
 
     private func resumeReadingIfIdle() {

@@ -21,10 +21,20 @@ public struct KafkaRequest: Sendable {
 public enum KafkaResponseAction: Sendable {
     /// Write this frame (size prefix included) and go on with the next request.
     case send(ByteBuffer)
+    /// Write these parts, in order, as one frame (its size prefix is in the first part): bytes
+    /// from memory and byte ranges of files, sent with sendfile (zero copy: Fetch's records).
+    case sendParts([ResponsePart])
     /// Send nothing (Produce with acks=0) and go on with the next request.
     case noResponse
     /// Close the connection (a request that cannot be parsed or an API this broker lacks).
     case close(reason: String)
+}
+
+/// A piece of a response frame.
+public enum ResponsePart: Sendable {
+    case bytes(ByteBuffer)
+    /// `size` bytes of the file at `path` from `position` (a segment file slice).
+    case file(path: String, position: Int, size: Int)
 }
 
 /// The queue between the network threads and the request handler pool (Kafka's

@@ -278,7 +278,9 @@ public enum Fetch: KafkaAPI {
             records = try buffer.readNullableBytes("partitions.records")
         }
 
-        public func write(into buffer: inout ByteBuffer, version: Int16) {
+        /// Every field but `records`, which is the last one: a sender can put the records' bytes
+        /// there itself (from a file, without copying them; see `Fetch.Response.writeSplicingRecords`).
+        public func writeFieldsBeforeRecords(into buffer: inout ByteBuffer, version: Int16) {
             buffer.writeInt32(partitionIndex)
             buffer.writeErrorCode(errorCode)
             buffer.writeInt64(highWatermark)
@@ -286,6 +288,10 @@ public enum Fetch: KafkaAPI {
             if version >= 5 { buffer.writeInt64(logStartOffset) }
             if version >= 4 { buffer.writeNullableArray(abortedTransactions, version: version) }
             if version >= 11 { buffer.writeBrokerId(preferredReadReplica) }
+        }
+
+        public func write(into buffer: inout ByteBuffer, version: Int16) {
+            writeFieldsBeforeRecords(into: &buffer, version: version)
             buffer.writeNullableBytes(records)
         }
     }
