@@ -10,11 +10,13 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "kafka-server", targets: ["kafka-server"]),
+        .executable(name: "kafka", targets: ["kafka"]),
         .library(name: "KafkaBroker", targets: ["KafkaBroker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // System library over Debian's libzookeeper-mt-dev (the multi-threaded C client).
@@ -95,6 +97,17 @@ let package = Package(
             name: "kafka-server",
             dependencies: ["KafkaBroker", .product(name: "Logging", package: "swift-log")]
         ),
+        // The admin CLI (`kafka topics`, `console-producer`, `console-consumer`, `dump-log`): a
+        // wire-protocol client like any other, plus a reader of the on-disk log files.
+        .executableTarget(
+            name: "kafka",
+            dependencies: [
+                "KafkaCommon", "KafkaProtocol", "KafkaClient", "KafkaRecords", "KafkaStorage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // Test-only helpers: real ZooKeeper processes, broker processes, waiting on conditions.
         .target(
             name: "KafkaTestKit",
@@ -103,6 +116,14 @@ let package = Package(
         .testTarget(
             name: "KafkaStorageTests",
             dependencies: ["KafkaStorage", "KafkaCommon", "KafkaTestKit", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "KafkaCLITests",
+            dependencies: [
+                "kafka", "kafka-server", "KafkaTestKit", "KafkaProtocol", "KafkaRecords", "KafkaCommon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         .testTarget(name: "KafkaPurgatoryTests", dependencies: ["KafkaPurgatory", "KafkaCommon"]),
         .testTarget(

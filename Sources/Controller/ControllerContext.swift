@@ -19,6 +19,8 @@ public struct ControllerContext: Sendable, Equatable {
     public var partitionAssignments: [TopicPartition: [BrokerId]] = [:]
     /// Leader, ISR and epochs of the partitions that have them (from their state znodes).
     public var partitionLeadership: [TopicPartition: LeaderIsrAndControllerEpoch] = [:]
+    /// Topics being deleted, with the replicas (brokers) that have not yet deleted their logs.
+    public var topicsToBeDeleted: [String: Set<BrokerId>] = [:]
     /// Each partition's state in the partition state machine.
     public var partitionStates: [TopicPartition: PartitionState] = [:]
 

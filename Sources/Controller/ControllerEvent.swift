@@ -7,6 +7,7 @@ public enum ControllerState: String, Sendable {
     case controllerChange = "ControllerChange"
     case brokerChange = "BrokerChange"
     case topicChange = "TopicChange"
+    case topicDeletion = "TopicDeletion"
     case controllerShutdown = "ControllerShutdown"
 }
 
@@ -27,12 +28,17 @@ public enum ControllerEvent: Sendable, Equatable {
     case brokerChange
     /// The children of `/brokers/topics` changed (a topic was created or deleted).
     case topicChange
+    /// The children of `/admin/delete_topics` changed: topics to delete.
+    case topicDeletion
+    /// A broker answered a StopReplica (with deletion) for a topic being deleted.
+    case topicDeletionStopReplicaResponse(topic: String, broker: BrokerId, succeeded: Bool)
 
     public var state: ControllerState {
         switch self {
         case .startup, .controllerChange, .reelect, .expire, .registerBrokerAndReelect: .controllerChange
         case .brokerChange: .brokerChange
         case .topicChange: .topicChange
+        case .topicDeletion, .topicDeletionStopReplicaResponse: .topicDeletion
         }
     }
 }

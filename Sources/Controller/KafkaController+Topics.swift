@@ -47,7 +47,14 @@ extension KafkaController {
             }
         }
         let added = topics.subtracting(known).sorted()
-        guard !added.isEmpty else { return }
+        // Partitions whose start an earlier, interrupted attempt (a lost connection) left unfinished.
+        let unstarted = context.partitionAssignments.keys.filter {
+            context.partitionLeadership[$0] == nil && context.topicsToBeDeleted[$0.topic] == nil
+        }
+        guard !added.isEmpty else {
+            if !unstarted.isEmpty { try await onNewPartitionCreation(unstarted.sorted()) }
+            return
+        }
         var partitions: [TopicPartition] = []
         for topic in added {
             guard let (assignment, _) = try await zkClient.topicAssignment(topic) else { continue }
@@ -59,7 +66,7 @@ extension KafkaController {
         }
         stateChangeLogger.controller(epoch: context.epoch,
             "New topics: [\(added.joined(separator: ","))], new partitions: \(partitions.count)")
-        try await onNewPartitionCreation(partitions.sorted())
+        try await onNewPartitionCreation(Array(Set(partitions + unstarted)).sorted())
     }
 
     /// NonExistentPartition → NewPartition → OnlinePartition: the first live replica of the
@@ -89,6 +96,14 @@ extension KafkaController {
                 transition(tp, to: .onlinePartition)
                 started.append(tp)
             case .failure(let error):
+                // Our own earlier attempt may have written it before its connection was lost.
+                if error.code == .nodeExists, let existing = try await zkClient.partitionState(tp),
+                   existing.controllerEpoch == context.epoch {
+                    context.partitionLeadership[tp] = existing
+                    transition(tp, to: .onlinePartition)
+                    started.append(tp)
+                    continue
+                }
                 stateChangeLogger.controller(epoch: context.epoch,
                     "Error while creating the state znode of \(tp): \(error); it stays NewPartition")
             }
@@ -114,7 +129,7 @@ extension KafkaController {
     /// leader, ISR, epochs and replicas (Kafka batches per broker the same way).
     func sendLeaderAndIsr(for partitions: [TopicPartition], isNew: Bool, onlyTo: Set<BrokerId>? = nil) {
         var perBroker: [BrokerId: [TopicPartition]] = [:]
-        for tp in partitions {
+        for tp in partitions where context.topicsToBeDeleted[tp.topic] == nil {
             for replica in context.partitionAssignments[tp] ?? [] where context.liveBrokers[replica] != nil {
                 if let onlyTo, !onlyTo.contains(replica) { continue }
                 perBroker[replica, default: []].append(tp)

@@ -79,6 +79,7 @@ public actor KafkaController {
                     eventManager.put(.controllerChange)
                 case (BrokerIdsZNode.path, .nodeChildrenChanged): eventManager.put(.brokerChange)
                 case (PersistentZkPaths.brokerTopics, .nodeChildrenChanged): eventManager.put(.topicChange)
+                case (PersistentZkPaths.deleteTopics, .nodeChildrenChanged): eventManager.put(.topicDeletion)
                 default: break
                 }
             }
@@ -132,6 +133,10 @@ public actor KafkaController {
                 try await processBrokerChange()
             case .topicChange:
                 try await processTopicChange()
+            case .topicDeletion:
+                try await processTopicDeletion()
+            case .topicDeletionStopReplicaResponse(let topic, let broker, let succeeded):
+                try await onStopReplicaResponse(topic: topic, broker: broker, succeeded: succeeded)
             }
         } catch let error as ZooKeeperError where error.code.isRetriable {
             // Retried from outside the event loop: blocking the loop here would also block the
@@ -201,6 +206,7 @@ public actor KafkaController {
         let unstarted = context.partitionAssignments.keys.filter { context.partitionLeadership[$0] == nil }
         if !unstarted.isEmpty { try await onNewPartitionCreation(unstarted.sorted()) }
         sendLeaderAndIsr(for: context.partitionLeadership.keys.sorted(), isNew: false)
+        try await processTopicDeletion()
         sendUpdateMetadata(to: context.liveBrokers.keys.sorted(), partitions: context.partitionLeadership.keys.sorted())
         logger.info("\(logIdent)Ready to serve as the new controller with epoch \(context.epoch)")
     }
@@ -248,6 +254,10 @@ public actor KafkaController {
                 context.partitionAssignments[tp]?.contains(where: started.contains) == true
             }
             sendLeaderAndIsr(for: partitions.sorted(), isNew: false, onlyTo: started)
+            // Deletions waiting for a replica that was down resume now.
+            for (topic, pending) in context.topicsToBeDeleted where !pending.isDisjoint(with: started) {
+                sendStopReplicaForDeletion(topic: topic, to: pending.intersection(started))
+            }
         }
         let list: ([BrokerId]) -> String = { $0.map(\.description).joined(separator: ",") }
         stateChangeLogger.controller(epoch: context.epoch,

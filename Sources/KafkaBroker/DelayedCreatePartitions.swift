@@ -39,3 +39,30 @@ final class DelayedCreatePartitions: DelayedOperation, @unchecked Sendable {
 
     override func onExpiration() {}
 }
+
+/// A DeleteTopics request waiting until this broker's metadata cache no longer has its topics
+/// (Kafka's `DelayedDeleteTopics`), or for its `timeout_ms`. Watched under each topic's name.
+final class DelayedDeleteTopics: DelayedOperation, @unchecked Sendable {
+    let topics: Set<String>
+    let cache: MetadataCache
+    private let completion: @Sendable (_ gone: Set<String>) -> Void
+
+    init(delayMs: Int64, topics: Set<String>, cache: MetadataCache, completion: @escaping @Sendable (_ gone: Set<String>) -> Void) {
+        self.topics = topics
+        self.cache = cache
+        self.completion = completion
+        super.init(delayMs: delayMs)
+    }
+
+    var goneTopics: Set<String> {
+        let known = Set(cache.current.partitions.keys)
+        return topics.subtracting(known)
+    }
+
+    override func tryComplete() -> Bool {
+        goneTopics.count == topics.count ? forceComplete() : false
+    }
+
+    override func onComplete() { completion(goneTopics) }
+    override func onExpiration() {}
+}

@@ -35,6 +35,7 @@ public actor KafkaServer {
     private var handlerPool: KafkaRequestHandlerPool?
     private var createTopicsPurgatory: DelayedOperationPurgatory<DelayedCreatePartitions>?
     private var fetchPurgatory: DelayedOperationPurgatory<DelayedFetch>?
+    private var deleteTopicsPurgatory: DelayedOperationPurgatory<DelayedDeleteTopics>?
     private var logManager: LogManager?
 
     /// `server.properties` as a dictionary (the log layer reads Kafka's `log.*` keys from it).
@@ -128,6 +129,7 @@ public actor KafkaServer {
         await handlerPool?.shutdown()
         createTopicsPurgatory?.shutdown()
         fetchPurgatory?.shutdown()
+        deleteTopicsPurgatory?.shutdown()
         logManager?.shutdown()
         await socketServer?.shutdown([])
         for lock in locks { lock.release() }
@@ -145,7 +147,9 @@ public actor KafkaServer {
         let metadataCache = MetadataCache(brokerId: brokerId)
         let purgatory = DelayedOperationPurgatory<DelayedCreatePartitions>(purgatoryName: "topic", brokerId: brokerId)
         let fetchPurgatory = DelayedOperationPurgatory<DelayedFetch>(purgatoryName: "Fetch", brokerId: brokerId)
+        let deletePurgatory = DelayedOperationPurgatory<DelayedDeleteTopics>(purgatoryName: "DeleteTopics", brokerId: brokerId)
         createTopicsPurgatory = purgatory
+        deleteTopicsPurgatory = deletePurgatory
         self.fetchPurgatory = fetchPurgatory
         let defaultLogConfig = try LogConfig(brokerProperties: brokerProperties)
         let topicCreator = TopicCreator(zkClient: zkClient, defaultLogConfig: defaultLogConfig)
@@ -166,7 +170,11 @@ public actor KafkaServer {
         }
         return [
             MetadataHandler(cache: metadataCache, clusterId: clusterId, autoCreate: autoCreate),
-            UpdateMetadataHandler(cache: metadataCache, createTopicsPurgatory: purgatory, currentBrokerEpoch: epoch),
+            UpdateMetadataHandler(cache: metadataCache, createTopicsPurgatory: purgatory, deleteTopicsPurgatory: deletePurgatory,
+                                  currentBrokerEpoch: epoch),
+            StopReplicaHandler(replicaManager: replicaManager, logManager: logManager, currentBrokerEpoch: epoch),
+            DeleteTopicsHandler(zkClient: zkClient, cache: metadataCache, purgatory: deletePurgatory,
+                                deleteTopicEnable: config.value("delete.topic.enable") == "true"),
             LeaderAndIsrHandler(replicaManager: replicaManager, currentBrokerEpoch: epoch, topicConfig: topicConfig),
             ProduceHandler(replicaManager: replicaManager, fetchPurgatory: fetchPurgatory),
             FetchHandler(replicaManager: replicaManager, purgatory: fetchPurgatory),

@@ -52,6 +52,32 @@ public final class ReplicaManager: Sendable {
         state.withLock { state in state.partitions.filter { $0.value.isLeader }.map(\.key).sorted() }
     }
 
+    /// StopReplica from the controller: stops hosting the listed partitions; with
+    /// `deletePartitions`, their logs are deleted (renamed `-delete`, removed later) through
+    /// `deleteLog`.
+    public func stopReplicas(_ request: StopReplica.Request, deleteLog: (TopicPartition) throws -> Void) -> StopReplica.Response {
+        let accepted: Bool = state.withLock { state in
+            guard request.controllerEpoch >= state.controllerEpoch else { return false }
+            state.controllerEpoch = request.controllerEpoch
+            return true
+        }
+        guard accepted else { return StopReplica.Response(errorCode: .staleControllerEpoch, partitionErrors: []) }
+        var errors: [PartitionError] = []
+        for topic in request.topics {
+            for index in topic.partitionIndexes {
+                let tp = TopicPartition(topic.name, index)
+                _ = state.withLock { $0.partitions.removeValue(forKey: tp) }
+                var code = ErrorCode.none
+                if request.deletePartitions {
+                    do { try deleteLog(tp) } catch { code = .kafkaStorageError }
+                }
+                errors.append(PartitionError(topicName: topic.name, partitionIndex: index, errorCode: code))
+                stateChangeLogger.info("[Broker id=\(brokerId) epoch=\(request.controllerEpoch)] Stopped replica \(tp)\(request.deletePartitions ? " and deleted its log" : "")")
+            }
+        }
+        return StopReplica.Response(errorCode: .none, partitionErrors: errors)
+    }
+
     /// Applies a LeaderAndIsr request, creating the logs of partitions new to this broker with
     /// `configs[topic]`; returns the top-level error and one error per partition.
     public func becomeLeaderOrFollower(_ request: LeaderAndIsr.Request, configs: [String: LogConfig]) -> LeaderAndIsr.Response {

@@ -104,3 +104,60 @@ extension RealClusterTests {
         }
     }
 }
+
+extension RealClusterTests.TopicCreationTests {
+    static func deleteTopics(_ client: WireClient, _ names: [String], timeoutMs: Int32 = 20_000) throws -> [String: ErrorCode] {
+        var frame = ByteBuffer()
+        DeleteTopics.writeRequestFrame(DeleteTopics.Request(topicNames: names, timeoutMs: timeoutMs),
+                                       header: RequestHeader(apiKey: .deleteTopics, apiVersion: 3, correlationId: 4, clientId: "wire-test"),
+                                       into: &frame)
+        try client.send(Array(frame.readableBytesView))
+        var answer = ByteBuffer(bytes: try client.readFrame())
+        _ = try ResponseHeader(from: &answer, headerVersion: 0)
+        let response = try DeleteTopics.decodeResponse(from: &answer, version: 3)
+        return Dictionary(uniqueKeysWithValues: response.responses.map { ($0.name, $0.errorCode) })
+    }
+
+    @Test func deleteTopicsGoesThroughTheControllerAndStopReplica() async throws {
+        try await withKafkaCluster { cluster in
+            let zk = try await observe(cluster)
+            defer { Task { await zk.close() } }
+            _ = try await waitFor("a controller") { try await zk.currentController() }
+            let client = try WireClient(port: cluster.broker(1).port, timeoutSeconds: 30)
+            try await waitUntil("broker 1 to know the brokers") {
+                try RealClusterTests.MetadataTests.metadata(client, version: 8, topics: nil).brokers.count == 3
+            }
+            let created = try Self.createTopics(client, CreateTopics.Request(topics: [
+                .init(name: "doomed", numPartitions: 3, replicationFactor: 2, configs: [.init(name: "retention.ms", value: "60000")]),
+            ], timeoutMs: 20_000))
+            #expect(created.topics.first?.errorCode == ErrorCode.none)
+            let assignment = try #require(try await zk.topicAssignment("doomed")).assignment
+            for broker in cluster.brokers {
+                let hosted = assignment.filter { $0.value.contains(BrokerId(Int32(broker.id))) }.keys
+                try await waitUntil("broker \(broker.id) to create its logs") {
+                    hosted.allSatisfy { FileManager.default.fileExists(atPath: broker.logDirectory.appendingPathComponent("doomed-\($0)").path) }
+                }
+            }
+
+            let errors = try Self.deleteTopics(client, ["doomed", "never-existed"])
+            #expect(errors == ["doomed": .none, "never-existed": .unknownTopicOrPartition])
+            #expect(try RealClusterTests.MetadataTests.metadata(client, version: 8, topics: nil).topics.isEmpty, "answered once the cache dropped it")
+            try await waitUntil("the controller to finish the deletion") {
+                let assignmentGone = try await zk.topicAssignment("doomed") == nil
+                let requestGone = try await zk.zooKeeper.children("/admin/delete_topics").names.isEmpty
+                let configGone = try await zk.topicConfig("doomed").isEmpty
+                return assignmentGone && requestGone && configGone
+            }
+            for broker in cluster.brokers {
+                try await waitUntil("broker \(broker.id) to delete its logs") {
+                    let names = (try? FileManager.default.contentsOfDirectory(atPath: broker.logDirectory.path)) ?? []
+                    return !names.contains { $0.hasPrefix("doomed-") && !$0.hasSuffix("-delete") }
+                }
+            }
+            // The name can be used again at once.
+            let again = try Self.createTopics(client, CreateTopics.Request(topics: [
+                .init(name: "doomed", numPartitions: 1, replicationFactor: 1)], timeoutMs: 20_000))
+            #expect(again.topics.first?.errorCode == ErrorCode.none)
+        }
+    }
+}

@@ -9,6 +9,8 @@ struct UpdateMetadataHandler: KafkaRequestHandler {
     let cache: MetadataCache
     /// Waiting CreateTopics requests, completed when their topics' leaders arrive.
     let createTopicsPurgatory: DelayedOperationPurgatory<DelayedCreatePartitions>
+    /// Waiting DeleteTopics requests, completed when their topics leave the cache.
+    let deleteTopicsPurgatory: DelayedOperationPurgatory<DelayedDeleteTopics>
     /// The czxid of this broker's current registration.
     let currentBrokerEpoch: @Sendable () async -> Int64
 
@@ -21,7 +23,10 @@ struct UpdateMetadataHandler: KafkaRequestHandler {
         } else {
             errorCode = cache.update(update)
             if errorCode == .none {
-                for topic in update.topicStates { createTopicsPurgatory.checkAndComplete(topic.topicName) }
+                for topic in update.topicStates {
+                    createTopicsPurgatory.checkAndComplete(topic.topicName)
+                    deleteTopicsPurgatory.checkAndComplete(topic.topicName)
+                }
             }
         }
         return UpdateMetadata.responseFrame(UpdateMetadata.Response(errorCode: errorCode), to: request)

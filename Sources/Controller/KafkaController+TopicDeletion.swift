@@ -1,0 +1,118 @@
+import KafkaCommon
+import KafkaProtocol
+import KafkaZk
+import ZooKeeper
+
+/// Topic deletion (Kafka's `TopicDeletionManager`), started by a `/admin/delete_topics/<t>` node:
+///
+/// 1. every live broker gets UpdateMetadata with the topic's partitions led by -2 ("being
+///    deleted"), so metadata caches drop it and clients stop using it;
+/// 2. the partitions go OfflinePartition → NonExistentPartition, and every replica gets
+///    StopReplica with deletion (replicas ReplicaDeletionStarted);
+/// 3. when every replica has answered (a replica whose broker is down is ineligible until it comes
+///    back, and is sent the request then), the topic's znodes — partition states, assignment,
+///    config, and the deletion request — are deleted with the epoch-fenced multi.
+///
+/// With `delete.topic.enable=false` brokers refuse DeleteTopics; requests written directly to
+/// ZooKeeper are still carried out here (the controller does not read broker configs).
+extension KafkaController {
+    static let stopReplicaVersion: Int16 = 1
+
+    func processTopicDeletion() async throws {
+        guard isActive else { return }
+        let requested = Set(try await zkClient.zooKeeper.children(PersistentZkPaths.deleteTopics, watch: true).names)
+        for topic in requested.sorted() where context.topicsToBeDeleted[topic] == nil {
+            guard context.allTopics.contains(topic) else {
+                // Nothing to delete (unknown topic, or a deletion already finished): drop the request.
+                _ = try? await zkClient.multiFencedByControllerEpoch(
+                    [.delete(path: DeleteTopicsTopicZNode.path(topic))], expectedControllerEpochZkVersion: context.epochZkVersion)
+                continue
+            }
+            startDeletion(of: topic)
+        }
+    }
+
+    private func startDeletion(of topic: String) {
+        let partitions = context.partitionAssignments.keys.filter { $0.topic == topic }.sorted()
+        let replicas = Set(partitions.flatMap { context.partitionAssignments[$0] ?? [] })
+        context.topicsToBeDeleted[topic] = replicas
+        stateChangeLogger.controller(epoch: context.epoch,
+            "Deleting topic \(topic) (\(partitions.count) partitions on brokers [\(replicas.sorted().map(\.description).joined(separator: ","))])")
+        sendUpdateMetadataForDeletion(partitions)
+        for tp in partitions {
+            transition(tp, to: .offlinePartition)
+            transition(tp, to: .nonExistentPartition)
+        }
+        let live = replicas.filter { context.liveBrokers[$0] != nil }
+        if live.isEmpty, replicas.isEmpty { eventManager.put(.topicDeletionStopReplicaResponse(topic: topic, broker: .none, succeeded: true)) }
+        sendStopReplicaForDeletion(topic: topic, to: live)
+    }
+
+    /// UpdateMetadata naming the partitions' leader as -2, which makes metadata caches drop them.
+    private func sendUpdateMetadataForDeletion(_ partitions: [TopicPartition]) {
+        for tp in partitions {
+            guard var state = context.partitionLeadership[tp] else { continue }
+            state.leaderAndIsr.leader = KafkaZk.LeaderAndIsr.leaderDuringDelete
+            context.partitionLeadership[tp] = state
+        }
+        sendUpdateMetadata(to: context.liveBrokers.keys.sorted(), partitions: partitions)
+    }
+
+    func sendStopReplicaForDeletion(topic: String, to brokers: Set<BrokerId>) {
+        let epoch = context.epoch
+        for broker in brokers.sorted() {
+            let partitions = context.partitionAssignments.keys
+                .filter { $0.topic == topic && context.partitionAssignments[$0]?.contains(broker) == true }
+                .map(\.partition).sorted()
+            let request = StopReplica.Request(
+                controllerId: brokerId, controllerEpoch: epoch, brokerEpoch: context.liveBrokerEpochs[broker] ?? -1,
+                deletePartitions: true, topics: [.init(name: topic, partitionIndexes: partitions)])
+            let events = eventManager
+            channelManager.send(to: broker, StopReplica.self, request, version: Self.stopReplicaVersion) { response in
+                let succeeded = response.errorCode == .none && response.partitionErrors.allSatisfy { $0.errorCode == .none }
+                events.put(.topicDeletionStopReplicaResponse(topic: topic, broker: broker, succeeded: succeeded))
+            }
+            stateChangeLogger.controller(epoch: epoch,
+                "Sending StopReplica (delete) for \(topic) partitions \(partitions) to broker \(broker)")
+        }
+    }
+
+    func onStopReplicaResponse(topic: String, broker: BrokerId, succeeded: Bool) async throws {
+        guard isActive, var pending = context.topicsToBeDeleted[topic] else { return }
+        if succeeded {
+            pending.remove(broker)
+        } else {
+            stateChangeLogger.controller(epoch: context.epoch, "Broker \(broker) failed to delete \(topic); it stays ineligible")
+        }
+        context.topicsToBeDeleted[topic] = pending
+        guard pending.isEmpty else { return }
+        try await completeDeletion(of: topic)
+    }
+
+    /// Deletes the topic's znodes (deepest first) in one fenced multi and forgets the topic.
+    private func completeDeletion(of topic: String) async throws {
+        let partitions = context.partitionAssignments.keys.filter { $0.topic == topic }.sorted()
+        var ops: [ZooKeeperOp] = []
+        for tp in partitions {
+            if try await zkClient.zooKeeper.exists(TopicPartitionStateZNode.path(tp)) != nil {
+                ops.append(.delete(path: TopicPartitionStateZNode.path(tp)))
+            }
+            if try await zkClient.zooKeeper.exists(TopicPartitionStateZNode.partitionPath(tp)) != nil {
+                ops.append(.delete(path: TopicPartitionStateZNode.partitionPath(tp)))
+            }
+        }
+        for path in [TopicPartitionStateZNode.partitionsPath(topic), TopicZNode.path(topic),
+                     ConfigEntityZNode.path(entityType: "topics", entity: topic), DeleteTopicsTopicZNode.path(topic)]
+        where try await zkClient.zooKeeper.exists(path) != nil {
+            ops.append(.delete(path: path))
+        }
+        _ = try await zkClient.multiFencedByControllerEpoch(ops, expectedControllerEpochZkVersion: context.epochZkVersion)
+        for tp in partitions {
+            context.partitionAssignments[tp] = nil
+            context.partitionLeadership[tp] = nil
+            context.partitionStates[tp] = nil
+        }
+        context.topicsToBeDeleted[topic] = nil
+        stateChangeLogger.controller(epoch: context.epoch, "Deletion of topic \(topic) successfully completed")
+    }
+}

@@ -1,0 +1,129 @@
+import ArgumentParser
+import Foundation
+import KafkaRecords
+import KafkaStorage
+
+/// `kafka dump-log`: Kafka's `kafka-dump-log.sh` (`DumpLogSegments`) for `.log`, `.index` and
+/// `.timeindex` files. Reads only: an index is opened through a private copy, because
+/// `OffsetIndex`/`TimeIndex` map their file read-write and would resize an empty one.
+struct DumpLogCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dump-log",
+        abstract: "Print the contents of log segment and index files."
+    )
+
+    @Option(help: "REQUIRED: The comma separated list of data and index log files to be dumped.")
+    var files: String
+
+    @Flag(name: .customLong("print-data-log"), help: "Print the records (keys and payloads) of each batch.")
+    var printDataLog = false
+
+    var paths: [String] { files.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+
+    func validate() throws {
+        guard !paths.isEmpty else { throw ValidationError("Missing required argument \"[files]\"") }
+    }
+
+    func run() async throws {
+        var failed = false
+        for path in paths {
+            print("Dumping \(path)")
+            do {
+                let text: String
+                switch URL(fileURLWithPath: path).pathExtension {
+                case "log": text = try Self.dumpLog(path: path, printDataLog: printDataLog)
+                case "index": text = try Self.dumpOffsetIndex(path: path)
+                case "timeindex": text = try Self.dumpTimeIndex(path: path)
+                default:
+                    printError("Ignoring unknown file \(path)")
+                    continue
+                }
+                print(text, terminator: "")
+            } catch {
+                printError("Could not dump \(path): \(error)")
+                failed = true
+            }
+        }
+        if failed { throw ExitCode.failure }
+    }
+
+    /// The segment's base offset: its file name (twenty digits).
+    static func baseOffset(of path: String) throws -> Int64 {
+        let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        guard let offset = Int64(name) else { throw CLIError("\(path) is not named <baseOffset>.<extension>") }
+        return offset
+    }
+
+    static func dumpLog(path: String, printDataLog: Bool) throws -> String {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        var text = "Starting offset: \(try baseOffset(of: path))\n"
+        var iterator = MemoryRecords(ByteBuffer(bytes: data)).batches
+        while let batch = iterator.next() {
+            let codec = batch.compressionType.map { $0.name.uppercased() } ?? "UNKNOWN(\(batch.compressionId))"
+            text += "baseOffset: \(batch.baseOffset) lastOffset: \(batch.lastOffset) count: \(batch.recordCount)"
+            text += " baseSequence: \(batch.baseSequence) lastSequence: \(batch.lastSequence) producerId: \(batch.producerId)"
+            text += " producerEpoch: \(batch.producerEpoch) partitionLeaderEpoch: \(batch.partitionLeaderEpoch)"
+            text += " isTransactional: \(batch.isTransactional) isControl: \(batch.isControlBatch)"
+            text += " position: \(batch.position) \(batch.timestampType): \(batch.maxTimestamp) size: \(batch.sizeInBytes)"
+            text += " magic: \(batch.magic) compresscodec: \(codec) crc: \(batch.storedChecksum) isvalid: \(batch.isChecksumValid)\n"
+            guard printDataLog else { continue }
+            var records = try batch.records()
+            while let record = try records.next() {
+                let sequence = batch.baseSequence < 0 ? -1 : batch.baseSequence &+ record.offsetDelta
+                text += "| offset: \(record.offset) \(batch.timestampType): \(record.timestamp)"
+                text += " keysize: \(record.key?.readableBytes ?? -1) valuesize: \(record.value?.readableBytes ?? -1)"
+                text += " sequence: \(sequence) headerKeys: [\(record.headers.map(\.key).joined(separator: ","))]"
+                if batch.isControlBatch {
+                    text += " controlRecord"
+                } else {
+                    if let key = record.key { text += " key: \(MessageFormatter.text(key))" }
+                    text += " payload: \(MessageFormatter.text(record.value))"
+                }
+                text += "\n"
+            }
+        }
+        switch iterator.end {
+        case .partialBatch(let position, _, let available):
+            text += "Found \(available) invalid bytes at the end of \(URL(fileURLWithPath: path).lastPathComponent) (from position \(position))\n"
+        case .corrupt(let position, let error):
+            text += "Found a corrupt entry at position \(position) of \(path): \(error)\n"
+        case .legacyFormat(let position, let magic):
+            text += "Found a magic \(magic) message set at position \(position), which this tool does not print\n"
+        case .complete, nil:
+            break
+        }
+        return text
+    }
+
+    static func dumpOffsetIndex(path: String) throws -> String {
+        try withIndexCopy(of: path) { copy, size in
+            let index = try OffsetIndex(path: copy, baseOffset: try baseOffset(of: path), maxIndexSize: size)
+            return (0..<index.entries).map { entry in
+                let (offset, position) = index.entry(entry)
+                return "offset: \(offset) position: \(position)\n"
+            }.joined()
+        }
+    }
+
+    static func dumpTimeIndex(path: String) throws -> String {
+        try withIndexCopy(of: path) { copy, size in
+            let index = try TimeIndex(path: copy, baseOffset: try baseOffset(of: path), maxIndexSize: size)
+            return (0..<index.entries).map { entry in
+                let (timestamp, offset) = index.entry(entry)
+                return "timestamp: \(timestamp) offset: \(offset)\n"
+            }.joined()
+        }
+    }
+
+    /// Runs `body` on a temporary copy of the index at `path` (nothing for an empty file).
+    private static func withIndexCopy(of path: String, _ body: (String, Int) throws -> String) throws -> String {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        guard !data.isEmpty else { return "" }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kafka-dump-log-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let copy = directory.appendingPathComponent(URL(fileURLWithPath: path).lastPathComponent)
+        try data.write(to: copy)
+        return try body(copy.path, data.count)
+    }
+}

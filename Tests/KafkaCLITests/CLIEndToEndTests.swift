@@ -1,0 +1,99 @@
+import Foundation
+import KafkaTestKit
+import Testing
+
+@testable import kafka
+
+/// The `kafka` tools against one real broker (and a real ZooKeeper): create and describe a topic,
+/// produce keyed lines with gzip, consume them back, dump the segment file.
+@Suite("kafka CLI against a real broker", .serialized)
+struct CLIEndToEndTests {
+    @Test func createDescribeProduceConsumeAndDumpLog() async throws {
+        try await withKafkaCluster(zooKeepers: 1, ids: [1]) { cluster in
+            let broker = cluster.broker(1)
+            let bootstrap = ["--bootstrap-server", "127.0.0.1:\(broker.port)"]
+
+            let created = try await CLIProcess.run(["topics"] + bootstrap + [
+                "--create", "--topic", "cli-orders", "--partitions", "2", "--replication-factor", "1",
+                "--config", "compression.type=producer",
+            ])
+            #expect(created.status == 0, "stderr: \(created.error) stdout: \(created.output)")
+            #expect(created.output == "Created topic cli-orders.\n")
+
+            let again = try await CLIProcess.run(["topics"] + bootstrap + [
+                "--create", "--topic", "cli-orders", "--partitions", "2", "--replication-factor", "1",
+            ])
+            #expect(again.status == 1)
+            #expect(again.error.contains("Error while executing topic command : Topic 'cli-orders' already exists."))
+
+            // Leaders are elected by the controller shortly after creation.
+            var described = try await CLIProcess.run(["topics"] + bootstrap + ["--describe", "--topic", "cli-orders"])
+            try await waitUntil("leaders for cli-orders", timeout: .seconds(30)) {
+                described = try await CLIProcess.run(["topics"] + bootstrap + ["--describe", "--topic", "cli-orders"])
+                return described.status == 0 && described.lines.count == 3 && !described.output.contains("Leader: none")
+            }
+            #expect(described.lines == [
+                "Topic: cli-orders\tPartitionCount: 2\tReplicationFactor: 1\tConfigs: ",
+                "\tTopic: cli-orders\tPartition: 0\tLeader: 1\tReplicas: 1\tIsr: 1",
+                "\tTopic: cli-orders\tPartition: 1\tLeader: 1\tReplicas: 1\tIsr: 1",
+            ])
+
+            let listed = try await CLIProcess.run(["topics"] + bootstrap + ["--list"])
+            #expect(listed.lines.contains("cli-orders"))
+
+            let doomed = try await CLIProcess.run(["topics"] + bootstrap + [
+                "--create", "--topic", "cli-doomed", "--partitions", "1", "--replication-factor", "1"])
+            #expect(doomed.status == 0, "\(doomed.error)")
+            let deleted = try await CLIProcess.run(["topics"] + bootstrap + ["--delete", "--topic", "cli-doomed"])
+            #expect(deleted.status == 0, "\(deleted.error)")
+            #expect(deleted.output.contains("Topic cli-doomed is marked for deletion."))
+            #expect(!(try await CLIProcess.run(["topics"] + bootstrap + ["--list"])).lines.contains("cli-doomed"))
+            let altered = try await CLIProcess.run(["topics"] + bootstrap + ["--alter", "--topic", "cli-orders", "--partitions", "4"])
+            #expect(altered.status == 1)
+            #expect(altered.error.contains("CreatePartitions (key 37)"))
+
+            // Six keyed lines, gzip: each key goes to positive(murmur2(key)) % 2.
+            let keys = ["21", "foobar", "abc", "k4", "k5", "k6"]
+            let input = keys.enumerated().map { "\($1):value-\($0)" }.joined(separator: "\n") + "\n"
+            let produced = try await CLIProcess.run(["console-producer"] + bootstrap + [
+                "--topic", "cli-orders", "--property", "parse.key=true", "--property", "key.separator=:",
+                "--compression-codec", "gzip", "--request-required-acks", "1",
+            ], input: input)
+            #expect(produced.status == 0, "\(produced.error)")
+
+            let consumed = try await CLIProcess.run(["console-consumer"] + bootstrap + [
+                "--topic", "cli-orders", "--from-beginning", "--max-messages", "6", "--timeout-ms", "10000",
+                "--property", "print.key=true",
+            ])
+            #expect(consumed.status == 0, "\(consumed.error)")
+            #expect(Set(consumed.lines) == Set(keys.enumerated().map { "\($1)\tvalue-\($0)" }))
+            #expect(consumed.error.contains("Processed a total of 6 messages"))
+
+            // Partition 0 only, with offsets; stops on the timeout once it has read everything.
+            let expectedInZero = keys.enumerated().filter { Murmur2.positive(Murmur2.hash(Array($0.element.utf8))) % 2 == 0 }
+            let partitionZero = try await CLIProcess.run(["console-consumer"] + bootstrap + [
+                "--topic", "cli-orders", "--partition", "0", "--from-beginning", "--timeout-ms", "1500",
+                "--property", "print.offset=true",
+            ])
+            #expect(partitionZero.status == 0, "\(partitionZero.error)")
+            #expect(partitionZero.lines == expectedInZero.enumerated().map { "Offset:\($0.offset)\tvalue-\($0.element.offset)" })
+
+            let segments = (0..<2).map { partition in
+                broker.logDirectory.appendingPathComponent("cli-orders-\(partition)/00000000000000000000.log").path
+            }
+            let dumped = try await CLIProcess.run(["dump-log", "--files", segments.joined(separator: ","), "--print-data-log"])
+            #expect(dumped.status == 0, "\(dumped.error)")
+            let batches = dumped.lines.filter { $0.hasPrefix("baseOffset:") }
+            #expect(batches.count == 6, "one batch per line")
+            #expect(batches.allSatisfy { $0.contains("compresscodec: GZIP") && $0.hasSuffix("isvalid: true") && $0.contains("magic: 2") })
+            let records = dumped.lines.filter { $0.hasPrefix("| offset:") }
+            #expect(records.count == 6)
+            #expect(records.contains { $0.contains("keysize: 2 valuesize: 7") && $0.hasSuffix("key: 21 payload: value-0") })
+
+            let index = broker.logDirectory.appendingPathComponent("cli-orders-0/00000000000000000000.index").path
+            let dumpedIndex = try await CLIProcess.run(["dump-log", "--files", index])
+            #expect(dumpedIndex.status == 0, "\(dumpedIndex.error)")
+            #expect(dumpedIndex.lines.first == "Dumping \(index)")
+        }
+    }
+}
