@@ -179,6 +179,8 @@ public actor KafkaServer {
             ProduceHandler(replicaManager: replicaManager, fetchPurgatory: fetchPurgatory),
             FetchHandler(replicaManager: replicaManager, purgatory: fetchPurgatory),
             ListOffsetsHandler(replicaManager: replicaManager),
+            DeleteRecordsHandler(replicaManager: replicaManager),
+            DescribeLogDirsHandler(logManager: logManager),
             CreateTopicsHandler(topicCreator: topicCreator, cache: metadataCache, purgatory: purgatory),
         ]
     }
