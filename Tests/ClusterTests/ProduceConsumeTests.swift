@@ -1,6 +1,8 @@
 import Foundation
 import Glibc
+import KafkaProtocol
 import KafkaTestKit
+import NIOCore
 import Testing
 
 /// kcat (librdkafka) producing and consuming against one real broker: every codec, keys kept,
@@ -153,6 +155,35 @@ extension RealClusterTests.ProduceConsumeTests {
             let missing = expected.filter { stored[$0.0] != $0.1 }
             #expect(missing.isEmpty, "\(missing.count) of \(expected.count) acknowledged records lost or moved")
             #expect(Set(stored.keys) == Set(0..<Int64(stored.count)), "offsets are dense from 0")
+        }
+    }
+}
+
+extension RealClusterTests.ProduceConsumeTests {
+    /// A topic whose `compression.type` is not `producer` recompresses what producers send.
+    @Test func topicCompressionTypeRecompresses() async throws {
+        try await withKafkaCluster(zooKeepers: 1, ids: [1]) { cluster in
+            let broker = cluster.broker(1)
+            let client = try WireClient(port: broker.port, timeoutSeconds: 30)
+            try await waitUntil("the broker to know itself") {
+                try RealClusterTests.MetadataTests.metadata(client, version: 8, topics: nil).brokers.count == 1
+            }
+            let created = try RealClusterTests.TopicCreationTests.createTopics(client, CreateTopics.Request(topics: [
+                .init(name: "squeezed", numPartitions: 1, replicationFactor: 1, configs: [.init(name: "compression.type", value: "zstd")]),
+            ], timeoutMs: 20_000))
+            #expect(created.topics.first?.errorCode == ErrorCode.none)
+            let values = (0..<5).map { "value-\($0)-" + String(repeating: "abc", count: 50) }
+            let produced = try Self.kcat(["-b", "127.0.0.1:\(broker.port)", "-P", "-t", "squeezed", "-z", "none"],
+                                         input: values.joined(separator: "\n") + "\n")
+            #expect(produced.status == 0)
+            try await waitUntil("the records") { try Self.consumeAll(port: broker.port, topic: "squeezed").count == 5 }
+            #expect(try Self.consumeAll(port: broker.port, topic: "squeezed").map { String($0.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false)[2]) } == values)
+            let segment = broker.logDirectory.appendingPathComponent("squeezed-0/00000000000000000000.log")
+            let bytes = try Data(contentsOf: segment)
+            var batches = MemoryRecords(ByteBuffer(bytes: bytes)).batches
+            var codecs: [CompressionType] = []
+            while let batch = batches.next() { codecs.append(batch.compressionType ?? .none) }
+            #expect(!codecs.isEmpty && codecs.allSatisfy { $0 == .zstd }, "stored as \(codecs)")
         }
     }
 }
