@@ -10,6 +10,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/Scripts/lib/deps.sh"
 ensure_apt_packages libzookeeper-mt-dev zookeeper default-jre-headless zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev
+ensure_apt_packages kcat
 ensure_pip_packages confluent-kafka
 
 N100=400000
@@ -47,6 +48,7 @@ admin.enableServer=false
 CFG
 java -cp /etc/zookeeper/conf:/usr/share/java/zookeeper.jar org.apache.zookeeper.server.quorum.QuorumPeerMain "$WORK/zoo.cfg" >"$WORK/zk.log" 2>&1 &
 ZK_PID=$!
+disown "$ZK_PID"
 for _ in $(seq 1 100); do
     (exec 3<>/dev/tcp/127.0.0.1/$ZK_PORT) 2>/dev/null && break
     sleep 0.2
@@ -56,6 +58,7 @@ done
     --override "listeners=PLAINTEXT://127.0.0.1:$BROKER_PORT" --override "log.dirs=$WORK/data" \
     --override "zookeeper.connect=127.0.0.1:$ZK_PORT/bench" --override num.partitions=1 >"$WORK/broker.log" 2>&1 &
 BROKER_PID=$!
+disown "$BROKER_PID"
 for _ in $(seq 1 100); do
     grep -q "started (kafka.server.KafkaServer)" "$WORK/broker.log" && break
     sleep 0.2
@@ -82,3 +85,16 @@ run "consume-100B      " consume "$BOOT" b100 "$N100"
 run "produce-1KiB-acks1" produce "$BOOT" b1k "$N1K" 1024 1
 run "consume-1KiB      " consume "$BOOT" b1k "$N1K"
 run "acks-all-1k-per-s " produce "$BOOT" ball 5000 1024 all 1000
+
+# Consume again with kcat (librdkafka in C, no Python in the loop): the broker's fetch path.
+kcat_consume() {
+    local topic="$1" count="$2" size="$3" before after start end
+    before=$(cpu_ticks); start=$(date +%s.%N)
+    kcat -b "$BOOT" -C -t "$topic" -o beginning -e -q -f '%s' -X fetch.max.bytes=52428800 \
+        -X max.partition.fetch.bytes=10485760 >/dev/null
+    after=$(cpu_ticks); end=$(date +%s.%N)
+    awk -v n="$count" -v b="$size" -v s="$start" -v e="$end" -v t=$((after - before)) -v hz="$HZ" -v label="$topic" 'BEGIN {
+        d = e - s; printf "consume-kcat-%s {\"count\": %d, \"seconds\": %.3f, \"msgs_per_s\": %.0f, \"mb_per_s\": %.1f} broker_cpu_percent=%.0f\n", label, n, d, n / d, n * b / d / 1e6, 100 * t / hz / d }'
+}
+kcat_consume b100 "$N100" 100
+kcat_consume b1k "$N1K" 1024
