@@ -37,6 +37,7 @@ public actor KafkaServer {
     private var fetchPurgatory: DelayedOperationPurgatory<DelayedFetch>?
     private var deleteTopicsPurgatory: DelayedOperationPurgatory<DelayedDeleteTopics>?
     private var logManager: LogManager?
+    private var topicConfigChangeListener: TopicConfigChangeListener?
 
     /// `server.properties` as a dictionary (the log layer reads Kafka's `log.*` keys from it).
     private var brokerProperties: [String: String] {
@@ -82,6 +83,13 @@ public actor KafkaServer {
             brokerId = try await settleBrokerId(stored: stored, zkClient: zkClient)
             try writeMetaProperties(BrokerMetadata(brokerId: brokerId, clusterId: clusterId))
             try await startLogManager(zkClient: zkClient)
+            if let logManager {
+                let listener = TopicConfigChangeListener(
+                    zkClient: zkClient, logManager: logManager, defaultLogConfig: try LogConfig(brokerProperties: brokerProperties),
+                    logger: Logger(label: "kafka.server.DynamicConfigManager"))
+                listener.start()
+                topicConfigChangeListener = listener
+            }
 
             try await startSocketServer(handlers: try requestHandlers(zkClient: zkClient, clusterId: clusterId))
 
@@ -111,6 +119,7 @@ public actor KafkaServer {
         // Stop taking requests first; the network threads go last.
         requestChannel?.close()
         for channel in listenerChannels { try? await channel.close() }
+        topicConfigChangeListener?.stop()
         if let controller {
             await controller.shutdown()
         }
@@ -181,6 +190,8 @@ public actor KafkaServer {
             ListOffsetsHandler(replicaManager: replicaManager),
             DeleteRecordsHandler(replicaManager: replicaManager),
             DescribeLogDirsHandler(logManager: logManager),
+            DescribeConfigsHandler(brokerId: brokerId, config: config, zkClient: zkClient, defaultLogConfig: defaultLogConfig),
+            AlterConfigsHandler(zkClient: zkClient, defaultLogConfig: defaultLogConfig),
             CreateTopicsHandler(topicCreator: topicCreator, cache: metadataCache, purgatory: purgatory),
         ]
     }

@@ -1,0 +1,115 @@
+import KafkaCommon
+import KafkaStorage
+import KafkaZk
+import Logging
+import Synchronization
+import ZooKeeper
+
+/// Applies topic config changes to this broker's logs (Kafka's `DynamicConfigManager` with its
+/// `ZkNodeChangeNotificationListener` over `/config/changes`, for the `topics` entity type).
+///
+/// Whoever changes `/config/topics/<t>` (AlterConfigs, on any broker) also creates a persistent
+/// sequential `/config/changes/config_change_<seq>` naming the topic. This listener keeps a
+/// children watch on `/config/changes`; on every change it takes the notifications with a
+/// sequence number above the last one it processed, and for each topic they name re-reads
+/// `/config/topics/<t>`, builds the topic's `LogConfig` over the broker defaults and gives it to
+/// every local log of the topic (`Log.updateConfig` under `Log.withLock`). Notifications of other
+/// entity types are skipped. A (re)connected session re-arms the watch and catches up on the
+/// notifications created meanwhile.
+///
+/// At start the existing notifications are processed too (re-applying a config is harmless).
+/// Old notifications are never purged here.
+///
+/// Lifecycle: `start()` once, `stop()` once; the work runs in one task, so notifications are
+/// processed one at a time. Isolation: the task handle behind a `Mutex`.
+public final class TopicConfigChangeListener: Sendable {
+    let zkClient: KafkaZkClient
+    let logManager: LogManager
+    let defaultLogConfig: LogConfig
+    let logger: Logger
+    private let task = Mutex<Task<Void, Never>?>(nil)
+
+    public init(zkClient: KafkaZkClient, logManager: LogManager, defaultLogConfig: LogConfig, logger: Logger) {
+        self.zkClient = zkClient
+        self.logManager = logManager
+        self.defaultLogConfig = defaultLogConfig
+        self.logger = logger
+    }
+
+    public func start() {
+        // Subscribe before the first read, so no watch event falls in between.
+        let events = zkClient.zooKeeper.events()
+        let work = Task { [self] in
+            var lastExecutedChange: Int64 = -1
+            lastExecutedChange = await processNotifications(after: lastExecutedChange)
+            for await event in events {
+                switch event {
+                case .watch(let watched) where watched.path == ConfigEntityChangeNotificationZNode.path
+                    && watched.kind == .nodeChildrenChanged:
+                    lastExecutedChange = await processNotifications(after: lastExecutedChange)
+                case .session(.connected, _):
+                    lastExecutedChange = await processNotifications(after: lastExecutedChange)
+                default:
+                    continue
+                }
+            }
+        }
+        task.withLock { $0 = work }
+    }
+
+    public func stop() {
+        task.withLock { $0.take() }?.cancel()
+    }
+
+    /// Re-arms the watch and processes the notifications above `last`; returns the new last one.
+    func processNotifications(after last: Int64) async -> Int64 {
+        let names: [String]
+        do {
+            names = try await zkClient.zooKeeper.children(ConfigEntityChangeNotificationZNode.path, watch: true).names
+        } catch {
+            logger.warning("Cannot read config change notifications: \(error)")
+            return last
+        }
+        var last = last
+        // A topic named by several notifications is re-read once: its znode holds the latest config.
+        var topics: [String] = []
+        for (sequence, name) in Self.pending(names, after: last) {
+            let path = "\(ConfigEntityChangeNotificationZNode.path)/\(name)"
+            do {
+                if let (bytes, _) = try await zkClient.dataIfExists(path) {
+                    let (entityType, entity) = try ConfigEntityChangeNotificationZNode.decode(path: path, bytes)
+                    if entityType == "topics", !topics.contains(entity) { topics.append(entity) }
+                }
+            } catch {
+                logger.warning("Cannot read config change notification \(path): \(error)")
+            }
+            last = sequence
+        }
+        for topic in topics {
+            do {
+                try await applyTopicConfig(topic)
+            } catch {
+                logger.warning("Cannot apply the config of topic \(topic): \(error)")
+            }
+        }
+        return last
+    }
+
+    /// The notifications named `config_change_<seq>` with `seq` above `last`, in sequence order.
+    static func pending(_ names: [String], after last: Int64) -> [(sequence: Int64, name: String)] {
+        let prefix = ConfigEntityChangeNotificationZNode.prefix
+        return names.compactMap { name -> (Int64, String)? in
+            guard name.hasPrefix(prefix), let sequence = Int64(name.dropFirst(prefix.count)), sequence > last else { return nil }
+            return (sequence, name)
+        }.sorted { $0.0 < $1.0 }
+    }
+
+    func applyTopicConfig(_ topic: String) async throws {
+        let overrides = try await zkClient.topicConfig(topic)
+        let config = try defaultLogConfig.applying(topicOverrides: overrides)
+        let logs = logManager.allLogs.filter { $0.topicPartition.topic == topic }
+        for log in logs { log.withLock { log.updateConfig(config) } }
+        let shown = overrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        logger.info("Applied the config of topic \(topic) to \(logs.count) logs: {\(shown)}")
+    }
+}
