@@ -28,6 +28,9 @@ public enum ControllerEvent: Sendable, Equatable {
     case brokerChange
     /// The children of `/brokers/topics` changed (a topic was created or deleted).
     case topicChange
+    /// The data of `/brokers/topics/<topic>` changed: partitions may have been added
+    /// (Kafka's `PartitionModifications`).
+    case partitionModifications(topic: String)
     /// The children of `/admin/delete_topics` changed: topics to delete.
     case topicDeletion
     /// A broker answered a StopReplica (with deletion) for a topic being deleted.
@@ -37,7 +40,7 @@ public enum ControllerEvent: Sendable, Equatable {
         switch self {
         case .startup, .controllerChange, .reelect, .expire, .registerBrokerAndReelect: .controllerChange
         case .brokerChange: .brokerChange
-        case .topicChange: .topicChange
+        case .topicChange, .partitionModifications: .topicChange
         case .topicDeletion, .topicDeletionStopReplicaResponse: .topicDeletion
         }
     }

@@ -10,7 +10,7 @@ extension KafkaController {
     static let leaderAndIsrVersion: Int16 = 2
 
     /// Reads every topic's assignment and partition state into the context and watches
-    /// `/brokers/topics` for new topics.
+    /// `/brokers/topics` for new topics and each `/brokers/topics/<t>` for added partitions.
     func loadTopics() async throws {
         let topics = try await zkClient.allTopics(watch: true)
         for topic in topics.sorted() { try await loadTopic(topic) }
@@ -19,7 +19,7 @@ extension KafkaController {
     }
 
     private func loadTopic(_ topic: String) async throws {
-        guard let (assignment, _) = try await zkClient.topicAssignment(topic) else { return }
+        guard let (assignment, _) = try await zkClient.topicAssignment(topic, watch: true) else { return }
         for (partition, replicas) in assignment {
             let tp = TopicPartition(topic, partition)
             context.partitionAssignments[tp] = replicas
@@ -57,7 +57,7 @@ extension KafkaController {
         }
         var partitions: [TopicPartition] = []
         for topic in added {
-            guard let (assignment, _) = try await zkClient.topicAssignment(topic) else { continue }
+            guard let (assignment, _) = try await zkClient.topicAssignment(topic, watch: true) else { continue }
             for (partition, replicas) in assignment {
                 let tp = TopicPartition(topic, partition)
                 context.partitionAssignments[tp] = replicas

@@ -80,6 +80,8 @@ public actor KafkaController {
                 case (BrokerIdsZNode.path, .nodeChildrenChanged): eventManager.put(.brokerChange)
                 case (PersistentZkPaths.brokerTopics, .nodeChildrenChanged): eventManager.put(.topicChange)
                 case (PersistentZkPaths.deleteTopics, .nodeChildrenChanged): eventManager.put(.topicDeletion)
+                case (let path, .nodeDataChanged):
+                    if let topic = KafkaController.topic(ofAssignmentPath: path) { eventManager.put(.partitionModifications(topic: topic)) }
                 default: break
                 }
             }
@@ -133,6 +135,8 @@ public actor KafkaController {
                 try await processBrokerChange()
             case .topicChange:
                 try await processTopicChange()
+            case .partitionModifications(let topic):
+                try await processPartitionModifications(topic: topic)
             case .topicDeletion:
                 try await processTopicDeletion()
             case .topicDeletionStopReplicaResponse(let topic, let broker, let succeeded):

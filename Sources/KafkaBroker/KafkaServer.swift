@@ -193,6 +193,7 @@ public actor KafkaServer {
             DescribeConfigsHandler(brokerId: brokerId, config: config, zkClient: zkClient, defaultLogConfig: defaultLogConfig),
             AlterConfigsHandler(zkClient: zkClient, defaultLogConfig: defaultLogConfig),
             CreateTopicsHandler(topicCreator: topicCreator, cache: metadataCache, purgatory: purgatory),
+            CreatePartitionsHandler(zkClient: zkClient, cache: metadataCache, purgatory: purgatory),
         ]
     }
 

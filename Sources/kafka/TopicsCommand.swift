@@ -1,10 +1,11 @@
 import ArgumentParser
+import KafkaClient
 import KafkaCommon
 import KafkaProtocol
 
-/// `kafka topics`: Kafka's `kafka-topics.sh` over the wire protocol (Metadata, CreateTopics).
-/// `--delete` and `--alter` need DeleteTopics and CreatePartitions, which are checked for in the
-/// broker's ApiVersions and reported as missing.
+/// `kafka topics`: Kafka's `kafka-topics.sh` over the wire protocol (Metadata, CreateTopics,
+/// DeleteTopics, CreatePartitions for `--alter --partitions`). Each API is checked for in the
+/// broker's ApiVersions and reported as missing; writes go to the controller.
 struct TopicsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "topics",
@@ -52,7 +53,11 @@ struct TopicsCommand: AsyncParsableCommand {
             guard let replicationFactor else { throw ValidationError("Missing required argument \"[replication-factor]\"") }
             guard partitions >= 1 else { throw ValidationError("The partitions must be greater than 0") }
             guard replicationFactor >= 1 else { throw ValidationError("The replication factor must be greater than 0") }
-        case .alter, .delete:
+        case .alter:
+            guard topic != nil else { throw ValidationError("Missing required argument \"[topic]\"") }
+            guard let partitions else { throw ValidationError("--partitions is required with --alter") }
+            guard partitions >= 1 else { throw ValidationError("The partitions must be greater than 0") }
+        case .delete:
             guard topic != nil else { throw ValidationError("Missing required argument \"[topic]\"") }
         case .list, .describe:
             break
@@ -70,9 +75,7 @@ struct TopicsCommand: AsyncParsableCommand {
                 case .list: try await listTopics(client)
                 case .describe: try await describeTopics(client)
                 case .create: try await createTopic(client)
-                case .alter:
-                    _ = try await client.requireVersion(of: CreatePartitions.self, for: "Altering the partition count (--alter --partitions)")
-                    throw CLIError("--alter is not implemented by this tool yet")
+                case .alter: try await alterPartitions(client)
                 case .delete: try await deleteTopic(client)
                 }
             }
@@ -143,10 +146,9 @@ struct TopicsCommand: AsyncParsableCommand {
         }
     }
 
-    private func createTopic(_ client: ClusterClient) async throws {
-        guard let topic, let partitions, let replicationFactor else { return }
-        let version = try await client.requireVersion(of: CreateTopics.self, for: "Creating topics")
-        // Right after start-up the cluster may not have elected its controller yet.
+    /// A connection to the active controller; right after start-up the cluster may not have
+    /// elected one yet, so this asks for up to five seconds.
+    private func controllerConnection(_ client: ClusterClient) async throws -> BrokerConnection {
         var controller = BrokerId.none
         for attempt in 1...20 {
             _ = try await client.metadata(topics: [])
@@ -155,7 +157,30 @@ struct TopicsCommand: AsyncParsableCommand {
             if attempt < 20 { try await Task.sleep(for: .milliseconds(250)) }
         }
         guard controller != .none else { throw CLIError("The cluster has no active controller") }
-        let connection = try await client.connection(to: controller)
+        return try await client.connection(to: controller)
+    }
+
+    /// CreatePartitions to the controller, waiting for the new partitions' leaders.
+    private func alterPartitions(_ client: ClusterClient) async throws {
+        guard let topic, let partitions else { return }
+        let version = try await client.requireVersion(of: CreatePartitions.self, for: "Altering the partition count (--alter --partitions)")
+        let connection = try await controllerConnection(client)
+        let request = CreatePartitions.Request(topics: [CreatePartitions.Topic(name: topic, count: partitions)], timeoutMs: 30_000)
+        let response = try await connection.send(CreatePartitions.self, request, version: version)
+        guard let result = response.results.first(where: { $0.name == topic }) else {
+            throw CLIError("The controller did not answer for topic '\(topic)'")
+        }
+        switch result.errorCode {
+        case .none: print("Adding partitions succeeded!")
+        case .unknownTopicOrPartition: throw CLIError("Topic '\(topic)' does not exist as expected")
+        default: throw CLIError(result.errorMessage ?? "\(result.errorCode.displayName) while altering topic '\(topic)'")
+        }
+    }
+
+    private func createTopic(_ client: ClusterClient) async throws {
+        guard let topic, let partitions, let replicationFactor else { return }
+        let version = try await client.requireVersion(of: CreateTopics.self, for: "Creating topics")
+        let connection = try await controllerConnection(client)
         let request = CreateTopics.Request(
             topics: [CreateTopics.CreatableTopic(
                 name: topic, numPartitions: partitions, replicationFactor: replicationFactor,

@@ -48,9 +48,24 @@ struct CLIEndToEndTests {
             #expect(deleted.status == 0, "\(deleted.error)")
             #expect(deleted.output.contains("Topic cli-doomed is marked for deletion."))
             #expect(!(try await CLIProcess.run(["topics"] + bootstrap + ["--list"])).lines.contains("cli-doomed"))
-            let altered = try await CLIProcess.run(["topics"] + bootstrap + ["--alter", "--topic", "cli-orders", "--partitions", "4"])
-            #expect(altered.status == 1)
-            #expect(altered.error.contains("CreatePartitions (key 37)"))
+
+            // --alter --partitions: CreatePartitions to the controller, answered once the new
+            // partitions have leaders.
+            let grown = try await CLIProcess.run(["topics"] + bootstrap + [
+                "--create", "--topic", "cli-grown", "--partitions", "1", "--replication-factor", "1"])
+            #expect(grown.status == 0, "\(grown.error)")
+            let altered = try await CLIProcess.run(["topics"] + bootstrap + ["--alter", "--topic", "cli-grown", "--partitions", "3"])
+            #expect(altered.status == 0, "\(altered.error)")
+            #expect(altered.output == "Adding partitions succeeded!\n")
+            let grownDescribed = try await CLIProcess.run(["topics"] + bootstrap + ["--describe", "--topic", "cli-grown"])
+            #expect(grownDescribed.lines.first == "Topic: cli-grown\tPartitionCount: 3\tReplicationFactor: 1\tConfigs: ")
+            #expect(grownDescribed.lines.dropFirst().allSatisfy { $0.contains("Leader: 1\t") })
+            let shrunk = try await CLIProcess.run(["topics"] + bootstrap + ["--alter", "--topic", "cli-grown", "--partitions", "2"])
+            #expect(shrunk.status == 1)
+            #expect(shrunk.error.contains("Topic currently has 3 partitions, which is higher than the requested 2."))
+            let missing = try await CLIProcess.run(["topics"] + bootstrap + ["--alter", "--topic", "cli-missing", "--partitions", "2"])
+            #expect(missing.status == 1)
+            #expect(missing.error.contains("Topic 'cli-missing' does not exist as expected"))
 
             // Six keyed lines, gzip: each key goes to positive(murmur2(key)) % 2.
             let keys = ["21", "foobar", "abc", "k4", "k5", "k6"]

@@ -1,0 +1,83 @@
+import KafkaCommon
+import KafkaProtocol
+import KafkaPurgatory
+import KafkaZk
+import ZooKeeper
+
+/// CreatePartitions (v0–1), as Kafka's admin path does it: for each topic, read its assignment,
+/// plan the added partitions (`PartitionExpansion`), and — unless `validate_only` — write the
+/// extended assignment to `/brokers/topics/<t>`, conditioned on the version read so a concurrent
+/// change is not overwritten. The controller's watch on that znode starts the new partitions.
+/// With `timeout_ms` > 0 the answer waits in the purgatory (`DelayedCreatePartitions`, watched
+/// under the topic name like CreateTopics) until this broker's metadata cache has their leaders.
+struct CreatePartitionsHandler: KafkaRequestHandler {
+    let apiKey = ApiKey.createPartitions
+    let zkClient: KafkaZkClient
+    let cache: MetadataCache
+    let purgatory: DelayedOperationPurgatory<DelayedCreatePartitions>
+
+    func handle(_ request: KafkaRequest) async throws -> KafkaResponseAction {
+        var body = request.body
+        let create = try CreatePartitions.decodeRequest(from: &body, version: request.header.apiVersion)
+        var results: [String: CreatePartitions.Result] = [:]
+        var expanded: [String: Int32] = [:]
+        let names = create.topics.map(\.name)
+        for topic in create.topics {
+            if names.filter({ $0 == topic.name }).count > 1 {
+                results[topic.name] = .init(name: topic.name, errorCode: .invalidRequest,
+                                            errorMessage: "Duplicate topic in request: \(topic.name)")
+                continue
+            }
+            do {
+                try await expand(topic, validateOnly: create.validateOnly)
+                results[topic.name] = .init(name: topic.name)
+                if !create.validateOnly { expanded[topic.name] = topic.count }
+            } catch {
+                results[topic.name] = .init(name: topic.name, errorCode: error.code, errorMessage: error.message)
+            }
+        }
+        if !expanded.isEmpty, create.timeoutMs > 0 {
+            let ready: Set<String> = await withCheckedContinuation { continuation in
+                let operation = DelayedCreatePartitions(
+                    delayMs: Int64(create.timeoutMs), expected: expanded, cache: cache,
+                    completion: { continuation.resume(returning: $0) })
+                purgatory.tryCompleteElseWatch(operation, watchKeys: Array(expanded.keys))
+            }
+            for topic in expanded.keys where !ready.contains(topic) {
+                results[topic] = .init(name: topic, errorCode: .requestTimedOut,
+                                       errorMessage: "Operation timed out waiting for the leaders of the new partitions of \(topic)")
+            }
+        }
+        let response = CreatePartitions.Response(results: names.uniqued().compactMap { results[$0] })
+        return CreatePartitions.responseFrame(response, to: request)
+    }
+
+    private func expand(_ topic: CreatePartitions.Topic, validateOnly: Bool) async throws(TopicCreationError) {
+        let existing: (assignment: [Int32: [BrokerId]], version: ZkVersion)?
+        let liveBrokers: [BrokerId]
+        do {
+            existing = try await zkClient.topicAssignment(topic.name)
+            liveBrokers = try await zkClient.liveBrokerIds()
+        } catch {
+            throw TopicCreationError(code: .unknownServerError, message: "\(error)")
+        }
+        guard let existing, !existing.assignment.isEmpty else {
+            throw TopicCreationError(code: .unknownTopicOrPartition, message: "The topic '\(topic.name)' does not exist.")
+        }
+        let added = try PartitionExpansion.plan(
+            topic: topic.name, existing: existing.assignment, newCount: topic.count,
+            manual: topic.assignments.map { $0.map(\.brokerIds) }, liveBrokers: liveBrokers)
+        guard !validateOnly else { return }
+        do {
+            try await zkClient.setTopicAssignment(
+                topic.name, assignment: existing.assignment.merging(added) { old, _ in old }, expectedVersion: existing.version)
+        } catch let error as ZooKeeperError where error.code == .badVersion {
+            throw TopicCreationError(code: .invalidPartitions,
+                                     message: "The assignment of topic '\(topic.name)' changed while adding partitions; retry.")
+        } catch let error as ZooKeeperError where error.code == .noNode {
+            throw TopicCreationError(code: .unknownTopicOrPartition, message: "The topic '\(topic.name)' does not exist.")
+        } catch {
+            throw TopicCreationError(code: .unknownServerError, message: "\(error)")
+        }
+    }
+}
