@@ -108,6 +108,22 @@ actor ClusterClient {
 }
 
 /// Runs `body` with a connected client and closes it afterwards, whatever happens.
+extension ClusterClient {
+    /// A connection to the active controller; right after start-up the cluster may not have
+    /// elected one yet, so this asks for up to five seconds.
+    func controllerConnection() async throws -> BrokerConnection {
+        var controller = BrokerId.none
+        for attempt in 1...20 {
+            _ = try await metadata(topics: [])
+            controller = controllerId
+            if controller != .none { break }
+            if attempt < 20 { try await Task.sleep(for: .milliseconds(250)) }
+        }
+        guard controller != .none else { throw CLIError("The cluster has no active controller") }
+        return try await connection(to: controller)
+    }
+}
+
 func withClusterClient<T: Sendable>(
     _ servers: BootstrapServers, clientId: String, _ body: (ClusterClient) async throws -> T
 ) async throws -> T {

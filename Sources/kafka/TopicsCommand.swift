@@ -146,25 +146,11 @@ struct TopicsCommand: AsyncParsableCommand {
         }
     }
 
-    /// A connection to the active controller; right after start-up the cluster may not have
-    /// elected one yet, so this asks for up to five seconds.
-    private func controllerConnection(_ client: ClusterClient) async throws -> BrokerConnection {
-        var controller = BrokerId.none
-        for attempt in 1...20 {
-            _ = try await client.metadata(topics: [])
-            controller = await client.controllerId
-            if controller != .none { break }
-            if attempt < 20 { try await Task.sleep(for: .milliseconds(250)) }
-        }
-        guard controller != .none else { throw CLIError("The cluster has no active controller") }
-        return try await client.connection(to: controller)
-    }
-
     /// CreatePartitions to the controller, waiting for the new partitions' leaders.
     private func alterPartitions(_ client: ClusterClient) async throws {
         guard let topic, let partitions else { return }
         let version = try await client.requireVersion(of: CreatePartitions.self, for: "Altering the partition count (--alter --partitions)")
-        let connection = try await controllerConnection(client)
+        let connection = try await client.controllerConnection()
         let request = CreatePartitions.Request(topics: [CreatePartitions.Topic(name: topic, count: partitions)], timeoutMs: 30_000)
         let response = try await connection.send(CreatePartitions.self, request, version: version)
         guard let result = response.results.first(where: { $0.name == topic }) else {
@@ -180,7 +166,7 @@ struct TopicsCommand: AsyncParsableCommand {
     private func createTopic(_ client: ClusterClient) async throws {
         guard let topic, let partitions, let replicationFactor else { return }
         let version = try await client.requireVersion(of: CreateTopics.self, for: "Creating topics")
-        let connection = try await controllerConnection(client)
+        let connection = try await client.controllerConnection()
         let request = CreateTopics.Request(
             topics: [CreateTopics.CreatableTopic(
                 name: topic, numPartitions: partitions, replicationFactor: replicationFactor,

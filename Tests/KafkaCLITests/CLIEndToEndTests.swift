@@ -41,6 +41,22 @@ struct CLIEndToEndTests {
             let listed = try await CLIProcess.run(["topics"] + bootstrap + ["--list"])
             #expect(listed.lines.contains("cli-orders"))
 
+            // kafka configs: describe the override, change it, add one, remove one.
+            let configsOf: [String] = ["configs"] + bootstrap + ["--entity-type", "topics", "--entity-name", "cli-orders"]
+            let before = try await CLIProcess.run(configsOf + ["--describe"])
+            #expect(before.status == 0, "\(before.error)")
+            #expect(before.lines == ["Configs for topic 'cli-orders' are compression.type=producer"])
+            let alteredConfig = try await CLIProcess.run(configsOf + ["--alter", "--add-config", "retention.ms=86400000"])
+            #expect(alteredConfig.status == 0, "\(alteredConfig.error)")
+            #expect(alteredConfig.lines == ["Completed updating config for topic cli-orders."])
+            _ = try await CLIProcess.run(configsOf + ["--alter", "--delete-config", "compression.type"])
+            let after = try await CLIProcess.run(configsOf + ["--describe"])
+            #expect(after.lines == ["Configs for topic 'cli-orders' are retention.ms=86400000"])
+            let badConfig = try await CLIProcess.run(configsOf + ["--alter", "--add-config", "retention.ms=soon"])
+            #expect(badConfig.status == 1)
+            let brokerConfigs = try await CLIProcess.run(["configs"] + bootstrap + ["--entity-type", "brokers", "--entity-name", "1", "--describe"])
+            #expect(brokerConfigs.status == 0 && brokerConfigs.output.contains("broker.id=1"), "\(brokerConfigs.error)")
+
             let doomed = try await CLIProcess.run(["topics"] + bootstrap + [
                 "--create", "--topic", "cli-doomed", "--partitions", "1", "--replication-factor", "1"])
             #expect(doomed.status == 0, "\(doomed.error)")
