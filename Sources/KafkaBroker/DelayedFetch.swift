@@ -35,10 +35,9 @@ final class DelayedFetch: DelayedOperation, @unchecked Sendable {
             let offsets = partition.offsets
             if offset < offsets.logStartOffset || offset > offsets.highWatermark { return forceComplete() }
             if offsets.highWatermark > offset {
-                // A lower bound of the bytes: at least one batch per offset past the fetch offset
-                // is not known without reading; count a read of what is there instead.
-                available += (try? partition.read(offset: offset, maxBytes: minBytes, minOneMessage: false,
-                                                  isolatedToHighWatermark: true).records.readableBytes) ?? 0
+                // The size of the slice a fetch would send: found through the index, no bytes read.
+                available += (try? partition.readSlice(offset: offset, maxBytes: minBytes, minOneMessage: false,
+                                                       isolatedToHighWatermark: true).records.size) ?? 0
             }
         }
         return available >= minBytes ? forceComplete() : false

@@ -167,8 +167,7 @@ public actor KafkaServer {
             try logManager.getOrCreateLog(tp, config: config)
         }
         let topicConfig: @Sendable (String) async -> LogConfig = { topic in
-            let overrides = (try? await zkClient.topicConfig(topic)) ?? [:]
-            return (try? defaultLogConfig.applying(topicOverrides: overrides)) ?? defaultLogConfig
+            (try? await zkClient.logConfig(forTopic: topic, defaults: defaultLogConfig)) ?? defaultLogConfig
         }
         let epoch: @Sendable () async -> Int64 = { [weak self] in await self?.currentBrokerEpoch() ?? -1 }
         let numPartitions = Int32(config.integer("num.partitions"))
@@ -277,7 +276,7 @@ public actor KafkaServer {
         let defaults = try LogConfig(brokerProperties: brokerProperties)
         var topicConfigs: [String: LogConfig] = [:]
         for topic in try await zkClient.allTopics() {
-            topicConfigs[topic] = try defaults.applying(topicOverrides: try await zkClient.topicConfig(topic))
+            topicConfigs[topic] = try await zkClient.logConfig(forTopic: topic, defaults: defaults)
         }
         let manager = try LogManager(
             logDirs: config.logDirs, defaultConfig: defaults, settings: try LogManagerConfig(brokerProperties: brokerProperties),

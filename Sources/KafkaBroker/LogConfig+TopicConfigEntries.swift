@@ -1,3 +1,4 @@
+import KafkaZk
 import KafkaStorage
 
 /// The topic-level configs as DescribeConfigs shows them: each key's effective value as text and
@@ -42,5 +43,12 @@ extension LogConfig {
         case "unclean.leader.election.enable": String(uncleanLeaderElectionEnable)
         default: nil
         }
+    }
+}
+
+extension KafkaZkClient {
+    /// A topic's log config: the broker's `defaults` with the overrides in `/config/topics/<t>`.
+    func logConfig(forTopic topic: String, defaults: LogConfig) async throws -> LogConfig {
+        try defaults.applying(topicOverrides: try await topicConfig(topic))
     }
 }

@@ -48,21 +48,9 @@ public final class Partition: Sendable {
         return (result, role.isr)
     }
 
-    /// Reads for a consumer (up to the high watermark) or a replica (up to the log end offset);
-    /// the bytes are copied out of the segment file.
-    public func read(offset: Int64, maxBytes: Int, minOneMessage: Bool, isolatedToHighWatermark: Bool)
-        throws -> (records: ByteBuffer, highWatermark: Int64, logStartOffset: Int64)
-    {
-        try log.withLock {
-            let highWatermark = log.logEndOffset
-            let fetch = try log.read(startOffset: offset, maxLength: maxBytes,
-                                     maxOffset: isolatedToHighWatermark ? highWatermark : nil, minOneMessage: minOneMessage)
-            return (try log.readBytes(fetch), highWatermark, log.logStartOffset)
-        }
-    }
-
-    /// Like `read`, but returns the records as a slice of a segment file, to be sent with
-    /// sendfile: no record byte passes through memory.
+    /// Reads for a consumer (up to the high watermark) or a replica (up to the log end offset):
+    /// the records as a slice of a segment file, to be sent with sendfile — no record byte passes
+    /// through memory.
     public func readSlice(offset: Int64, maxBytes: Int, minOneMessage: Bool, isolatedToHighWatermark: Bool)
         throws -> (records: FileSlice, highWatermark: Int64, logStartOffset: Int64)
     {
