@@ -14,17 +14,9 @@ extension RealClusterTests {
     struct MetadataTests {
         /// `kcat -L` against one broker: broker id → (port, is controller).
         static func kcatBrokers(port: Int) throws -> [Int: (port: Int, controller: Bool)] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/kcat")
-            process.arguments = ["-b", "127.0.0.1:\(port)", "-L", "-m", "5"]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
+            let output = try RealClusterTests.ProduceConsumeTests.kcat(["-b", "127.0.0.1:\(port)", "-L", "-m", "5"]).output
             var brokers: [Int: (Int, Bool)] = [:]
-            for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            for line in output.split(separator: "\n") {
                 let words = line.split(separator: " ")
                 guard words.count >= 4, words[0] == "broker", let id = Int(words[1]),
                       let port = words[3].split(separator: ":").last.flatMap({ Int($0) }) else { continue }

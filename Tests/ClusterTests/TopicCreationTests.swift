@@ -91,16 +91,7 @@ extension RealClusterTests {
         }
 
         static func kcat(_ arguments: [String]) throws -> String {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/kcat")
-            process.arguments = arguments + ["-m", "5"]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
+            try RealClusterTests.ProduceConsumeTests.kcat(arguments + ["-m", "5"]).output
         }
     }
 }
