@@ -19,7 +19,7 @@ FROM swift:6.2-bookworm AS build
 # ZooKeeper C client.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libzookeeper-mt-dev \
+        libzookeeper-mt-dev zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
@@ -40,7 +40,7 @@ FROM swift:6.2-bookworm-slim
 # slim Swift image already carries the Swift runtime libraries.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libzookeeper-mt2 \
+        libzookeeper-mt2 zlib1g liblz4-1 libzstd1 libsnappy1v5 \
  && rm -rf /var/lib/apt/lists/*
 
 COPY --from=build /out/kafka-server /usr/local/bin/kafka-server

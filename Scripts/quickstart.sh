@@ -51,7 +51,7 @@ STARTED_MARKER='started (kafka.server.KafkaServer)'
 
 ZK_START_TIMEOUT="${ZK_START_TIMEOUT:-60}"
 ZK_CHROOT=/kafka
-APT_PACKAGES=(libzookeeper-mt-dev zookeeper kcat)
+APT_PACKAGES=(libzookeeper-mt-dev zookeeper kcat zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev)
 
 # The ensemble helpers; they read these settings.
 ZK_BASE_DIR="$QS_DIR"
