@@ -84,7 +84,11 @@ struct ZooKeeperSessionTests {
                 try await waitUntil("a reconnection after losing server \(id)", timeout: .seconds(30)) {
                     zk.currentServer.map { $0 != server } ?? false
                 }
-                #expect(try await zk.exists("/survivor") != nil)
+                // Losing the quorum leader makes the others re-elect and drop their clients for a
+                // moment: a call may meet CONNECTIONLOSS before the session settles on a server.
+                try await waitUntil("the session's ephemeral node, read through another server", timeout: .seconds(30)) {
+                    try await zk.exists("/survivor") != nil
+                }
                 try ensemble.startServer(id)
                 try await ensemble.waitUntilServing()
             }
@@ -94,7 +98,10 @@ struct ZooKeeperSessionTests {
             #expect(try await zk.exists("/survivor")?.ephemeralOwner == session)
 
             // The watch armed before the failovers still fires.
-            try await zk.setData("/survivor", data: [1])
+            try await waitUntil("a write once the restarted server has rejoined", timeout: .seconds(30)) {
+                try await zk.setData("/survivor", data: [1])
+                return true
+            }
             try await waitUntil("the watch set before the failovers") {
                 recorder.watches.contains(WatchedEvent(kind: .nodeDataChanged, path: "/survivor"))
             }
