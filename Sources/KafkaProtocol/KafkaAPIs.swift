@@ -1,15 +1,19 @@
 /// The APIs this codec implements, for dispatch by key and for the broker's ApiVersions answer.
+///
+/// Being listed here does not make the broker advertise an API: `KafkaApis` advertises only the
+/// ones it has a handler for (so a codec may land before its handler).
 public enum KafkaAPIs {
     /// Every implemented API, in key order.
     public static let all: [any KafkaAPI.Type] = [
         Produce.self, Fetch.self, ListOffsets.self, Metadata.self, LeaderAndIsr.self, StopReplica.self,
         UpdateMetadata.self, ControlledShutdown.self, OffsetCommit.self, OffsetFetch.self,
         FindCoordinator.self, JoinGroup.self, Heartbeat.self, LeaveGroup.self, SyncGroup.self,
-        ApiVersions.self, CreateTopics.self, DeleteTopics.self, DeleteRecords.self,
+        ApiVersions.self, CreateTopics.self, DeleteTopics.self, DeleteRecords.self, OffsetForLeaderEpoch.self,
         DescribeConfigs.self, AlterConfigs.self, DescribeLogDirs.self, CreatePartitions.self,
     ]
 
-    /// The ApiVersions entries (key, min, max) for every implemented API.
+    /// The ApiVersions entries (key, min, max) for every implemented API (the broker filters
+    /// them down to its handlers).
     public static var advertised: [ApiVersions.ApiVersion] {
         all.map { ApiVersions.ApiVersion(apiKey: $0.key, minVersion: $0.versions.lowerBound, maxVersion: $0.versions.upperBound) }
     }

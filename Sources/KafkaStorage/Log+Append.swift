@@ -25,10 +25,15 @@ extension Log {
     /// `records` is consumed: when the caller keeps no other reference to its buffer, the
     /// validator rewrites offsets in place and the same bytes are written to the file, uncopied.
     ///
+    /// Once written, `leaderEpoch` is assigned to the first offset in the leader epoch cache
+    /// (a no-op unless it is a new epoch).
+    ///
     /// Throws `RecordBatchError` when the records are refused (answer the partition with its
-    /// `kafkaErrorCode`; the log is unchanged), `StorageError` when the disk fails.
+    /// `kafkaErrorCode`; the log is unchanged), `LogError.invalidLeaderEpoch` for a negative
+    /// epoch (nothing written), `StorageError` when the disk fails.
     @discardableResult
     public func appendAsLeader(_ records: consuming MemoryRecords, leaderEpoch: Int32, origin: AppendOrigin = .client) throws -> LogAppendResult {
+        guard leaderEpoch >= 0 else { throw LogError.invalidLeaderEpoch(epoch: leaderEpoch, startOffset: logEndOffset) }
         let now = time.milliseconds
         let validated = try LogValidator.validateMessagesAndAssignOffsets(
             records, offsetCounter: logEndOffset, now: now, partitionLeaderEpoch: leaderEpoch, origin: origin,
@@ -38,6 +43,7 @@ extension Log {
             offsetOfMaxTimestamp: validated.shallowOffsetOfMaxTimestamp, logAppendTime: validated.logAppendTime,
             logStartOffset: logStartOffset, validBytes: validated.validatedRecords.sizeInBytes, shallowCount: 1)
         try write(validated.validatedRecords, result)
+        try leaderEpochCache.assign(epoch: leaderEpoch, startOffset: result.firstOffset)
         return result
     }
 
@@ -45,6 +51,11 @@ extension Log {
     /// epochs are kept as sent; each batch is checked shallowly (size, CRC, codec) and the offsets
     /// must increase and start at or after the log end offset. A trailing partial batch is
     /// dropped (the next fetch brings it whole). Returns nil when there was no complete batch.
+    ///
+    /// Once written, each batch's partition leader epoch is assigned to its base offset in the
+    /// leader epoch cache (Kafka does this per batch for appends that keep their offsets). A
+    /// batch with a negative epoch refuses the whole append (`LogError.invalidLeaderEpoch`,
+    /// nothing written).
     @discardableResult
     public func appendAsFollower(_ records: MemoryRecords) throws -> LogAppendResult? {
         let info = try LogValidator.analyzeAndValidateRecords(records, origin: .replication, maxMessageBytes: config.maxMessageSize)
@@ -59,7 +70,9 @@ extension Log {
             firstOffset: firstOffset, lastOffset: info.lastOffset, maxTimestamp: info.maxTimestamp,
             offsetOfMaxTimestamp: info.offsetOfMaxTimestamp, logAppendTime: -1, logStartOffset: logStartOffset,
             validBytes: info.validBytes, shallowCount: info.shallowCount)
+        try checkPartitionLeaderEpochs(of: info.validRecords)
         try write(info.validRecords, result)
+        try assignEpochStartOffsets(of: info.validRecords)
         return result
     }
 

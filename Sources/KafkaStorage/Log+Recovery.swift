@@ -68,14 +68,18 @@ extension Log {
         ])
     }
 
-    /// Recovers the segments from the one holding the recovery point on (Kafka's `recoverLog`).
+    /// Recovers the segments from the one holding the recovery point on (Kafka's `recoverLog`),
+    /// adding to the leader epoch cache the epochs of the recovered batches it lacks (an epoch
+    /// written to the segment just before a crash may not have reached the checkpoint).
     private func recoverLog() throws {
         guard !segmentList.isEmpty else { return }
         var index = floorSegmentIndex(recoveryPoint) ?? 0
         while index < segmentList.count {
             let segment = segmentList[index]
             logger.info("Recovering unflushed segment", metadata: ["file": "\(segment.log.path)"])
-            let truncated = try segment.recover(maxMessageSize: recoveryMaxBatchSize, logger: logger)
+            let truncated = try segment.recover(maxMessageSize: recoveryMaxBatchSize, logger: logger) { epoch, baseOffset in
+                try self.assignEpochStartOffsetDuringRecovery(epoch: epoch, baseOffset: baseOffset)
+            }
             if truncated > 0 {
                 let later = segmentList[(index + 1)...]
                 for dropped in later {

@@ -5,7 +5,8 @@ extension Log {
     // MARK: Truncation (replication)
 
     /// Removes everything at and after `targetOffset` (a follower truncating to its leader, Kafka's
-    /// `truncateTo`). Returns false when there was nothing to remove.
+    /// `truncateTo`), and the leader epoch entries starting there or later. Returns false when
+    /// there was nothing to remove.
     @discardableResult
     public func truncateTo(_ targetOffset: Int64) throws -> Bool {
         precondition(targetOffset >= 0, "cannot truncate \(topicPartition) to a negative offset \(targetOffset)")
@@ -23,11 +24,12 @@ extension Log {
         try updateLogEndOffset(targetOffset)
         recoveryPoint = min(recoveryPoint, targetOffset)
         logStartOffset = min(logStartOffset, targetOffset)
+        try leaderEpochCache.truncateFromEnd(endOffset: targetOffset)
         return true
     }
 
     /// Deletes every segment and starts an empty log at `newOffset` (a follower far behind or
-    /// ahead of its leader, Kafka's `truncateFullyAndStartAt`).
+    /// ahead of its leader, Kafka's `truncateFullyAndStartAt`); the leader epoch cache is emptied.
     public func truncateFullyAndStartAt(_ newOffset: Int64) throws {
         logger.info("Truncating log fully", metadata: ["newOffset": "\(newOffset)"])
         let removed = segmentList
@@ -35,6 +37,7 @@ extension Log {
         for segment in removed { try asyncDeleteSegment(segment) }
         addSegment(try newSegment(baseOffset: newOffset))
         try updateLogEndOffset(newOffset)
+        try leaderEpochCache.clearAndFlush()
         logStartOffset = newOffset
         recoveryPoint = newOffset
     }
@@ -43,7 +46,8 @@ extension Log {
 
     /// Raises the log start offset to `newLogStartOffset` (DeleteRecords; Kafka's
     /// `maybeIncrementLogStartOffset`). Offsets above the log end offset are out of range.
-    /// Segments wholly below the new start are deleted by the next `deleteOldSegments`.
+    /// Segments wholly below the new start are deleted by the next `deleteOldSegments`. The
+    /// leader epoch cache's earliest entry moves up with it (`truncateFromStart`).
     public func maybeIncrementLogStartOffset(_ newLogStartOffset: Int64) throws {
         guard newLogStartOffset <= logEndOffset else {
             throw LogError.offsetOutOfRange(offset: newLogStartOffset, logStartOffset: logStartOffset, logEndOffset: logEndOffset)
@@ -51,6 +55,7 @@ extension Log {
         if newLogStartOffset > logStartOffset {
             logger.info("Incrementing log start offset", metadata: ["logStartOffset": "\(newLogStartOffset)"])
             logStartOffset = newLogStartOffset
+            try leaderEpochCache.truncateFromStart(startOffset: newLogStartOffset)
         }
     }
 
@@ -101,7 +106,8 @@ extension Log {
     }
 
     /// Deletes the oldest segments for as long as `predicate(segment, nextSegment)` holds,
-    /// stopping before the active segment. Raises the log start offset to the new first segment.
+    /// stopping before the active segment. Raises the log start offset to the new first segment
+    /// (and with it the leader epoch cache's earliest entry).
     @discardableResult
     func deleteOldSegments(reason: String, _ predicate: (LogSegment, LogSegment?) -> Bool) throws -> Int {
         var count = 0
@@ -117,7 +123,10 @@ extension Log {
             ])
             try asyncDeleteSegment(segment)
         }
-        logStartOffset = max(logStartOffset, segmentList[0].baseOffset)
+        if segmentList[0].baseOffset > logStartOffset {
+            logStartOffset = segmentList[0].baseOffset
+            try leaderEpochCache.truncateFromStart(startOffset: logStartOffset)
+        }
         return count
     }
 

@@ -21,12 +21,17 @@ import Logging
 /// ranges do not overlap; only the last (active) segment is appended to; a segment's files are
 /// renamed to `.deleted` before they are removed, `file.delete.delay.ms` later.
 ///
+/// The directory also holds `leader-epoch-checkpoint`, the `leaderEpochCache`: no entry starts
+/// below `logStartOffset` or above `logEndOffset` (see `Log+LeaderEpoch.swift` for which
+/// operations keep it so).
+///
 /// Isolation: the methods themselves take no lock. Every caller that may share the log with
 /// another thread (the `Partition` appending and reading, `LogManager`'s retention, flush and
 /// checkpoint tasks) makes its calls inside `withLock` (the log's one lock, Kafka's `Log.lock`),
 /// which serialises them; reads return `FileSlice` values that may be sent after the lock is
 /// released. A log used by one thread only (tests, start-up before `LogManager` publishes it) may
 /// skip the lock. The delayed file removals run through the `Scheduler` and touch file paths only.
+/// The leader epoch cache is part of the state under the lock: read and changed only there.
 /// `@unchecked Sendable` on that contract: the mutable state is only reached under `lock`.
 public final class Log: @unchecked Sendable {
     public let dir: String
@@ -44,12 +49,17 @@ public final class Log: @unchecked Sendable {
     public internal(set) var nextOffsetMetadata = LogOffsetMetadata(messageOffset: 0)
     /// Time of the last flush, for `flush.ms`.
     public internal(set) var lastFlushTime: Int64
+    /// The partition's leader epochs (`<dir>/leader-epoch-checkpoint`). Read it under the lock;
+    /// it changes only through the log's own methods.
+    public internal(set) var leaderEpochCache: LeaderEpochFileCache
     /// Serialises the calls of the log's users (see Isolation above). Not reentrant.
     let lock = NSLock()
 
-    /// Opens the log in `dir` (creating the directory when missing), loading its segments; see
-    /// `loadSegments` for what happens to leftovers and, when `hadCleanShutdown` is false, which
-    /// segments are recovered.
+    /// Opens the log in `dir` (creating the directory when missing), loading its segments and its
+    /// leader epoch checkpoint; see `loadSegments` for what happens to leftovers and, when
+    /// `hadCleanShutdown` is false, which segments are recovered, and
+    /// `initializeLeaderEpochCache` for how the checkpoint is brought in line with the segments.
+    /// A malformed checkpoint throws `StorageError.corrupt`.
     public init(
         dir: String, config: LogConfig, logStartOffset: Int64 = 0, recoveryPoint: Int64 = 0, hadCleanShutdown: Bool,
         scheduler: any Scheduler, time: any Time, logger: Logger
@@ -69,7 +79,10 @@ public final class Log: @unchecked Sendable {
         self.recoveryPoint = recoveryPoint
         self.lastFlushTime = time.milliseconds
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        self.leaderEpochCache = try LeaderEpochFileCache(
+            topicPartition: topicPartition, path: "\(dir)/\(CheckpointFileName.leaderEpoch)", logger: logger)
         try loadSegments(hadCleanShutdown: hadCleanShutdown)
+        try initializeLeaderEpochCache()
     }
 
     /// Runs `body` holding the log's lock: every call on a log shared between threads goes
@@ -196,8 +209,11 @@ public final class Log: @unchecked Sendable {
         return true
     }
 
-    /// Closes every segment (no flush: the owner flushes first on a clean shutdown).
+    /// Closes every segment (no flush: the owner flushes first on a clean shutdown) and the
+    /// leader epoch cache, which refuses every later change: once closed, the directory may be
+    /// renamed (`LogManager.asyncDelete`) and even re-created for a new log of the partition.
     public func close() throws {
+        leaderEpochCache.close()
         for segment in segmentList { try segment.close() }
     }
 }
@@ -210,11 +226,14 @@ public enum LogError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A follower's records do not start at its log end offset, or go backwards. Kafka's
     /// `UnexpectedAppendOffsetException` (UNKNOWN_SERVER_ERROR, −1, to the client).
     case unexpectedAppendOffset(firstOffset: Int64, logEndOffset: Int64)
+    /// A batch carries a negative partition leader epoch where the leader epoch cache needs one
+    /// (Kafka's IllegalArgumentException from `LeaderEpochFileCache.assign`: UNKNOWN_SERVER_ERROR).
+    case invalidLeaderEpoch(epoch: Int32, startOffset: Int64)
 
     public var kafkaErrorCode: Int16 {
         switch self {
         case .offsetOutOfRange: 1
-        case .unexpectedAppendOffset: -1
+        case .unexpectedAppendOffset, .invalidLeaderEpoch: -1
         }
     }
 
@@ -224,6 +243,8 @@ public enum LogError: Error, Sendable, Equatable, CustomStringConvertible {
             "offset \(offset) is out of range: the log holds \(start)..<\(end)"
         case .unexpectedAppendOffset(let first, let end):
             "records starting at offset \(first) cannot be appended at log end offset \(end)"
+        case .invalidLeaderEpoch(let epoch, let startOffset):
+            "invalid partition leader epoch \(epoch) for the records starting at offset \(startOffset)"
         }
     }
 }

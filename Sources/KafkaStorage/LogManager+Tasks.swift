@@ -133,7 +133,7 @@ extension LogManager {
 
     /// A failed checkpoint write takes the directory offline (its checkpoints can no longer be
     /// trusted to advance).
-    private func writeCheckpoint(_ dir: String, _ name: String, _ entries: [TopicPartitionOffset]) {
+    func writeCheckpoint(_ dir: String, _ name: String, _ entries: [TopicPartitionOffset]) {
         do {
             try CheckpointFile<TopicPartitionOffset>(path: "\(dir)/\(name)").write(entries)
         } catch {

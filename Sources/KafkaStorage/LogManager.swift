@@ -5,13 +5,15 @@ import Synchronization
 
 /// The broker's logs across its log directories (`log.dirs`), Kafka 2.3's `LogManager`.
 ///
-/// Each log directory holds one directory per partition and three files of its own:
+/// Each log directory holds one directory per partition and four files of its own:
 ///
 ///     /var/kafka-logs/
-///         orders-0/                           a partition's Log
+///         orders-0/                           a partition's Log (with its leader-epoch-checkpoint)
 ///         orders-1.6f1c...e2-delete/          a deleted partition, removed file.delete.delay.ms later
 ///         recovery-point-offset-checkpoint    topic partition recoveryPoint, per log (CheckpointFile)
 ///         log-start-offset-checkpoint         topic partition logStartOffset, per log
+///         replication-offset-checkpoint       topic partition highWatermark, per log, as the replica
+///                                             manager gives them (checkpointHighWatermarks)
 ///         .kafka_cleanshutdown                present only between a clean shutdown and the next start
 ///
 /// Lifecycle: `init` validates the directories (creating missing ones); `startup` loads every log
@@ -30,7 +32,8 @@ import Synchronization
 /// out by `getLog`/`getOrCreateLog` must be used the same way by their callers (the Partition).
 /// Periodic tasks run on the injected `Scheduler`'s thread and reschedule themselves until
 /// shutdown. Lock order: creation lock, then a log's lock, then the table; so never call the
-/// `LogManager` while holding a log's lock.
+/// `LogManager` while holding a log's lock. Writes of `replication-offset-checkpoint` are
+/// serialised by a third lock, taken before any other.
 public final class LogManager: Sendable {
     /// The log directories, normalised absolute paths, in configured order.
     public let logDirs: [String]
@@ -49,6 +52,9 @@ public final class LogManager: Sendable {
     let state = Mutex(State())
     /// Held while a log is created or deleted (Kafka's `logCreationOrDeletionLock`).
     let creationOrDeletionLock = Mutex(())
+    /// Held while `replication-offset-checkpoint` files are written, so that two writers (the
+    /// periodic task and shutdown) never share the `.tmp` file (Kafka locks each checkpoint file).
+    let highWatermarkCheckpointLock = Mutex(())
 
     /// Validates `logDirs` (Kafka's `createAndValidateLogDirs`): duplicates are an error; a
     /// missing directory is created; one that cannot be created or is not a writable directory
@@ -198,7 +204,8 @@ public final class LogManager: Sendable {
         return loaded
     }
 
-    private func readCheckpoint(_ dir: String, _ name: String) -> [TopicPartition: Int64] {
+    /// The entries of `<dir>/<name>`; a file that cannot be read is logged and taken as empty.
+    func readCheckpoint(_ dir: String, _ name: String) -> [TopicPartition: Int64] {
         let file = CheckpointFile<TopicPartitionOffset>(path: "\(dir)/\(name)")
         do {
             return Dictionary(try file.read().map { ($0.topicPartition, $0.offset) }, uniquingKeysWith: { _, last in last })
@@ -276,7 +283,10 @@ public final class LogManager: Sendable {
     /// rewritten without it. Returns the renamed directory, or nil when there was no such log.
     ///
     /// Unlike Kafka, the log is closed before the rename (its `dir` is fixed), so a `FileSlice`
-    /// of it not yet sent fails instead of reading the renamed files.
+    /// of it not yet sent fails instead of reading the renamed files. Its leader epoch checkpoint
+    /// moves with the directory, and the closed log's cache refuses every later change, so no
+    /// caller still holding the log can write to the old path (where a re-created partition may
+    /// now live); Kafka instead re-points the cache at the renamed directory.
     @discardableResult
     public func asyncDelete(_ topicPartition: TopicPartition) throws -> String? {
         try creationOrDeletionLock.withLock { _ in

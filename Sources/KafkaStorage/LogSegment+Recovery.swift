@@ -17,8 +17,14 @@ extension LogSegment {
     /// corrupt tail: everything after it is unreachable anyway, since batches are found by
     /// walking sizes). The cut is logged at warning level with the file, offset and position.
     /// Returns the number of bytes removed.
+    ///
+    /// `epochStart`, when given, is called with the partition leader epoch and base offset of
+    /// every valid batch, in order (the log feeds its leader epoch cache from it, as Kafka's
+    /// `recover` does with the cache it is handed).
     @discardableResult
-    public func recover(maxMessageSize: Int, logger: Logger) throws -> Int {
+    public func recover(
+        maxMessageSize: Int, logger: Logger, epochStart: ((_ epoch: Int32, _ baseOffset: Int64) throws -> Void)? = nil
+    ) throws -> Int {
         offsetIndex.truncateAll()
         timeIndex.truncateAll()
         try resizeIndexes(maxIndexSize)
@@ -59,6 +65,7 @@ extension LogSegment {
                 try timeIndex.maybeAppend(timestamp: maxTimestampSoFar, offset: offsetOfMaxTimestampSoFar)
                 lastIndexEntry = validBytes
             }
+            try epochStart?(batch.partitionLeaderEpoch, batch.baseOffset)
             lastOffset = batch.lastOffset
             validBytes += batch.sizeInBytes
         }

@@ -39,8 +39,8 @@ import Testing
             .produce: 7, .fetch: 11, .listOffsets: 5, .metadata: 8, .leaderAndIsr: 2, .stopReplica: 1,
             .updateMetadata: 5, .controlledShutdown: 2, .offsetCommit: 7, .offsetFetch: 5, .findCoordinator: 2,
             .joinGroup: 5, .heartbeat: 3, .leaveGroup: 2, .syncGroup: 3, .apiVersions: 2, .createTopics: 3,
-            .deleteTopics: 3, .deleteRecords: 1, .describeConfigs: 2, .alterConfigs: 1, .describeLogDirs: 1,
-            .createPartitions: 1,
+            .deleteTopics: 3, .deleteRecords: 1, .offsetForLeaderEpoch: 3, .describeConfigs: 2, .alterConfigs: 1,
+            .describeLogDirs: 1, .createPartitions: 1,
         ]
         let advertised = KafkaAPIs.advertised
         #expect(advertised.count == expected.count)

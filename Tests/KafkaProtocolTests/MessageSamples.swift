@@ -105,6 +105,15 @@ enum MessageSamples {
         ])])
     )
 
+    static let offsetForLeaderEpoch = (
+        OffsetForLeaderEpoch.Request(replicaId: 2, topics: [OffsetForLeaderEpoch.Topic(name: "t", partitions: [
+            OffsetForLeaderEpoch.Partition(partitionIndex: 1, currentLeaderEpoch: 6, leaderEpoch: 5),
+        ])]),
+        OffsetForLeaderEpoch.Response(throttleTimeMs: 3, topics: [OffsetForLeaderEpoch.TopicResult(name: "t", partitions: [
+            OffsetForLeaderEpoch.PartitionResult(errorCode: .fencedLeaderEpoch, partitionIndex: 1, leaderEpoch: 4, endOffset: 120),
+        ])])
+    )
+
     static let describeLogDirs = (
         DescribeLogDirs.Request(topics: [DescribeLogDirs.Topic(topic: "t", partitions: [0, 1])]),
         DescribeLogDirs.Response(throttleTimeMs: 1, results: [DescribeLogDirs.Result(errorCode: .none, logDir: "/data", topics: [

@@ -27,6 +27,7 @@ import Testing
             make(DescribeConfigs.self, MessageSamples.describeConfigs),
             make(AlterConfigs.self, MessageSamples.alterConfigs),
             make(DeleteRecords.self, MessageSamples.deleteRecords),
+            make(OffsetForLeaderEpoch.self, MessageSamples.offsetForLeaderEpoch),
             make(DescribeLogDirs.self, MessageSamples.describeLogDirs),
             make(LeaderAndIsr.self, MessageSamples.leaderAndIsr),
             make(UpdateMetadata.self, MessageSamples.updateMetadata),

@@ -183,7 +183,7 @@ import Testing
         try log.truncateFullyAndStartAt(100)
         #expect(log.logStartOffset == 100 && log.logEndOffset == 100 && log.segments.map(\.baseOffset) == [100])
         #expect(try names().filter { !$0.hasSuffix(".deleted") } == [
-            "00000000000000000100.index", "00000000000000000100.log", "00000000000000000100.timeindex",
+            "00000000000000000100.index", "00000000000000000100.log", "00000000000000000100.timeindex", "leader-epoch-checkpoint",
         ])
     }
 
@@ -200,7 +200,7 @@ import Testing
         #expect(throws: LogError.unexpectedAppendOffset(firstOffset: 2, logEndOffset: 5)) {
             try log.appendAsFollower(try makeBatch(baseOffset: 2, count: 1, timestamp: 800))
         }
-        try log.appendAsFollower(try makeBatch(baseOffset: 5, count: 1, timestamp: 800))
+        try log.appendAsFollower(try makeBatch(baseOffset: 5, count: 1, timestamp: 800, leaderEpoch: 2))
         #expect(try batches(log).map(\.baseOffset) == [0, 3, 5])
     }
 
@@ -224,7 +224,9 @@ import Testing
         #expect(try names().filter { $0.hasSuffix(".deleted") }.count == 6, "not before file.delete.delay.ms")
         time.sleep(1)
         scheduler.tick()
-        #expect(try names() == ["00000000000000000004.index", "00000000000000000004.log", "00000000000000000004.timeindex"])
+        #expect(try names() == [
+            "00000000000000000004.index", "00000000000000000004.log", "00000000000000000004.timeindex", "leader-epoch-checkpoint",
+        ])
         time.sleep(1_000_000)
         #expect(try log.deleteOldSegments() == 0, "the active segment is never deleted")
         #expect(log.logEndOffset == 6)
@@ -354,7 +356,9 @@ import Testing
             _ = FileManager.default.createFile(atPath: "\(dir)/\(name)", contents: Data([1, 2, 3]))
         }
         let log = try openLog()
-        #expect(try names() == ["00000000000000000000.index", "00000000000000000000.log", "00000000000000000000.timeindex"])
+        #expect(try names() == [
+            "00000000000000000000.index", "00000000000000000000.log", "00000000000000000000.timeindex", "leader-epoch-checkpoint",
+        ])
         #expect(log.logEndOffset == 1)
     }
 
