@@ -3,7 +3,8 @@ import KafkaZk
 import ZooKeeper
 
 /// What the active controller knows about the cluster (Kafka's `ControllerContext`): the epoch it
-/// was elected with and the fence for its writes, and the live brokers with their epochs.
+/// was elected with and the fence for its writes, the live brokers with their epochs, every
+/// partition's assignment, leadership and state, and every replica's state.
 ///
 /// A value owned by the `KafkaController` actor and touched only while it processes an event.
 /// Loaded from ZooKeeper at failover, reset at resignation.
@@ -23,6 +24,8 @@ public struct ControllerContext: Sendable, Equatable {
     public var topicsToBeDeleted: [String: Set<BrokerId>] = [:]
     /// Each partition's state in the partition state machine.
     public var partitionStates: [TopicPartition: PartitionState] = [:]
+    /// Each replica's state in the replica state machine (absent = `NonExistentReplica`).
+    public var replicaStates: [PartitionReplica: ReplicaState] = [:]
 
     public init() {}
 
@@ -30,13 +33,73 @@ public struct ControllerContext: Sendable, Equatable {
 
     public var allTopics: Set<String> { Set(partitionAssignments.keys.map(\.topic)) }
 
+    public func isTopicQueuedUpForDeletion(_ topic: String) -> Bool { topicsToBeDeleted[topic] != nil }
+
     /// The partitions with a replica on `broker`.
     public func partitions(onBroker broker: BrokerId) -> [TopicPartition] {
         partitionAssignments.filter { $0.value.contains(broker) }.map(\.key).sorted()
+    }
+
+    /// Every replica hosted by one of `brokers`, in partition then broker order.
+    public func replicas(onBrokers brokers: Set<BrokerId>) -> [PartitionReplica] {
+        partitionAssignments.flatMap { tp, replicas in
+            replicas.filter(brokers.contains).map { PartitionReplica(tp, $0) }
+        }.sorted()
     }
 
     /// The difference between the registered brokers and the ones known: which came and went.
     public func brokerChanges(current: Set<BrokerId>) -> (added: [BrokerId], removed: [BrokerId]) {
         (current.subtracting(liveBrokerIds).sorted(), liveBrokerIds.subtracting(current).sorted())
     }
+
+    /// Partitions whose leader is not a live broker (the dead leader's, and those already
+    /// leaderless), except those of topics being deleted: they go (or stay) OfflinePartition
+    /// when brokers fail.
+    public func partitionsWithoutLiveLeader() -> [TopicPartition] {
+        partitionLeadership.filter { tp, state in
+            liveBrokers[state.leaderAndIsr.leader] == nil && !isTopicQueuedUpForDeletion(tp.topic)
+        }.map(\.key).sorted()
+    }
+
+    /// The partitions Kafka's `triggerOnlinePartitionStateChange` tries to bring online: those in
+    /// NewPartition (their state znode is still to be created) and those in OfflinePartition
+    /// (a leader is to be elected), except those of topics being deleted.
+    public func partitionsToTriggerOnline() -> (new: [TopicPartition], offline: [TopicPartition]) {
+        var new: [TopicPartition] = []
+        var offline: [TopicPartition] = []
+        for (tp, state) in partitionStates where !isTopicQueuedUpForDeletion(tp.topic) {
+            switch state {
+            case .newPartition: new.append(tp)
+            case .offlinePartition: offline.append(tp)
+            case .onlinePartition, .nonExistentPartition: break
+            }
+        }
+        return (new.sorted(), offline.sorted())
+    }
+
+    /// Forgets everything about a partition (its topic was deleted).
+    public mutating func removePartition(_ tp: TopicPartition) {
+        for replica in partitionAssignments[tp] ?? [] { replicaStates[PartitionReplica(tp, replica)] = nil }
+        partitionAssignments[tp] = nil
+        partitionLeadership[tp] = nil
+        partitionStates[tp] = nil
+    }
+}
+
+/// One replica: a partition on one broker (Kafka's `PartitionAndReplica`), the key of the replica
+/// state machine.
+public struct PartitionReplica: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let topicPartition: TopicPartition
+    public let replica: BrokerId
+
+    public init(_ topicPartition: TopicPartition, _ replica: BrokerId) {
+        self.topicPartition = topicPartition
+        self.replica = replica
+    }
+
+    public static func < (lhs: PartitionReplica, rhs: PartitionReplica) -> Bool {
+        (lhs.topicPartition, lhs.replica) < (rhs.topicPartition, rhs.replica)
+    }
+
+    public var description: String { "[Topic=\(topicPartition.topic),Partition=\(topicPartition.partition),Replica=\(replica)]" }
 }

@@ -8,6 +8,8 @@ public enum ControllerState: String, Sendable {
     case brokerChange = "BrokerChange"
     case topicChange = "TopicChange"
     case topicDeletion = "TopicDeletion"
+    case isrChange = "IsrChange"
+    case topicUncleanLeaderElectionEnable = "TopicUncleanLeaderElectionEnable"
     case controllerShutdown = "ControllerShutdown"
 }
 
@@ -35,6 +37,12 @@ public enum ControllerEvent: Sendable, Equatable {
     case topicDeletion
     /// A broker answered a StopReplica (with deletion) for a topic being deleted.
     case topicDeletionStopReplicaResponse(topic: String, broker: BrokerId, succeeded: Bool)
+    /// The children of `/isr_change_notification` changed: partition leaders changed ISRs that the
+    /// brokers' metadata caches must learn.
+    case isrChangeNotification
+    /// A topic's config now enables unclean leader election: its offline partitions may get a
+    /// leader now.
+    case topicUncleanLeaderElectionEnable(topic: String)
 
     public var state: ControllerState {
         switch self {
@@ -42,6 +50,8 @@ public enum ControllerEvent: Sendable, Equatable {
         case .brokerChange: .brokerChange
         case .topicChange, .partitionModifications: .topicChange
         case .topicDeletion, .topicDeletionStopReplicaResponse: .topicDeletion
+        case .isrChangeNotification: .isrChange
+        case .topicUncleanLeaderElectionEnable: .topicUncleanLeaderElectionEnable
         }
     }
 }

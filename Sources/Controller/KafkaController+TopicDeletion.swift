@@ -107,11 +107,7 @@ extension KafkaController {
             ops.append(.delete(path: path))
         }
         _ = try await zkClient.multiFencedByControllerEpoch(ops, expectedControllerEpochZkVersion: context.epochZkVersion)
-        for tp in partitions {
-            context.partitionAssignments[tp] = nil
-            context.partitionLeadership[tp] = nil
-            context.partitionStates[tp] = nil
-        }
+        for tp in partitions { context.removePartition(tp) }
         context.topicsToBeDeleted[topic] = nil
         stateChangeLogger.controller(epoch: context.epoch, "Deletion of topic \(topic) successfully completed")
     }

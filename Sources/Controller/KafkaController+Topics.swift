@@ -40,11 +40,7 @@ extension KafkaController {
         let topics = try await zkClient.allTopics(watch: true)
         let known = context.allTopics
         for gone in known.subtracting(topics) {
-            for tp in context.partitionAssignments.keys where tp.topic == gone {
-                context.partitionAssignments[tp] = nil
-                context.partitionLeadership[tp] = nil
-                context.partitionStates[tp] = nil
-            }
+            for tp in context.partitionAssignments.keys where tp.topic == gone { context.removePartition(tp) }
         }
         let added = topics.subtracting(known).sorted()
         // Partitions whose start an earlier, interrupted attempt (a lost connection) left unfinished.
@@ -78,6 +74,9 @@ extension KafkaController {
         for tp in partitions {
             transition(tp, to: .newPartition)
             let replicas = context.partitionAssignments[tp] ?? []
+            for replica in replicas where context.replicaStates[PartitionReplica(tp, replica)] == nil {
+                transition(PartitionReplica(tp, replica), to: .newReplica)
+            }
             let live = replicas.filter { context.liveBrokers[$0] != nil }
             guard let leader = live.first else {
                 stateChangeLogger.controller(epoch: context.epoch,
@@ -95,6 +94,7 @@ extension KafkaController {
                 context.partitionLeadership[tp] = state
                 transition(tp, to: .onlinePartition)
                 started.append(tp)
+                for replica in context.partitionAssignments[tp] ?? [] { transition(PartitionReplica(tp, replica), to: .onlineReplica) }
             case .failure(let error):
                 // Our own earlier attempt may have written it before its connection was lost.
                 if error.code == .nodeExists, let existing = try await zkClient.partitionState(tp),
@@ -102,6 +102,7 @@ extension KafkaController {
                     context.partitionLeadership[tp] = existing
                     transition(tp, to: .onlinePartition)
                     started.append(tp)
+                    for replica in context.partitionAssignments[tp] ?? [] { transition(PartitionReplica(tp, replica), to: .onlineReplica) }
                     continue
                 }
                 stateChangeLogger.controller(epoch: context.epoch,
@@ -110,19 +111,6 @@ extension KafkaController {
         }
         sendLeaderAndIsr(for: started, isNew: true)
         sendUpdateMetadata(to: context.liveBrokers.keys.sorted(), partitions: started)
-    }
-
-    /// Moves a partition in the state machine, refusing (and logging) a transition Kafka forbids.
-    func transition(_ tp: TopicPartition, to target: PartitionState) {
-        let current = context.partitionStates[tp] ?? .nonExistentPartition
-        guard current.canTransition(to: target) || current == target else {
-            stateChangeLogger.controller(epoch: context.epoch,
-                "Invalid partition state transition for \(tp) from \(current.rawValue) to \(target.rawValue)")
-            return
-        }
-        context.partitionStates[tp] = target
-        stateChangeLogger.controller(epoch: context.epoch,
-            "Changed partition \(tp) state from \(current.rawValue) to \(target.rawValue)")
     }
 
     /// Sends each live replica of `partitions` one LeaderAndIsr request with its partitions'
@@ -135,6 +123,27 @@ extension KafkaController {
                 perBroker[replica, default: []].append(tp)
             }
         }
+        sendLeaderAndIsr(perBroker: perBroker, isNew: isNew)
+    }
+
+    /// Sends an event's batched requests: LeaderAndIsr (isNew false) to each live broker for its
+    /// partitions, then UpdateMetadata to every live broker, each partition in the state the
+    /// context holds now. Partitions of topics being deleted are left out of LeaderAndIsr.
+    func sendRequests(_ batch: ControllerBrokerRequestBatch) {
+        var perBroker: [BrokerId: [TopicPartition]] = [:]
+        for (broker, partitions) in batch.leaderAndIsr where context.liveBrokers[broker] != nil {
+            let members = partitions.filter { !context.isTopicQueuedUpForDeletion($0.topic) }
+            if !members.isEmpty { perBroker[broker] = members.sorted() }
+        }
+        sendLeaderAndIsr(perBroker: perBroker, isNew: false)
+        if batch.isUpdateMetadataRequested || !batch.updateMetadataPartitions.isEmpty {
+            sendUpdateMetadata(to: context.liveBrokers.keys.sorted(), partitions: batch.updateMetadataPartitions.sorted())
+        }
+    }
+
+    /// Sends each broker one LeaderAndIsr request for its partitions (those without leadership
+    /// are left out).
+    private func sendLeaderAndIsr(perBroker: [BrokerId: [TopicPartition]], isNew: Bool) {
         let epoch = context.epoch
         for (broker, members) in perBroker.sorted(by: { $0.key < $1.key }) {
             let topicStates = Dictionary(grouping: members, by: \.topic).sorted { $0.key < $1.key }.map { topic, tps in

@@ -27,6 +27,10 @@ public actor KafkaController {
     let staleRegistrationWait: Duration
     /// Senders to every live broker while this controller is active.
     let channelManager: ControllerChannelManager
+    /// The broker's `unclean.leader.election.enable`: whether a partition with no live in-sync
+    /// replica may be led by an out-of-sync one (losing records). A topic's own setting in
+    /// `/config/topics/<topic>`, read at election time, overrides it.
+    let uncleanLeaderElectionEnable: Bool
 
     private var brokerInfo: BrokerInfo
     /// The czxid of this broker's registration znode (Kafka's broker epoch).
@@ -38,13 +42,15 @@ public actor KafkaController {
 
     public init(
         brokerInfo: BrokerInfo, brokerEpoch: Int64, zkClient: KafkaZkClient, logger: Logger,
-        staleRegistrationWait: Duration, interBrokerListener: String = "PLAINTEXT"
+        staleRegistrationWait: Duration, interBrokerListener: String = "PLAINTEXT",
+        uncleanLeaderElectionEnable: Bool = false
     ) {
         self.brokerId = brokerInfo.id
         self.brokerInfo = brokerInfo
         self.brokerEpoch = brokerEpoch
         self.zkClient = zkClient
         self.staleRegistrationWait = staleRegistrationWait
+        self.uncleanLeaderElectionEnable = uncleanLeaderElectionEnable
         var logger = logger
         logger[metadataKey: "broker"] = "\(brokerInfo.id)"
         self.logger = logger
@@ -80,6 +86,7 @@ public actor KafkaController {
                 case (BrokerIdsZNode.path, .nodeChildrenChanged): eventManager.put(.brokerChange)
                 case (PersistentZkPaths.brokerTopics, .nodeChildrenChanged): eventManager.put(.topicChange)
                 case (PersistentZkPaths.deleteTopics, .nodeChildrenChanged): eventManager.put(.topicDeletion)
+                case (PersistentZkPaths.isrChangeNotification, .nodeChildrenChanged): eventManager.put(.isrChangeNotification)
                 case (let path, .nodeDataChanged):
                     if let topic = KafkaController.topic(ofAssignmentPath: path) { eventManager.put(.partitionModifications(topic: topic)) }
                 default: break
@@ -107,6 +114,13 @@ public actor KafkaController {
         }
         activeControllerId = .none
         logger.info("\(logIdent)Shutdown completed")
+    }
+
+    /// A topic's config changed to enable unclean leader election (the broker's topic-config
+    /// handler calls this, as Kafka's does): the controller, if active, tries its offline
+    /// partitions again.
+    public nonisolated func enableTopicUncleanLeaderElection(_ topic: String) {
+        eventManager.put(.topicUncleanLeaderElectionEnable(topic: topic))
     }
 
     // MARK: - Events
@@ -141,6 +155,10 @@ public actor KafkaController {
                 try await processTopicDeletion()
             case .topicDeletionStopReplicaResponse(let topic, let broker, let succeeded):
                 try await onStopReplicaResponse(topic: topic, broker: broker, succeeded: succeeded)
+            case .isrChangeNotification:
+                try await processIsrChangeNotification()
+            case .topicUncleanLeaderElectionEnable(let topic):
+                try await processTopicUncleanLeaderElectionEnable(topic: topic)
             }
         } catch let error as ZooKeeperError where error.code.isRetriable {
             // Retried from outside the event loop: blocking the loop here would also block the
@@ -190,11 +208,18 @@ public actor KafkaController {
         }
     }
 
-    /// Becoming the active controller: clear the notification queues this controller will consume
-    /// (fenced writes), watch `/brokers/ids` and load the live brokers into the context.
+    /// Becoming the active controller, in Kafka's order: clear the notification queues this
+    /// controller will consume (reading `/isr_change_notification` arms its children watch), watch
+    /// `/brokers/ids` and load the live brokers and the topics; tell every broker the live brokers;
+    /// take up the deletions in progress; start the replica state machine (live replicas
+    /// OnlineReplica, with their LeaderAndIsr; replicas on dead brokers OfflineReplica, which
+    /// removes them from ISRs) and then the partition state machine (leaders for the new and
+    /// offline partitions). A partition whose leader died before this controller took over is
+    /// therefore written twice: leaderless with the dead broker out of the ISR, then elected.
     private func onControllerFailover() async throws {
         logger.info("\(logIdent)Starting become-controller state transition")
-        try await deleteNotifications(under: PersistentZkPaths.isrChangeNotification)
+        let pendingIsrChanges = try await zkClient.isrChangeNotifications(watch: true)
+        try await zkClient.deleteIsrChangeNotifications(pendingIsrChanges, expectedControllerEpochZkVersion: context.epochZkVersion)
         try await deleteNotifications(under: PersistentZkPaths.logDirEventNotification)
         let ids = try await zkClient.liveBrokerIds(watch: true)
         for id in ids {
@@ -206,12 +231,20 @@ public actor KafkaController {
             "Initialized controller context with live brokers [\(context.liveBrokers.keys.sorted().map(\.description).joined(separator: ","))]")
         try await loadTopics()
         for info in context.liveBrokers.values { channelManager.addBroker(info) }
-        // Partitions whose creation a previous controller did not finish get their leaders now.
-        let unstarted = context.partitionAssignments.keys.filter { context.partitionLeadership[$0] == nil }
-        if !unstarted.isEmpty { try await onNewPartitionCreation(unstarted.sorted()) }
-        sendLeaderAndIsr(for: context.partitionLeadership.keys.sorted(), isNew: false)
+        // Brokers learn the live brokers before the LeaderAndIsr requests that name them.
+        sendUpdateMetadata(to: context.liveBrokers.keys.sorted())
         try await processTopicDeletion()
-        sendUpdateMetadata(to: context.liveBrokers.keys.sorted(), partitions: context.partitionLeadership.keys.sorted())
+
+        var batch = ControllerBrokerRequestBatch()
+        initializeReplicaStates()
+        let replicas = context.replicas(onBrokers: Set(context.partitionAssignments.values.joined()))
+            .filter { !context.isTopicQueuedUpForDeletion($0.topicPartition.topic) }
+        let live = context.liveBrokerIds
+        transitionReplicasOnline(replicas.filter { live.contains($0.replica) }, &batch)
+        try await transitionReplicasOffline(replicas.filter { !live.contains($0.replica) }, &batch)
+        try await triggerOnlinePartitionStateChange(&batch)
+        batch.addUpdateMetadata(context.partitionLeadership.keys.filter { !context.isTopicQueuedUpForDeletion($0.topic) })
+        sendRequests(batch)
         logger.info("\(logIdent)Ready to serve as the new controller with epoch \(context.epoch)")
     }
 
@@ -228,44 +261,6 @@ public actor KafkaController {
         context = ControllerContext()
         stateChangeLogger.controller(epoch: epoch, "Resigned as the controller")
         logger.info("\(logIdent)Resigned")
-    }
-
-    private func processBrokerChange() async throws {
-        guard isActive else { return }
-        let current = try await zkClient.liveBrokerIds(watch: true)
-        var epochs: [BrokerId: Int64] = [:]
-        var infos: [BrokerId: BrokerInfo] = [:]
-        for id in current {
-            guard let (bytes, stat) = try await zkClient.dataIfExists(BrokerIdZNode.path(id)) else { continue }
-            infos[id] = try BrokerIdZNode.decode(id: id, bytes)
-            epochs[id] = stat.czxid
-        }
-        let (added, removed) = context.brokerChanges(current: Set(infos.keys))
-        let bounced = infos.keys.filter { id in
-            context.liveBrokerEpochs[id].map { $0 != epochs[id] } ?? false
-        }.sorted()
-        context.liveBrokers = infos
-        context.liveBrokerEpochs = epochs
-        for id in removed { channelManager.removeBroker(id) }
-        for id in added + bounced { if let info = infos[id] { channelManager.addBroker(info) } }
-        if !added.isEmpty || !removed.isEmpty || !bounced.isEmpty {
-            sendUpdateMetadata(to: infos.keys.sorted(), partitions: context.partitionLeadership.keys.sorted())
-        }
-        // A (re)started broker learns which partitions it leads or follows.
-        let started = Set(added + bounced)
-        if !started.isEmpty {
-            let partitions = context.partitionLeadership.keys.filter { tp in
-                context.partitionAssignments[tp]?.contains(where: started.contains) == true
-            }
-            sendLeaderAndIsr(for: partitions.sorted(), isNew: false, onlyTo: started)
-            // Deletions waiting for a replica that was down resume now.
-            for (topic, pending) in context.topicsToBeDeleted where !pending.isDisjoint(with: started) {
-                sendStopReplicaForDeletion(topic: topic, to: pending.intersection(started))
-            }
-        }
-        let list: ([BrokerId]) -> String = { $0.map(\.description).joined(separator: ",") }
-        stateChangeLogger.controller(epoch: context.epoch,
-            "Broker change: newly added brokers: [\(list(added))], deleted brokers: [\(list(removed))], bounced brokers: [\(list(bounced))], all live brokers: [\(list(infos.keys.sorted()))]")
     }
 }
 

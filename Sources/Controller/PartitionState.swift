@@ -53,7 +53,7 @@ public enum ReplicaState: String, Sendable, Hashable, CaseIterable {
         case .offlineReplica: [.newReplica, .onlineReplica, .offlineReplica, .replicaDeletionIneligible]
         case .replicaDeletionStarted: [.offlineReplica]
         case .replicaDeletionSuccessful: [.replicaDeletionStarted]
-        case .replicaDeletionIneligible: [.replicaDeletionStarted]
+        case .replicaDeletionIneligible: [.offlineReplica, .replicaDeletionStarted]
         case .nonExistentReplica: [.replicaDeletionSuccessful]
         }
     }

@@ -1,8 +1,8 @@
 import KafkaCommon
 import Logging
 
-/// Kafka's `state.change.logger`: one line for every election, resignation and (later) every
-/// partition and replica state transition, always naming the broker and the controller epoch.
+/// Kafka's `state.change.logger`: one line for every election, resignation and every partition
+/// and replica state transition, always naming the broker and the controller epoch.
 public struct StateChangeLogger: Sendable {
     public let brokerId: BrokerId
     private let logger: Logger
@@ -12,8 +12,9 @@ public struct StateChangeLogger: Sendable {
         self.logger = Logger(label: "state.change.logger")
     }
 
-    public func controller(epoch: ControllerEpoch, _ message: String) {
-        logger.info("[Controller id=\(brokerId) epoch=\(epoch)] \(message)")
+    /// A controller line; failed and unclean transitions go out at `.warning` or `.error`.
+    public func controller(epoch: ControllerEpoch, level: Logger.Level = .info, _ message: String) {
+        logger.log(level: level, "[Controller id=\(brokerId) epoch=\(epoch)] \(message)")
     }
 
     public func broker(epoch: ControllerEpoch, _ message: String) {

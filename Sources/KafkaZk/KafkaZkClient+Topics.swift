@@ -63,6 +63,16 @@ extension KafkaZkClient {
         return try TopicPartitionStateZNode.decode(partition, bytes, zkVersion: stat.version)
     }
 
+    /// The states of `partitions`, read with pipelined requests; partitions without a state znode
+    /// are absent from the result.
+    public func partitionStates(_ partitions: [TopicPartition]) async throws -> [TopicPartition: LeaderIsrAndControllerEpoch] {
+        var states: [TopicPartition: LeaderIsrAndControllerEpoch] = [:]
+        for (partition, state) in try await pipelined(partitions, { try await self.partitionState($0) }) {
+            states[partition] = state
+        }
+        return states
+    }
+
     /// The controller creates the state znodes of new partitions (and their parents), fenced by
     /// its epoch. Returns, per partition, the created state or the error that kept it from being
     /// created (`nodeExists` when another controller already did).
@@ -92,25 +102,29 @@ extension KafkaZkClient {
     }
 
     /// The controller updates partition states, each conditional on the version it read and fenced
-    /// by its epoch. Returns the new states (with their new versions) or the per-partition error
-    /// (`badVersion`: someone else — a leader changing its ISR — wrote first; re-read and retry).
+    /// by its epoch: one multi per partition (the epoch check and a setData expecting the state's
+    /// `zkVersion`), pipelined, as Kafka's `updateLeaderAndIsr` does — so one partition's conflict
+    /// does not fail the others. Returns the new states (with their new versions) or the
+    /// per-partition error (`badVersion`: someone else — a leader changing its ISR — wrote first;
+    /// re-read and retry). Throws `controllerMoved` when the fence fails.
     public func updatePartitionStates(
         _ states: [TopicPartition: LeaderIsrAndControllerEpoch], expectedControllerEpochZkVersion: ZkVersion
     ) async throws -> [TopicPartition: Result<LeaderIsrAndControllerEpoch, ZooKeeperError>] {
-        var results: [TopicPartition: Result<LeaderIsrAndControllerEpoch, ZooKeeperError>] = [:]
-        for (partition, state) in states.sorted(by: { $0.key < $1.key }) {
+        let written = try await pipelined(states.sorted(by: { $0.key < $1.key })) { partition, state in
             do {
-                let written = try await multiFencedByControllerEpoch(
+                let results = try await self.multiFencedByControllerEpoch(
                     [.setData(path: TopicPartitionStateZNode.path(partition), data: TopicPartitionStateZNode.encode(state),
                               version: ZkVersion(state.leaderAndIsr.zkVersion))],
                     expectedControllerEpochZkVersion: expectedControllerEpochZkVersion)
                 var updated = state
-                if case .setData(let stat) = written.first { updated.leaderAndIsr.zkVersion = stat.version }
-                results[partition] = .success(updated)
+                if case .setData(let stat) = results.first { updated.leaderAndIsr.zkVersion = stat.version }
+                return Result<LeaderIsrAndControllerEpoch, ZooKeeperError>.success(updated)
             } catch let error as ZooKeeperError {
-                results[partition] = .failure(error)
+                return .failure(error)
             }
         }
+        var results: [TopicPartition: Result<LeaderIsrAndControllerEpoch, ZooKeeperError>] = [:]
+        for ((partition, _), result) in written { results[partition] = result }
         return results
     }
 
@@ -140,5 +154,34 @@ extension KafkaZkClient {
         try await zooKeeper.create(
             "\(IsrChangeNotificationZNode.path)/\(IsrChangeNotificationZNode.prefix)",
             data: IsrChangeNotificationZNode.encode(partitions), mode: .persistentSequential)
+    }
+}
+
+extension KafkaZkClient {
+    /// Runs `body` for every element with at most `width` calls in flight: the session pipelines
+    /// the requests, as Kafka's client does, instead of waiting for each answer in turn. Results
+    /// come back in completion order; the first error thrown cancels the rest and is rethrown.
+    func pipelined<Element: Sendable, Output: Sendable>(
+        _ elements: [Element], width: Int = 128, _ body: @escaping @Sendable (Element) async throws -> Output
+    ) async throws -> [(Element, Output)] {
+        try await withThrowingTaskGroup(of: (Element, Output).self) { group in
+            var results: [(Element, Output)] = []
+            results.reserveCapacity(elements.count)
+            var next = elements.startIndex
+            while next < elements.endIndex && next - elements.startIndex < width {
+                let element = elements[next]
+                group.addTask { (element, try await body(element)) }
+                next += 1
+            }
+            while let result = try await group.next() {
+                results.append(result)
+                if next < elements.endIndex {
+                    let element = elements[next]
+                    group.addTask { (element, try await body(element)) }
+                    next += 1
+                }
+            }
+            return results
+        }
     }
 }

@@ -85,7 +85,7 @@ public enum TopicPartitionStateZNode {
 
 /// A partition's leader, leader epoch and in-sync replicas, with the version of the state znode
 /// they were read from (Kafka's `LeaderAndIsr`).
-public struct LeaderAndIsr: Sendable, Equatable {
+public struct LeaderAndIsr: Sendable, Equatable, CustomStringConvertible {
     /// No leader: the partition is offline.
     public static let noLeader = BrokerId(-1)
     /// The leader says "leader unchanged" in some requests (-2 in Kafka).
@@ -112,6 +112,11 @@ public struct LeaderAndIsr: Sendable, Equatable {
     /// A new leader (and ISR) at the next leader epoch.
     public func newLeaderAndIsr(leader: BrokerId, isr: [BrokerId]) -> LeaderAndIsr {
         LeaderAndIsr(leader: leader, leaderEpoch: LeaderEpoch(leaderEpoch.rawValue + 1), isr: isr, zkVersion: zkVersion)
+    }
+
+    /// As in Kafka's logs: `(Leader:2,ISR:2,3,LeaderEpoch:5,ZkVersion:7)`.
+    public var description: String {
+        "(Leader:\(leader),ISR:\(isr.map(\.description).joined(separator: ",")),LeaderEpoch:\(leaderEpoch),ZkVersion:\(zkVersion))"
     }
 }
 

@@ -38,6 +38,7 @@ import Testing
         #expect(ReplicaState.offlineReplica.canTransition(to: .replicaDeletionStarted))
         #expect(!ReplicaState.onlineReplica.canTransition(to: .replicaDeletionStarted))
         #expect(ReplicaState.replicaDeletionIneligible.canTransition(to: .offlineReplica))
+        #expect(ReplicaState.offlineReplica.canTransition(to: .replicaDeletionIneligible), "Kafka 2.3")
         #expect(!ReplicaState.nonExistentReplica.canTransition(to: .onlineReplica))
         for state in ReplicaState.allCases where state != .nonExistentReplica && state != .replicaDeletionSuccessful {
             #expect(!state.canTransition(to: .nonExistentReplica) || state == .replicaDeletionSuccessful)

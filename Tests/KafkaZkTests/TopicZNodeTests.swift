@@ -148,4 +148,64 @@ struct KafkaZkClientTopicTests {
             }
         }
     }
+    @Test func partitionStateWritesSucceedOrConflictPerPartition() async throws {
+        try await withZkChroot { zk in
+            let controller = try await zk.client()
+            try await controller.createTopLevelPaths()
+            let (epoch, epochVersion) = try await controller.registerControllerAndIncrementControllerEpoch(1)
+            try await controller.createTopic("t", assignment: [0: [1, 2], 1: [2, 1], 2: [1, 2]], config: [:])
+            let (p0, p1, p2) = (TopicPartition("t", 0), TopicPartition("t", 1), TopicPartition("t", 2))
+            let initial = LeaderIsrAndControllerEpoch(leaderAndIsr: LeaderAndIsr(leader: 1, isr: [1, 2]), controllerEpoch: epoch)
+            _ = try await controller.createPartitionStates([p0: initial, p1: initial], expectedControllerEpochZkVersion: epochVersion)
+            #expect(try await controller.partitionStates([p0, p1, p2]) == [p0: initial, p1: initial], "no state znode, no entry")
+
+            // A leader shrinks p1's ISR meanwhile: the controller's write on the old version loses,
+            // p0's goes through.
+            var shrunk = initial
+            shrunk.leaderAndIsr.isr = [1]
+            #expect(try await controller.conditionalUpdatePartitionState(p1, shrunk) == 1)
+            var elected = initial
+            elected.leaderAndIsr = initial.leaderAndIsr.newLeaderAndIsr(leader: 2, isr: [2])
+            let results = try await controller.updatePartitionStates([p0: elected, p1: elected], expectedControllerEpochZkVersion: epochVersion)
+            #expect(try results[p0]?.get().leaderAndIsr.zkVersion == 1)
+            guard case .failure(let conflict) = results[p1] else {
+                Issue.record("p1's write should have conflicted")
+                return
+            }
+            #expect(conflict.code == .badVersion && conflict.path == "/brokers/topics/t/partitions/1/state")
+            let states = try await controller.partitionStates([p0, p1])
+            #expect(states[p0]?.leaderAndIsr.leader == 2 && states[p1]?.leaderAndIsr.isr == [1])
+        }
+    }
+
+    @Test func isrChangeNotificationsAreListedReadAndDeletedFenced() async throws {
+        try await withZkChroot { zk in
+            let broker = try await zk.client()
+            try await broker.createTopLevelPaths()
+            #expect(try await broker.isrChangeNotifications().isEmpty)
+            try await broker.propagateIsrChanges([TopicPartition("t", 0)])
+            try await broker.propagateIsrChanges([TopicPartition("t", 1), TopicPartition("u", 0)])
+            try await broker.zooKeeper.create("/isr_change_notification/stray")
+
+            let controller = try await zk.client()
+            let (_, epochVersion) = try await controller.registerControllerAndIncrementControllerEpoch(1)
+            let names = try await controller.isrChangeNotifications(watch: true)
+            #expect(names == ["isr_change_0000000000", "isr_change_0000000001"])
+            let data = try #require(try await controller.isrChangeNotification(names[1]))
+            #expect(try IsrChangeNotificationZNode.decode(path: names[1], data) == [TopicPartition("t", 1), TopicPartition("u", 0)])
+            #expect(try await controller.isrChangeNotification("isr_change_0000000099") == nil)
+
+            // One already gone is no error.
+            try await controller.deleteIsrChangeNotifications(names + ["isr_change_0000000099"], expectedControllerEpochZkVersion: epochVersion)
+            #expect(try await controller.zooKeeper.children("/isr_change_notification").names == ["stray"])
+
+            // A superseded controller cannot delete them.
+            try await broker.propagateIsrChanges([TopicPartition("t", 0)])
+            try await controller.zooKeeper.delete("/controller")
+            _ = try await broker.registerControllerAndIncrementControllerEpoch(2)
+            await #expect(throws: KafkaZkError.self) {
+                try await controller.deleteIsrChangeNotifications(["isr_change_0000000002"], expectedControllerEpochZkVersion: epochVersion)
+            }
+        }
+    }
 }

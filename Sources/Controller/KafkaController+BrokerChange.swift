@@ -1,0 +1,111 @@
+import KafkaCommon
+import KafkaZk
+
+/// Brokers coming and going (Kafka's `BrokerChange` event, `onBrokerStartup`, `onBrokerFailure`).
+///
+/// The registrations under `/brokers/ids` are compared with the live brokers the context knows:
+/// a new id started; a missing id failed; an id registered again with a new czxid (its broker
+/// epoch) bounced — it failed and started again, and is handled as both, in that order.
+///
+/// - Failure: partitions the dead brokers led go OfflinePartition; every new or offline partition
+///   gets a leader if one may be elected (`triggerOnlinePartitionStateChange`); the dead brokers'
+///   replicas go OfflineReplica, which removes them from the ISRs that still hold them. A live
+///   controller therefore writes a dead leader's partition once (new leader, leader epoch + 1,
+///   ISR without it) and a dead follower's partition once (ISR shrink, leader epoch + 1).
+/// - Startup: the other brokers learn the live brokers, the new ones every partition's state; the
+///   new brokers' replicas go OnlineReplica (LeaderAndIsr for all their partitions); offline
+///   partitions whose in-sync replicas came back get a leader; deletions waiting for these
+///   brokers resume.
+extension KafkaController {
+    func processBrokerChange() async throws {
+        guard isActive else { return }
+        let current = try await zkClient.liveBrokerIds(watch: true)
+        var epochs: [BrokerId: Int64] = [:]
+        var infos: [BrokerId: BrokerInfo] = [:]
+        for id in current {
+            guard let (bytes, stat) = try await zkClient.dataIfExists(BrokerIdZNode.path(id)) else { continue }
+            infos[id] = try BrokerIdZNode.decode(id: id, bytes)
+            epochs[id] = stat.czxid
+        }
+        let (added, dead) = context.brokerChanges(current: Set(infos.keys))
+        let bounced = infos.keys.filter { id in
+            context.liveBrokerEpochs[id].map { $0 != epochs[id] } ?? false
+        }.sorted()
+        let list: ([BrokerId]) -> String = { $0.map(\.description).joined(separator: ",") }
+        stateChangeLogger.controller(epoch: context.epoch,
+            "Broker change: newly added brokers: [\(list(added))], deleted brokers: [\(list(dead))], bounced brokers: [\(list(bounced))], all live brokers: [\(list(infos.keys.sorted()))]")
+
+        for id in dead { channelManager.removeBroker(id) }
+        for id in added + bounced { if let info = infos[id] { channelManager.addBroker(info) } }
+        // If this event has to be processed again (a lost connection), it must find the same changes.
+        let (knownBrokers, knownEpochs) = (context.liveBrokers, context.liveBrokerEpochs)
+        do {
+            for (id, info) in infos where context.liveBrokers[id] != nil && !bounced.contains(id) {
+                context.liveBrokers[id] = info
+            }
+            if !added.isEmpty {
+                for id in added { markLive(id, info: infos[id], epoch: epochs[id]) }
+                try await onBrokerStartup(added)
+            }
+            if !bounced.isEmpty {
+                for id in bounced { markDead(id) }
+                try await onBrokerFailure(bounced)
+                for id in bounced { markLive(id, info: infos[id], epoch: epochs[id]) }
+                try await onBrokerStartup(bounced)
+            }
+            if !dead.isEmpty {
+                for id in dead { markDead(id) }
+                try await onBrokerFailure(dead)
+            }
+        } catch {
+            context.liveBrokers = knownBrokers
+            context.liveBrokerEpochs = knownEpochs
+            throw error
+        }
+    }
+
+    private func markLive(_ id: BrokerId, info: BrokerInfo?, epoch: Int64?) {
+        context.liveBrokers[id] = info
+        context.liveBrokerEpochs[id] = epoch
+    }
+
+    private func markDead(_ id: BrokerId) {
+        context.liveBrokers[id] = nil
+        context.liveBrokerEpochs[id] = nil
+    }
+
+    /// `newBrokers` are already live in the context.
+    func onBrokerStartup(_ newBrokers: [BrokerId]) async throws {
+        logger.info("[Controller id=\(brokerId)] New broker startup callback for \(newBrokers.map(\.description).joined(separator: ","))")
+        let started = Set(newBrokers)
+        sendUpdateMetadata(to: context.liveBrokerIds.subtracting(started).sorted())
+        sendUpdateMetadata(to: newBrokers, partitions: context.partitionLeadership.keys.sorted())
+        var batch = ControllerBrokerRequestBatch()
+        transitionReplicasOnline(context.replicas(onBrokers: started), &batch)
+        try await triggerOnlinePartitionStateChange(&batch)
+        sendRequests(batch)
+        // Deletions waiting for a replica that was down resume now.
+        for (topic, pending) in context.topicsToBeDeleted.sorted(by: { $0.key < $1.key }) where !pending.isDisjoint(with: started) {
+            sendStopReplicaForDeletion(topic: topic, to: pending.intersection(started))
+        }
+    }
+
+    /// `deadBrokers` are no longer live in the context.
+    func onBrokerFailure(_ deadBrokers: [BrokerId]) async throws {
+        logger.info("[Controller id=\(brokerId)] Broker failure callback for \(deadBrokers.map(\.description).joined(separator: ","))")
+        let offlineReplicas = context.replicas(onBrokers: Set(deadBrokers))
+        let waitingForDeletion = offlineReplicas.filter { context.isTopicQueuedUpForDeletion($0.topicPartition.topic) }
+        if !waitingForDeletion.isEmpty {
+            stateChangeLogger.controller(epoch: context.epoch,
+                "Replicas \(waitingForDeletion.map(\.description).joined(separator: ",")) of topics being deleted went offline; their deletion resumes when their brokers come back")
+        }
+        var batch = ControllerBrokerRequestBatch()
+        for tp in context.partitionsWithoutLiveLeader() { transition(tp, to: .offlinePartition) }
+        try await triggerOnlinePartitionStateChange(&batch)
+        let replicasToTakeOffline = offlineReplicas.filter { !context.isTopicQueuedUpForDeletion($0.topicPartition.topic) }
+        try await transitionReplicasOffline(replicasToTakeOffline, &batch)
+        // Every broker learns which replicas are offline, also where no leader or ISR changed.
+        batch.addUpdateMetadata(Set(replicasToTakeOffline.map(\.topicPartition)).filter { context.partitionLeadership[$0] != nil })
+        sendRequests(batch)
+    }
+}
