@@ -100,10 +100,11 @@ public final class ChildProcess: Sendable {
         return exitStatus
     }
 
-    /// SIGKILL (after SIGCONT, in case it was stopped) and wait for the exit.
+    /// SIGKILL and wait for the exit. A stopped (SIGSTOP) process dies as it is: it is not
+    /// continued first, so it cannot run a moment longer (and, say, write what its sockets hold).
     public func kill9() async {
-        send(SIGCONT)
         send(SIGKILL)
+        send(SIGCONT)
         _ = await waitForExit(timeout: .seconds(10))
     }
 
