@@ -34,7 +34,7 @@ public actor KafkaServer {
     private var requestChannel: RequestChannel?
     private var handlerPool: KafkaRequestHandlerPool?
     private var createTopicsPurgatory: DelayedOperationPurgatory<DelayedCreatePartitions>?
-    private var fetchPurgatory: DelayedOperationPurgatory<DelayedFetch>?
+    private var replicaManager: ReplicaManager?
     private var deleteTopicsPurgatory: DelayedOperationPurgatory<DelayedDeleteTopics>?
     private var logManager: LogManager?
     private var topicConfigChangeListener: TopicConfigChangeListener?
@@ -100,7 +100,8 @@ public actor KafkaServer {
             let controller = KafkaController(
                 brokerInfo: brokerInfo, brokerEpoch: brokerEpoch, zkClient: zkClient,
                 logger: Logger(label: "kafka.controller.KafkaController"), staleRegistrationWait: staleRegistrationWait,
-                interBrokerListener: config.interBrokerListenerName)
+                interBrokerListener: config.interBrokerListenerName,
+                uncleanLeaderElectionEnable: try LogConfig(brokerProperties: brokerProperties).uncleanLeaderElectionEnable)
             self.controller = controller
             await controller.startup()
             logger.info("\(logIdent)started")
@@ -137,7 +138,9 @@ public actor KafkaServer {
         }
         await handlerPool?.shutdown()
         createTopicsPurgatory?.shutdown()
-        fetchPurgatory?.shutdown()
+        if let replicaManager, let logManager {
+            await replicaManager.shutdown { logManager.checkpointHighWatermarks($0) }
+        }
         deleteTopicsPurgatory?.shutdown()
         logManager?.shutdown()
         await socketServer?.shutdown([])
@@ -155,17 +158,20 @@ public actor KafkaServer {
     private func requestHandlers(zkClient: KafkaZkClient, clusterId: String) throws -> [any KafkaRequestHandler] {
         let metadataCache = MetadataCache(brokerId: brokerId)
         let purgatory = DelayedOperationPurgatory<DelayedCreatePartitions>(purgatoryName: "topic", brokerId: brokerId)
-        let fetchPurgatory = DelayedOperationPurgatory<DelayedFetch>(purgatoryName: "Fetch", brokerId: brokerId)
         let deletePurgatory = DelayedOperationPurgatory<DelayedDeleteTopics>(purgatoryName: "DeleteTopics", brokerId: brokerId)
         createTopicsPurgatory = purgatory
         deleteTopicsPurgatory = deletePurgatory
-        self.fetchPurgatory = fetchPurgatory
         let defaultLogConfig = try LogConfig(brokerProperties: brokerProperties)
         let topicCreator = TopicCreator(zkClient: zkClient, defaultLogConfig: defaultLogConfig)
         guard let logManager else { throw ConfigError(file: nil, key: "log.dirs", message: "no log manager") }
-        let replicaManager = ReplicaManager(brokerId: brokerId) { tp, config in
+        let replicaManager = ReplicaManager(
+            brokerId: brokerId, config: ReplicationConfig(config), time: time, isrStore: zkClient,
+            checkpointedHighWatermarks: logManager.highWatermarkCheckpoints()
+        ) { tp, config in
             try logManager.getOrCreateLog(tp, config: config)
         }
+        replicaManager.startup { logManager.checkpointHighWatermarks($0) }
+        self.replicaManager = replicaManager
         let topicConfig: @Sendable (String) async -> LogConfig = { topic in
             (try? await zkClient.logConfig(forTopic: topic, defaults: defaultLogConfig)) ?? defaultLogConfig
         }
@@ -184,8 +190,9 @@ public actor KafkaServer {
             DeleteTopicsHandler(zkClient: zkClient, cache: metadataCache, purgatory: deletePurgatory,
                                 deleteTopicEnable: config.value("delete.topic.enable") == "true"),
             LeaderAndIsrHandler(replicaManager: replicaManager, currentBrokerEpoch: epoch, topicConfig: topicConfig),
-            ProduceHandler(replicaManager: replicaManager, fetchPurgatory: fetchPurgatory),
-            FetchHandler(replicaManager: replicaManager, purgatory: fetchPurgatory),
+            ProduceHandler(replicaManager: replicaManager),
+            FetchHandler(replicaManager: replicaManager),
+            OffsetForLeaderEpochHandler(replicaManager: replicaManager),
             ListOffsetsHandler(replicaManager: replicaManager),
             DeleteRecordsHandler(replicaManager: replicaManager),
             DescribeLogDirsHandler(logManager: logManager),

@@ -1,70 +1,110 @@
 import KafkaCommon
 import KafkaProtocol
+import KafkaRecords
 import KafkaStorage
 import Synchronization
 
-/// One partition hosted by this broker (Kafka's `Partition`): its log and its current role.
+/// One partition hosted by this broker (Kafka's `Partition`): its log, its role as the controller
+/// last set it, and its replication state (`PartitionReplicationState`: high watermark, and
+/// while leader every follower's progress).
 ///
-/// Locks: the role is behind the partition's `Mutex`; the log is used only inside its own
-/// `Log.withLock` (which the LogManager's retention, flush and checkpoint tasks take too). Lock
-/// order: the role lock is never held while the log lock is taken, and neither while calling the
-/// LogManager.
-///
-/// High watermark: replication (fetchers, follower LEOs, ISR changes) is not there yet, so the
-/// leader's high watermark is its log end offset — correct when the ISR is the leader alone, and
-/// the reason acks=all with a larger ISR cannot complete yet (see `ProduceHandler`).
+/// Locks: the log's own lock (`Log.withLock`) and the replication state's `Mutex`. Lock order:
+/// the log lock, then the state lock — never the other way. Role changes take both, so an append
+/// as leader (which checks the role inside the log lock) never interleaves with becoming
+/// follower, and a follower's append never lands after the partition became leader. Neither lock
+/// is held while calling out (ZooKeeper, purgatories, the LogManager).
 public final class Partition: Sendable {
     public let topicPartition: TopicPartition
     public let localBrokerId: BrokerId
     public let log: Log
-    private let roleState: Mutex<ReplicaManager.PartitionRole>
+    let time: any Time
+    let state: Mutex<PartitionReplicationState>
 
-    init(topicPartition: TopicPartition, localBrokerId: BrokerId, role: ReplicaManager.PartitionRole, log: Log) {
+    init(topicPartition: TopicPartition, localBrokerId: BrokerId, role: ReplicaManager.PartitionRole, log: Log,
+         highWatermark: Int64, time: any Time) {
         self.topicPartition = topicPartition
         self.localBrokerId = localBrokerId
         self.log = log
-        self.roleState = Mutex(role)
+        self.time = time
+        let logEndOffset = log.withLock { log.logEndOffset }
+        self.state = Mutex(PartitionReplicationState(role: role, localBrokerId: localBrokerId,
+                                                     highWatermark: min(max(highWatermark, 0), logEndOffset)))
     }
 
-    public var role: ReplicaManager.PartitionRole { roleState.withLock { $0 } }
-    public var isLeader: Bool { role.leader == localBrokerId }
-
-    func update(role: ReplicaManager.PartitionRole) {
-        roleState.withLock { $0 = role }
-    }
+    public var role: ReplicaManager.PartitionRole { state.withLock { $0.role } }
+    public var isLeader: Bool { state.withLock { $0.isLeader } }
+    public var highWatermark: Int64 { state.withLock { $0.highWatermark } }
+    public var replicationState: PartitionReplicationState { state.withLock { $0 } }
 
     /// Offsets a consumer can see, and the log's bounds.
     public var offsets: (logStartOffset: Int64, highWatermark: Int64, logEndOffset: Int64) {
-        log.withLock { (log.logStartOffset, log.logEndOffset, log.logEndOffset) }
+        log.withLock { (log.logStartOffset, state.withLock { $0.highWatermark }, log.logEndOffset) }
     }
 
-    public enum AppendError: Error { case notLeader }
-
-    /// Appends a producer's records as leader, with the current leader epoch.
-    public func appendRecordsToLeader(_ records: MemoryRecords) throws -> (LogAppendResult, isr: [BrokerId]) {
-        let role = self.role
-        guard role.leader == localBrokerId else { throw AppendError.notLeader }
-        let result = try log.withLock { try log.appendAsLeader(records, leaderEpoch: role.leaderEpoch.rawValue) }
-        return (result, role.isr)
+    /// Checks a request's `current_leader_epoch` against this partition's (−1: no check):
+    /// older is FENCED_LEADER_EPOCH, newer UNKNOWN_LEADER_EPOCH (this broker has not heard of it).
+    public func checkLeaderEpoch(_ requested: LeaderEpoch) -> ErrorCode {
+        guard requested.rawValue >= 0 else { return .none }
+        let current = role.leaderEpoch
+        if requested < current { return .fencedLeaderEpoch }
+        if requested > current { return .unknownLeaderEpoch }
+        return .none
     }
+
+    // MARK: Role changes (LeaderAndIsr)
+
+    /// Becomes leader with `role`. Returns false when it already was leader in this epoch.
+    @discardableResult
+    func makeLeader(_ role: ReplicaManager.PartitionRole) -> Bool {
+        log.withLock {
+            let logEndOffset = log.logEndOffset
+            return state.withLock { state in
+                let isNewLeader = !state.isLeader || state.role.leaderEpoch != role.leaderEpoch
+                state.makeLeader(role, leaderLogEndOffset: logEndOffset, nowMs: time.milliseconds)
+                return isNewLeader
+            }
+        }
+    }
+
+    /// Becomes follower of `role.leader`. Returns false when nothing changed (same leader and
+    /// epoch), in which case the fetcher keeps going as it is.
+    @discardableResult
+    func makeFollower(_ role: ReplicaManager.PartitionRole) -> Bool {
+        log.withLock {
+            state.withLock { state in
+                let changed = state.isLeader || state.role.leader != role.leader || state.role.leaderEpoch != role.leaderEpoch
+                state.makeFollower(role)
+                return changed
+            }
+        }
+    }
+
+    // MARK: Reads
 
     /// Reads for a consumer (up to the high watermark) or a replica (up to the log end offset):
     /// the records as a slice of a segment file, to be sent with sendfile — no record byte passes
     /// through memory.
     public func readSlice(offset: Int64, maxBytes: Int, minOneMessage: Bool, isolatedToHighWatermark: Bool)
-        throws -> (records: FileSlice, highWatermark: Int64, logStartOffset: Int64)
+        throws -> (records: FileSlice, highWatermark: Int64, logStartOffset: Int64, logEndOffset: Int64)
     {
         try log.withLock {
-            let highWatermark = log.logEndOffset
+            let highWatermark = state.withLock { $0.highWatermark }
             let fetch = try log.read(startOffset: offset, maxLength: maxBytes,
                                      maxOffset: isolatedToHighWatermark ? highWatermark : nil, minOneMessage: minOneMessage)
-            return (fetch.records, highWatermark, log.logStartOffset)
+            return (fetch.records, highWatermark, log.logStartOffset, log.logEndOffset)
         }
     }
 
-    /// ListOffsets: earliest (-2), latest (-1, the high watermark) or the first offset at or after
-    /// a timestamp (through the time index).
-    public func fetchOffset(forTimestamp timestamp: Int64) throws -> (timestamp: Int64, offset: Int64)? {
-        try log.withLock { try log.fetchOffsetByTimestamp(timestamp) }
+    /// ListOffsets: earliest (-2, the log start offset), latest (-1: the high watermark for a
+    /// consumer, the log end offset for a replica) or the first offset at or after a timestamp
+    /// (through the time index; for a consumer only offsets below the high watermark).
+    public func fetchOffset(forTimestamp timestamp: Int64, isFromConsumer: Bool) throws -> (timestamp: Int64, offset: Int64)? {
+        try log.withLock {
+            let highWatermark = state.withLock { $0.highWatermark }
+            if timestamp == Log.latestTimestamp, isFromConsumer { return (RecordBatch.noTimestamp, highWatermark) }
+            guard let found = try log.fetchOffsetByTimestamp(timestamp) else { return nil }
+            if isFromConsumer, timestamp >= 0, found.offset >= highWatermark { return nil }
+            return found
+        }
     }
 }

@@ -1,19 +1,23 @@
 import KafkaCommon
 import KafkaProtocol
+import KafkaPurgatory
 import KafkaStorage
 import Logging
 import Synchronization
 
 /// The partitions this broker hosts and its role in each, as the controller's LeaderAndIsr
-/// requests set them (Kafka's `ReplicaManager`, first part: leadership; logs, fetchers, the
-/// high watermark and acks=all come with storage and replication).
+/// requests set them (Kafka's `ReplicaManager`): leaders take appends and serve fetches,
+/// followers fetch from their leader (`ReplicaFetcherManager`); the ISR shrinks and expands here
+/// (`ReplicaManager+Isr`); acks=all produces and fetches wait in the purgatories it owns.
 ///
 /// Rules, as in Kafka: a request from an older controller epoch is refused as a whole
 /// (STALE_CONTROLLER_EPOCH); per partition, only a newer leader epoch changes anything (an
 /// equal or older one is answered STALE_CONTROLLER_EPOCH and ignored); a partition whose
 /// replicas do not include this broker is UNKNOWN_TOPIC_OR_PARTITION.
 ///
-/// Isolation: one `Mutex` around the table.
+/// Isolation: one `Mutex` around the table; each `Partition` guards its own state. Role changes
+/// are serialised by `stateChangeLock` (LeaderAndIsr and StopReplica never interleave); lock
+/// order: `stateChangeLock`, then a partition's locks, then the fetcher manager's.
 public final class ReplicaManager: Sendable {
     public struct PartitionRole: Sendable, Equatable {
         public var leader: BrokerId
@@ -21,109 +25,235 @@ public final class ReplicaManager: Sendable {
         public var isr: [BrokerId]
         public var replicas: [BrokerId]
         public var zkVersion: Int32
+        /// The epoch of the controller that set this role (written back with ISR changes).
+        public var controllerEpoch: ControllerEpoch
+
+        public init(leader: BrokerId, leaderEpoch: LeaderEpoch, isr: [BrokerId], replicas: [BrokerId], zkVersion: Int32,
+                    controllerEpoch: ControllerEpoch) {
+            self.leader = leader
+            self.leaderEpoch = leaderEpoch
+            self.isr = isr
+            self.replicas = replicas
+            self.zkVersion = zkVersion
+            self.controllerEpoch = controllerEpoch
+        }
     }
 
     public let brokerId: BrokerId
+    let config: ReplicationConfig
+    let time: any Time
     let stateChangeLogger: Logger
+    let logger: Logger
     /// Opens (or creates) a partition's log with its topic's config (the LogManager).
     public typealias LogProvider = @Sendable (TopicPartition, LogConfig) throws -> Log
     let logProvider: LogProvider
+    /// The high watermarks last checkpointed, read once at start-up (`replication-offset-checkpoint`).
+    let checkpointedHighWatermarks: [TopicPartition: Int64]
+    let isrStore: any IsrStore
+    let fetchPurgatory: DelayedOperationPurgatory<DelayedFetch>
+    let producePurgatory: DelayedOperationPurgatory<DelayedProduce>
+    let fetcherManager: ReplicaFetcherManager
     private struct State {
         var controllerEpoch: ControllerEpoch = .initial
         var partitions: [TopicPartition: Partition] = [:]
     }
     private let state = Mutex(State())
+    let stateChangeLock = Mutex(())
+    /// Partitions whose ISR changed since the last notification (`ReplicaManager+Isr`).
+    let isrChanges = Mutex(IsrChangeSet())
+    let backgroundTasks = Mutex<[Task<Void, Never>]>([])
 
-    public init(brokerId: BrokerId, logProvider: @escaping LogProvider) {
+    public init(
+        brokerId: BrokerId, config: ReplicationConfig, time: any Time = SystemTime(), isrStore: any IsrStore,
+        checkpointedHighWatermarks: [TopicPartition: Int64] = [:], logProvider: @escaping LogProvider
+    ) {
         self.brokerId = brokerId
+        self.config = config
+        self.time = time
+        self.isrStore = isrStore
+        self.checkpointedHighWatermarks = checkpointedHighWatermarks
         self.logProvider = logProvider
         stateChangeLogger = Logger(label: "state.change.logger")
+        var logger = Logger(label: "kafka.server.ReplicaManager")
+        logger[metadataKey: "broker"] = "\(brokerId)"
+        self.logger = logger
+        fetchPurgatory = DelayedOperationPurgatory(purgatoryName: "Fetch", brokerId: brokerId)
+        producePurgatory = DelayedOperationPurgatory(purgatoryName: "Produce", brokerId: brokerId)
+        fetcherManager = ReplicaFetcherManager(brokerId: brokerId, config: config, time: time)
+        fetcherManager.replicaManager = self
     }
 
     public func partition(_ tp: TopicPartition) -> Partition? {
         state.withLock { $0.partitions[tp] }
     }
 
+    public var allPartitions: [Partition] { state.withLock { Array($0.partitions.values) } }
+
     public func role(of partition: TopicPartition) -> PartitionRole? {
         self.partition(partition)?.role
     }
 
     public var leaderPartitions: [TopicPartition] {
-        state.withLock { state in state.partitions.filter { $0.value.isLeader }.map(\.key).sorted() }
+        allPartitions.filter(\.isLeader).map(\.topicPartition).sorted()
     }
 
-    /// StopReplica from the controller: stops hosting the listed partitions; with
-    /// `deletePartitions`, their logs are deleted (renamed `-delete`, removed later) through
-    /// `deleteLog`.
+    /// Wakes the produce and fetch requests waiting on `tp` (after an append, a high watermark
+    /// move or a role change).
+    func completeDelayedRequests(_ tp: TopicPartition) {
+        producePurgatory.checkAndComplete(tp)
+        fetchPurgatory.checkAndComplete(tp)
+    }
+
+    /// StopReplica from the controller: stops hosting the listed partitions (their fetchers
+    /// stop first); with `deletePartitions`, their logs are deleted (renamed `-delete`, removed
+    /// later) through `deleteLog`.
     public func stopReplicas(_ request: StopReplica.Request, deleteLog: (TopicPartition) throws -> Void) -> StopReplica.Response {
-        let accepted: Bool = state.withLock { state in
-            guard request.controllerEpoch >= state.controllerEpoch else { return false }
-            state.controllerEpoch = request.controllerEpoch
-            return true
-        }
-        guard accepted else { return StopReplica.Response(errorCode: .staleControllerEpoch, partitionErrors: []) }
-        var errors: [PartitionError] = []
-        for topic in request.topics {
-            for index in topic.partitionIndexes {
-                let tp = TopicPartition(topic.name, index)
-                _ = state.withLock { $0.partitions.removeValue(forKey: tp) }
-                var code = ErrorCode.none
-                if request.deletePartitions {
-                    do { try deleteLog(tp) } catch { code = .kafkaStorageError }
-                }
-                errors.append(PartitionError(topicName: topic.name, partitionIndex: index, errorCode: code))
-                stateChangeLogger.info("[Broker id=\(brokerId) epoch=\(request.controllerEpoch)] Stopped replica \(tp)\(request.deletePartitions ? " and deleted its log" : "")")
+        stateChangeLock.withLock { _ in
+            let accepted: Bool = state.withLock { state in
+                guard request.controllerEpoch >= state.controllerEpoch else { return false }
+                state.controllerEpoch = request.controllerEpoch
+                return true
             }
+            guard accepted else { return StopReplica.Response(errorCode: .staleControllerEpoch, partitionErrors: []) }
+            let all = Set(request.topics.flatMap { topic in topic.partitionIndexes.map { TopicPartition(topic.name, $0) } })
+            fetcherManager.removeFetcherForPartitions(all)
+            var errors: [PartitionError] = []
+            for topic in request.topics {
+                for index in topic.partitionIndexes {
+                    let tp = TopicPartition(topic.name, index)
+                    if request.deletePartitions {
+                        _ = state.withLock { $0.partitions.removeValue(forKey: tp) }
+                    }
+                    completeDelayedRequests(tp)
+                    var code = ErrorCode.none
+                    if request.deletePartitions {
+                        do { try deleteLog(tp) } catch { code = .kafkaStorageError }
+                    }
+                    errors.append(PartitionError(topicName: topic.name, partitionIndex: index, errorCode: code))
+                    stateChangeLogger.info("[Broker id=\(brokerId) epoch=\(request.controllerEpoch)] Stopped replica \(tp)\(request.deletePartitions ? " and deleted its log" : "")")
+                }
+            }
+            return StopReplica.Response(errorCode: .none, partitionErrors: errors)
         }
-        return StopReplica.Response(errorCode: .none, partitionErrors: errors)
     }
 
-    /// Applies a LeaderAndIsr request, creating the logs of partitions new to this broker with
-    /// `configs[topic]`; returns the top-level error and one error per partition.
+    /// Applies a LeaderAndIsr request (Kafka's `becomeLeaderOrFollower`), creating the logs of
+    /// partitions new to this broker with `configs[topic]`: leaders stop fetching and start
+    /// tracking their followers; followers fetch from their leader (through `liveLeaders`),
+    /// truncating first by leader epoch. Returns the top-level error and one per partition.
     public func becomeLeaderOrFollower(_ request: LeaderAndIsr.Request, configs: [String: LogConfig]) -> LeaderAndIsr.Response {
-        let outcome: (ErrorCode, [PartitionError], [String]) = state.withLock { state in
-            guard request.controllerEpoch >= state.controllerEpoch else {
-                return (.staleControllerEpoch, [], ["Ignoring LeaderAndIsr from controller \(request.controllerId) with epoch \(request.controllerEpoch): the latest known epoch is \(state.controllerEpoch)"])
-            }
+        stateChangeLock.withLock { _ in applyLeaderAndIsr(request, configs: configs) }
+    }
+
+    private func applyLeaderAndIsr(_ request: LeaderAndIsr.Request, configs: [String: LogConfig]) -> LeaderAndIsr.Response {
+        let prefix = "[Broker id=\(brokerId) epoch=\(request.controllerEpoch)]"
+        let accepted: ControllerEpoch? = state.withLock { state in
+            guard request.controllerEpoch >= state.controllerEpoch else { return state.controllerEpoch }
             state.controllerEpoch = request.controllerEpoch
-            var errors: [PartitionError] = []
-            var log: [String] = []
-            for topic in request.topicStates {
-                for partition in topic.partitionStates {
-                    let tp = TopicPartition(topic.topicName, partition.partitionIndex)
-                    guard partition.replicas.contains(brokerId) else {
-                        errors.append(PartitionError(topicName: tp.topic, partitionIndex: tp.partition, errorCode: .unknownTopicOrPartition))
-                        continue
-                    }
-                    if let current = state.partitions[tp]?.role, partition.leaderEpoch <= current.leaderEpoch {
-                        errors.append(PartitionError(topicName: tp.topic, partitionIndex: tp.partition, errorCode: .staleControllerEpoch))
-                        log.append("Ignoring LeaderAndIsr for \(tp): leader epoch \(partition.leaderEpoch) is not newer than \(current.leaderEpoch)")
-                        continue
-                    }
-                    let role = PartitionRole(leader: partition.leader, leaderEpoch: partition.leaderEpoch,
-                                             isr: partition.isr, replicas: partition.replicas, zkVersion: partition.zkVersion)
-                    if let existing = state.partitions[tp] {
-                        existing.update(role: role)
-                    } else {
-                        do {
-                            let partitionLog = try logProvider(tp, configs[tp.topic] ?? LogConfig())
-                            state.partitions[tp] = Partition(topicPartition: tp, localBrokerId: brokerId, role: role, log: partitionLog)
-                        } catch {
-                            errors.append(PartitionError(topicName: tp.topic, partitionIndex: tp.partition, errorCode: .kafkaStorageError))
-                            log.append("Could not create the log of \(tp): \(error)")
-                            continue
-                        }
-                    }
-                    errors.append(PartitionError(topicName: tp.topic, partitionIndex: tp.partition))
-                    let described = partition.leader == brokerId ? "leader" : "follower of broker \(partition.leader)"
-                    log.append("Became \(described) for \(tp) with leader epoch \(partition.leaderEpoch), ISR [\(partition.isr.map(\.description).joined(separator: ","))]")
+            return nil
+        }
+        if let latest = accepted {
+            stateChangeLogger.warning("\(prefix) Ignoring LeaderAndIsr from controller \(request.controllerId) with epoch \(request.controllerEpoch): the latest known epoch is \(latest)")
+            return LeaderAndIsr.Response(errorCode: .staleControllerEpoch, partitionErrors: [])
+        }
+        var errors: [PartitionError] = []
+        var leaders: [(Partition, PartitionRole)] = []
+        var followers: [(Partition, PartitionRole)] = []
+        var created: Set<TopicPartition> = []
+        for topic in request.topicStates {
+            for requested in topic.partitionStates {
+                let tp = TopicPartition(topic.topicName, requested.partitionIndex)
+                func answer(_ code: ErrorCode) {
+                    errors.append(PartitionError(topicName: tp.topic, partitionIndex: tp.partition, errorCode: code))
                 }
+                guard requested.replicas.contains(brokerId) else {
+                    answer(.unknownTopicOrPartition)
+                    continue
+                }
+                let role = PartitionRole(leader: requested.leader, leaderEpoch: requested.leaderEpoch, isr: requested.isr,
+                                         replicas: requested.replicas, zkVersion: requested.zkVersion,
+                                         controllerEpoch: requested.controllerEpoch)
+                let partition: Partition
+                if let existing = self.partition(tp) {
+                    let current = existing.role
+                    if requested.leaderEpoch <= current.leaderEpoch {
+                        stateChangeLogger.warning("\(prefix) Ignoring LeaderAndIsr for \(tp): leader epoch \(requested.leaderEpoch) is not newer than \(current.leaderEpoch)")
+                        answer(.staleControllerEpoch)
+                        continue
+                    }
+                    partition = existing
+                } else {
+                    do {
+                        let log = try logProvider(tp, configs[tp.topic] ?? LogConfig())
+                        partition = Partition(topicPartition: tp, localBrokerId: brokerId, role: role, log: log,
+                                              highWatermark: checkpointedHighWatermarks[tp] ?? 0, time: time)
+                        state.withLock { $0.partitions[tp] = partition }
+                        created.insert(tp)
+                    } catch {
+                        stateChangeLogger.error("\(prefix) Could not create the log of \(tp): \(error)")
+                        answer(.kafkaStorageError)
+                        continue
+                    }
+                }
+                answer(.none)
+                if requested.leader == brokerId { leaders.append((partition, role)) } else { followers.append((partition, role)) }
             }
-            return (.none, errors, log)
         }
-        for line in outcome.2 {
-            stateChangeLogger.info("[Broker id=\(brokerId) epoch=\(request.controllerEpoch)] \(line)")
+        makeLeaders(leaders, prefix: prefix)
+        makeFollowers(followers, created: created, liveLeaders: request.liveLeaders, prefix: prefix)
+        fetcherManager.shutdownIdleFetcherThreads()
+        return LeaderAndIsr.Response(errorCode: .none, partitionErrors: errors)
+    }
+
+    /// Kafka's `makeLeaders`: fetching stops, then each partition becomes leader of its epoch.
+    private func makeLeaders(_ leaders: [(Partition, PartitionRole)], prefix: String) {
+        guard !leaders.isEmpty else { return }
+        fetcherManager.removeFetcherForPartitions(Set(leaders.map(\.0.topicPartition)))
+        for (partition, role) in leaders {
+            partition.makeLeader(role)
+            stateChangeLogger.info("\(prefix) Became leader for \(partition.topicPartition) with leader epoch \(role.leaderEpoch), ISR [\(role.isr.map(\.description).joined(separator: ","))], high watermark \(partition.highWatermark)")
+            completeDelayedRequests(partition.topicPartition)
         }
-        return LeaderAndIsr.Response(errorCode: outcome.0, partitionErrors: outcome.1)
+    }
+
+    /// Kafka's `makeFollowers`: the partition follows its new leader; its fetcher is restarted
+    /// from the high watermark in the truncating state (the leader-epoch exchange decides where
+    /// the local log really ends); waiting produces and fetches are answered (NOT_LEADER).
+    private func makeFollowers(_ followers: [(Partition, PartitionRole)], created: Set<TopicPartition>,
+                               liveLeaders: [LeaderAndIsr.LiveLeader], prefix: String) {
+        guard !followers.isEmpty else { return }
+        var changed: [Partition] = []
+        for (partition, role) in followers {
+            if partition.makeFollower(role) || created.contains(partition.topicPartition) { changed.append(partition) }
+            stateChangeLogger.info("\(prefix) Became follower of broker \(role.leader) for \(partition.topicPartition) with leader epoch \(role.leaderEpoch)")
+            completeDelayedRequests(partition.topicPartition)
+        }
+        fetcherManager.removeFetcherForPartitions(Set(changed.map(\.topicPartition)))
+        var toFetch: [TopicPartition: InitialFetchState] = [:]
+        for partition in changed {
+            let role = partition.role
+            guard let leader = liveLeaders.first(where: { $0.brokerId == role.leader }) else {
+                stateChangeLogger.warning("\(prefix) Cannot follow \(partition.topicPartition): its leader \(role.leader) is not among the live leaders")
+                continue
+            }
+            toFetch[partition.topicPartition] = InitialFetchState(
+                leader: BrokerEndPoint(id: leader.brokerId, host: leader.hostName, port: Int(leader.port)),
+                leaderEpoch: role.leaderEpoch, initOffset: partition.highWatermark)
+        }
+        fetcherManager.addFetcherForPartitions(toFetch)
+    }
+
+    /// Stops the fetchers and the background tasks, then writes the high watermark checkpoint.
+    public func shutdown(checkpoint: ([TopicPartition: Int64]) -> Void) async {
+        for task in backgroundTasks.withLock({ $0 }) { task.cancel() }
+        await fetcherManager.shutdown()
+        checkpoint(highWatermarks)
+        producePurgatory.shutdown()
+        fetchPurgatory.shutdown()
+    }
+
+    /// Every hosted partition's high watermark (for `replication-offset-checkpoint`).
+    public var highWatermarks: [TopicPartition: Int64] {
+        Dictionary(uniqueKeysWithValues: allPartitions.map { ($0.topicPartition, $0.highWatermark) })
     }
 }

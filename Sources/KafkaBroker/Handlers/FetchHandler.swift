@@ -3,10 +3,16 @@ import KafkaProtocol
 import KafkaPurgatory
 import KafkaStorage
 
-/// Fetch for consumers: each partition's batches from its fetch offset, up to the high watermark,
-/// within `partition_max_bytes` and the response's `max_bytes` (the first batch is returned whole
-/// even when larger, so a consumer always progresses). With fewer than `min_bytes` available the
-/// request waits in the fetch purgatory (`DelayedFetch`) for up to `max_wait_ms`.
+/// Fetch, from consumers and from followers (`replica_id` ≥ 0): each partition's batches from
+/// its fetch offset — up to the high watermark for a consumer, up to the log end offset for a
+/// follower — within `partition_max_bytes` and the response's `max_bytes` (the first batch is
+/// returned whole even when larger, so a reader always progresses). With fewer than `min_bytes`
+/// available the request waits in the fetch purgatory (`DelayedFetch`) for up to `max_wait_ms`.
+///
+/// A follower's fetch offset is its log end offset: the leader records it before anything else
+/// (`Partition.recordFollowerFetch`), which may move the high watermark (completing acks=all
+/// produces and consumer fetches) and bring the follower into the ISR. A `current_leader_epoch`
+/// older than the partition's is FENCED_LEADER_EPOCH, newer UNKNOWN_LEADER_EPOCH.
 ///
 /// Fetch sessions (KIP-227): this broker creates none — it answers session id 0, and clients
 /// fall back to full fetch requests, as they do with any broker that has no session cache slot.
@@ -20,18 +26,22 @@ import KafkaStorage
 struct FetchHandler: KafkaRequestHandler {
     let apiKey = ApiKey.fetch
     let replicaManager: ReplicaManager
-    let purgatory: DelayedOperationPurgatory<DelayedFetch>
 
     func handle(_ request: KafkaRequest) async throws -> KafkaResponseAction {
         var body = request.body
         let version = request.header.apiVersion
         let fetch = try Fetch.decodeRequest(from: &body, version: version)
+        let follower = fetch.replicaId.rawValue >= 0 ? fetch.replicaId : nil
+        if let follower {
+            await recordFollowerFetch(follower, fetch)
+        }
         let fetches = fetch.topics.flatMap { topic in topic.partitions.map { (TopicPartition(topic.topic, $0.partition), $0.fetchOffset) } }
         if fetch.maxWaitMs > 0, fetch.minBytes > 0 {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let operation = DelayedFetch(delayMs: Int64(fetch.maxWaitMs), minBytes: Int(fetch.minBytes), fetches: fetches,
-                                             replicaManager: replicaManager, completion: { continuation.resume() })
-                purgatory.tryCompleteElseWatch(operation, watchKeys: fetches.map(\.0))
+                                             isFromFollower: follower != nil, replicaManager: replicaManager,
+                                             completion: { continuation.resume() })
+                replicaManager.fetchPurgatory.tryCompleteElseWatch(operation, watchKeys: fetches.map(\.0))
             }
         }
         var remaining = version >= 3 ? Int(fetch.maxBytes) : Int.max
@@ -43,21 +53,27 @@ struct FetchHandler: KafkaRequestHandler {
             for requested in topic.partitions {
                 topicSlices.append(.empty())
                 let tp = TopicPartition(topic.topic, requested.partition)
+                func failed(_ code: ErrorCode) -> Fetch.PartitionData {
+                    .init(partitionIndex: requested.partition, errorCode: code, highWatermark: -1, records: ByteBuffer())
+                }
                 guard let partition = replicaManager.partition(tp) else {
-                    partitions.append(.init(partitionIndex: requested.partition, errorCode: .unknownTopicOrPartition,
-                                            highWatermark: -1, records: ByteBuffer()))
+                    partitions.append(failed(.unknownTopicOrPartition))
+                    continue
+                }
+                let epochCheck = partition.checkLeaderEpoch(requested.currentLeaderEpoch)
+                guard epochCheck == .none else {
+                    partitions.append(failed(epochCheck))
                     continue
                 }
                 guard partition.isLeader else {
-                    partitions.append(.init(partitionIndex: requested.partition, errorCode: .notLeaderForPartition,
-                                            highWatermark: -1, records: ByteBuffer()))
+                    partitions.append(failed(.notLeaderForPartition))
                     continue
                 }
                 do {
                     let limit = max(0, min(Int(requested.partitionMaxBytes), remaining))
                     let nothingYet = slices.allSatisfy { $0.allSatisfy { $0.size == 0 } } && topicSlices.allSatisfy { $0.size == 0 }
                     let read = try partition.readSlice(offset: requested.fetchOffset, maxBytes: limit, minOneMessage: nothingYet,
-                                                       isolatedToHighWatermark: fetch.replicaId.rawValue < 0)
+                                                       isolatedToHighWatermark: follower == nil)
                     remaining -= read.records.size
                     topicSlices[topicSlices.count - 1] = read.records
                     partitions.append(.init(partitionIndex: requested.partition, highWatermark: read.highWatermark,
@@ -74,6 +90,24 @@ struct FetchHandler: KafkaRequestHandler {
             slices.append(topicSlices)
         }
         return Self.splicedFrame(Fetch.Response(sessionId: 0, responses: responses), slices: slices, request: request)
+    }
+
+    /// The leader learns where each of the follower's logs ends (its fetch offsets); a moved high
+    /// watermark wakes the waiting produces and fetches, a caught-up follower joins the ISR.
+    private func recordFollowerFetch(_ follower: BrokerId, _ fetch: Fetch.Request) async {
+        for topic in fetch.topics {
+            for requested in topic.partitions {
+                let tp = TopicPartition(topic.topic, requested.partition)
+                guard let partition = replicaManager.partition(tp), partition.isLeader,
+                      partition.checkLeaderEpoch(requested.currentLeaderEpoch) == .none
+                else { continue }
+                let outcome = partition.recordFollowerFetch(
+                    follower, fetchOffset: requested.fetchOffset, followerLogStartOffset: requested.logStartOffset,
+                    replicaLagTimeMaxMs: replicaManager.config.replicaLagTimeMaxMs)
+                if outcome.highWatermarkIncreased { replicaManager.completeDelayedRequests(tp) }
+                if let isr = outcome.expandedIsr { await replicaManager.expandIsr(partition, isr) }
+            }
+        }
     }
 
     /// The response frame as memory parts with the file slices spliced in where the records go.

@@ -2,8 +2,9 @@ import KafkaProtocol
 import KafkaStorage
 
 /// LeaderAndIsr from the controller: this broker becomes leader or follower of the listed
-/// partitions (see `ReplicaManager`), creating their logs with their topics' configs (broker
-/// defaults + `/config/topics/<t>`). Requests for an older incarnation of this broker are
+/// partitions (see `ReplicaManager.becomeLeaderOrFollower`: leaders track their followers,
+/// followers start fetching), creating their logs with their topics' configs (broker defaults +
+/// `/config/topics/<t>`). Requests for an older incarnation of this broker are
 /// STALE_BROKER_EPOCH.
 struct LeaderAndIsrHandler: KafkaRequestHandler {
     let apiKey = ApiKey.leaderAndIsr

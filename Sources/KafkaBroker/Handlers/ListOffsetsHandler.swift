@@ -3,9 +3,12 @@ import KafkaProtocol
 import KafkaStorage
 
 /// ListOffsets: per partition, the earliest offset (timestamp -2: the log start offset), the
-/// latest (-1: the high watermark), or the first offset whose record timestamp is at or after
-/// the given one, found through the time index (v1+; none: offset -1). v0 answers with a list
-/// of offsets (`max_num_offsets`), the first being the one asked for.
+/// latest (-1: the high watermark for a consumer, the log end offset for a follower, whose
+/// `replica_id` is set), or the first offset whose record timestamp is at or after the given
+/// one, found through the time index (v1+; none: offset -1; a consumer sees only offsets below
+/// the high watermark). v0 answers with a list of offsets (`max_num_offsets`), the first being
+/// the one asked for. A `current_leader_epoch` (v4+) other than the partition's is
+/// FENCED_LEADER_EPOCH or UNKNOWN_LEADER_EPOCH.
 struct ListOffsetsHandler: KafkaRequestHandler {
     let apiKey = ApiKey.listOffsets
     let replicaManager: ReplicaManager
@@ -22,9 +25,12 @@ struct ListOffsetsHandler: KafkaRequestHandler {
                                                   timestamp: -1, offset: -1, leaderEpoch: -1)
                 }
                 guard let partition = replicaManager.partition(tp) else { return failed(.unknownTopicOrPartition) }
+                let epochCheck = partition.checkLeaderEpoch(requested.currentLeaderEpoch)
+                guard epochCheck == .none else { return failed(epochCheck) }
                 guard partition.isLeader else { return failed(.notLeaderForPartition) }
                 do {
-                    let found = try partition.fetchOffset(forTimestamp: requested.timestamp)
+                    let found = try partition.fetchOffset(forTimestamp: requested.timestamp,
+                                                          isFromConsumer: list.replicaId.rawValue < 0)
                     let offset = found?.offset ?? -1
                     return ListOffsets.PartitionResponse(
                         partitionIndex: requested.partitionIndex, oldStyleOffsets: version == 0 && offset >= 0 ? [offset] : [],

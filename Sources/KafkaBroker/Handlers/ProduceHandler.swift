@@ -8,21 +8,20 @@ import KafkaStorage
 /// validation, offsets assigned by rewriting the batch headers in place) and answers with the
 /// base offset, the log append time and the log start offset.
 ///
-/// acks: 0 sends no response; 1 answers after the leader's append; -1 (all) answers once every
-/// ISR member has the records — at once when the ISR is the leader alone, as in Kafka; with a
-/// larger ISR (replication comes with the replication issue) the request times out with
-/// REQUEST_TIMED_OUT after `timeout_ms` (DelayedProduce and `min.insync.replicas` come with
-/// replication). Other acks values are INVALID_REQUIRED_ACKS.
+/// acks: 0 sends no response; 1 answers after the leader's append; −1 (all) first requires the
+/// ISR to have `min.insync.replicas` members (else NOT_ENOUGH_REPLICAS, nothing appended), then
+/// waits in the produce purgatory (`DelayedProduce`) until the high watermark passes the
+/// appended records, for up to `timeout_ms` (REQUEST_TIMED_OUT). Other acks values are
+/// INVALID_REQUIRED_ACKS.
 struct ProduceHandler: KafkaRequestHandler {
     let apiKey = ApiKey.produce
     let replicaManager: ReplicaManager
-    let fetchPurgatory: DelayedOperationPurgatory<DelayedFetch>
 
     func handle(_ request: KafkaRequest) async throws -> KafkaResponseAction {
         var body = request.body
         let produce = try Produce.decodeRequest(from: &body, version: request.header.apiVersion)
         var responses: [Produce.TopicResponse] = []
-        var waitForReplication = false
+        var waiting: [DelayedProduce.PartitionStatus] = []
         for topic in produce.topicData {
             var partitions: [Produce.PartitionResponse] = []
             for data in topic.partitionData {
@@ -36,13 +35,23 @@ struct ProduceHandler: KafkaRequestHandler {
                     continue
                 }
                 do {
-                    let (result, isr) = try partition.appendRecordsToLeader(MemoryRecords(data.records ?? ByteBuffer()))
-                    fetchPurgatory.checkAndComplete(tp)
-                    if produce.acks == -1, isr.count > 1 { waitForReplication = true }
-                    partitions.append(.init(index: data.index, baseOffset: result.firstOffset,
-                                            logAppendTimeMs: result.logAppendTime, logStartOffset: result.logStartOffset))
+                    let appended = try partition.appendRecordsToLeader(
+                        MemoryRecords(data.records ?? ByteBuffer()), requiredAcks: produce.acks,
+                        replicaLagTimeMaxMs: replicaManager.config.replicaLagTimeMaxMs)
+                    // Followers waiting for data, and (if the high watermark moved) consumers and acks=all.
+                    replicaManager.fetchPurgatory.checkAndComplete(tp)
+                    if appended.highWatermarkIncreased { replicaManager.producePurgatory.checkAndComplete(tp) }
+                    if produce.acks == -1 {
+                        waiting.append(.init(topicPartition: tp, requiredOffset: appended.result.lastOffset + 1,
+                                             minInSyncReplicas: appended.minInSyncReplicas))
+                    }
+                    partitions.append(.init(index: data.index, baseOffset: appended.result.firstOffset,
+                                            logAppendTimeMs: appended.result.logAppendTime,
+                                            logStartOffset: appended.result.logStartOffset))
                 } catch Partition.AppendError.notLeader {
                     partitions.append(.init(index: data.index, errorCode: .notLeaderForPartition, baseOffset: -1))
+                } catch Partition.AppendError.notEnoughReplicas {
+                    partitions.append(.init(index: data.index, errorCode: .notEnoughReplicas, baseOffset: -1))
                 } catch let error as RecordBatchError {
                     partitions.append(.init(index: data.index, errorCode: ErrorCode(rawValue: error.kafkaErrorCode), baseOffset: -1))
                 } catch {
@@ -52,16 +61,29 @@ struct ProduceHandler: KafkaRequestHandler {
             responses.append(.init(name: topic.name, partitionResponses: partitions))
         }
         if produce.acks == 0 { return .noResponse }
-        if waitForReplication {
-            // No follower replicates yet: the ISR can never acknowledge; answer at the timeout.
-            try? await Task.sleep(for: .milliseconds(Int64(max(0, produce.timeoutMs))))
+        if !waiting.isEmpty {
+            let outcomes = await waitForReplication(waiting, timeoutMs: Int64(max(0, produce.timeoutMs)))
             for topicIndex in responses.indices {
-                for partitionIndex in responses[topicIndex].partitionResponses.indices
-                where responses[topicIndex].partitionResponses[partitionIndex].errorCode == .none {
-                    responses[topicIndex].partitionResponses[partitionIndex].errorCode = .requestTimedOut
+                let name = responses[topicIndex].name
+                for index in responses[topicIndex].partitionResponses.indices {
+                    let tp = TopicPartition(name, responses[topicIndex].partitionResponses[index].index)
+                    if let code = outcomes[tp], code != .none {
+                        responses[topicIndex].partitionResponses[index].errorCode = code
+                    }
                 }
             }
         }
         return Produce.responseFrame(Produce.Response(responses: responses), to: request)
+    }
+
+    /// Waits in the produce purgatory until every partition is acknowledged by its ISR (or failed,
+    /// or timed out); returns each partition's outcome.
+    private func waitForReplication(_ partitions: [DelayedProduce.PartitionStatus], timeoutMs: Int64) async -> [TopicPartition: ErrorCode] {
+        await withCheckedContinuation { (continuation: CheckedContinuation<[TopicPartition: ErrorCode], Never>) in
+            let operation = DelayedProduce(delayMs: timeoutMs, partitions: partitions, replicaManager: replicaManager) {
+                continuation.resume(returning: $0)
+            }
+            replicaManager.producePurgatory.tryCompleteElseWatch(operation, watchKeys: partitions.map(\.topicPartition))
+        }
     }
 }

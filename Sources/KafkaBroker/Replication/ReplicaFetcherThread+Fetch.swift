@@ -1,0 +1,116 @@
+import KafkaClient
+import KafkaCommon
+import KafkaProtocol
+import KafkaRecords
+import KafkaStorage
+
+extension ReplicaFetcherThread {
+    /// Step 2 and 3 of the loop: one Fetch for the ready partitions, its data appended.
+    func fetch(_ ready: [TopicPartition: PartitionFetchState], _ connection: BrokerConnection) async throws {
+        var logStartOffsets: [TopicPartition: Int64] = [:]
+        for tp in ready.keys { logStartOffsets[tp] = localPartition(tp)?.offsets.logStartOffset ?? -1 }
+        let topics = Dictionary(grouping: ready, by: \.key.topic).sorted { $0.key < $1.key }.map { topic, members in
+            Fetch.FetchTopic(topic: topic, partitions: members.sorted { $0.key < $1.key }.map { tp, state in
+                Fetch.FetchPartition(partition: tp.partition, currentLeaderEpoch: state.currentLeaderEpoch,
+                                     fetchOffset: state.fetchOffset, logStartOffset: logStartOffsets[tp] ?? -1,
+                                     partitionMaxBytes: config.fetchMaxBytes)
+            })
+        }
+        let request = Fetch.Request(
+            replicaId: brokerId, maxWaitMs: config.fetchWaitMaxMs, minBytes: config.fetchMinBytes,
+            maxBytes: config.fetchResponseMaxBytes, isolationLevel: 0, sessionId: 0, sessionEpoch: -1, topics: topics,
+            forgottenTopicsData: [], rackId: "")
+        let response = try await send(Fetch.self, request, version: Self.fetchVersion, on: connection)
+        guard response.errorCode == .none else {
+            logger.warning("Fetch from broker \(sourceBroker) failed with \(response.errorCode)")
+            for (tp, state) in ready { delay(tp, ifStill: state) }
+            return
+        }
+        for topic in response.responses {
+            for data in topic.partitions {
+                let tp = TopicPartition(topic.topic, data.partitionIndex)
+                guard let state = ready[tp] else { continue }
+                await process(tp, state, data, connection)
+            }
+        }
+    }
+
+    private func process(_ tp: TopicPartition, _ state: PartitionFetchState, _ data: Fetch.PartitionData,
+                         _ connection: BrokerConnection) async {
+        guard fetchStates[tp] == state, let partition = localPartition(tp) else { return }
+        switch data.errorCode {
+        case .none:
+            do {
+                let records = MemoryRecords(data.records ?? ByteBuffer())
+                let logEndOffset = try partition.appendRecordsAsFollower(
+                    records, leader: sourceBroker.id, leaderEpoch: state.currentLeaderEpoch,
+                    leaderHighWatermark: data.highWatermark, leaderLogStartOffset: data.logStartOffset)
+                var next = state
+                next.fetchOffset = logEndOffset
+                next.delayedUntilMs = nil
+                update(tp, from: state, to: next)
+            } catch Partition.FollowerError.noLongerFollowerOf {
+                update(tp, from: state, to: PartitionFetchState?.none)
+            } catch {
+                logger.error("Error appending the data of \(tp) fetched at offset \(state.fetchOffset) from broker \(sourceBroker): \(error)")
+                delay(tp, ifStill: state)
+            }
+        case .offsetOutOfRange:
+            do {
+                let newOffset = try await handleOffsetOutOfRange(tp, partition, state, connection)
+                var next = state
+                next.fetchOffset = newOffset
+                update(tp, from: state, to: next)
+            } catch {
+                logger.error("Error resetting the fetch offset of \(tp): \(error)")
+                delay(tp, ifStill: state)
+            }
+        case .fencedLeaderEpoch:
+            logger.info("Partition \(tp) fenced at leader epoch \(state.currentLeaderEpoch) by broker \(sourceBroker); waiting for a newer LeaderAndIsr")
+            update(tp, from: state, to: PartitionFetchState?.none)
+        default:
+            logger.info("Error \(data.errorCode) fetching \(tp) at offset \(state.fetchOffset) from broker \(sourceBroker)")
+            delay(tp, ifStill: state)
+        }
+    }
+
+    /// The fetch offset is outside the leader's log (Kafka's `handleOffsetOutOfRange`):
+    /// - the leader's log ends below ours (only after an unclean election): cut ours there;
+    /// - otherwise ours ends below the leader's start (retention moved on while we were away):
+    ///   start over empty at the leader's log start offset; or keep our end and fetch again.
+    func handleOffsetOutOfRange(_ tp: TopicPartition, _ partition: Partition, _ state: PartitionFetchState,
+                                _ connection: BrokerConnection) async throws -> Int64 {
+        let localEnd = partition.logEndOffset
+        let leaderEnd = try await leaderOffset(tp, timestamp: Log.latestTimestamp, state, connection)
+        if leaderEnd < localEnd {
+            logger.warning("Truncating \(tp) from its log end offset \(localEnd) to the leader's \(leaderEnd): the leader was elected uncleanly, records above \(leaderEnd) are lost on this replica")
+            try partition.truncateAsFollower(to: leaderEnd)
+            return leaderEnd
+        }
+        let leaderStart = try await leaderOffset(tp, timestamp: Log.earliestTimestamp, state, connection)
+        logger.warning("Reset fetch offset for \(tp) from \(localEnd) to the leader's start offset \(leaderStart)")
+        if leaderStart > localEnd {
+            try partition.truncateFullyAsFollower(startingAt: leaderStart)
+        }
+        return max(leaderStart, localEnd)
+    }
+
+    private func leaderOffset(_ tp: TopicPartition, timestamp: Int64, _ state: PartitionFetchState,
+                              _ connection: BrokerConnection) async throws -> Int64 {
+        let request = ListOffsets.Request(replicaId: brokerId, topics: [
+            ListOffsets.Topic(name: tp.topic, partitions: [
+                ListOffsets.Partition(partitionIndex: tp.partition, currentLeaderEpoch: state.currentLeaderEpoch, timestamp: timestamp),
+            ]),
+        ])
+        let response = try await send(ListOffsets.self, request, version: Self.listOffsetsVersion, on: connection)
+        guard let answer = response.topics.first?.partitions.first else { throw ReplicationError.emptyResponse("ListOffsets") }
+        guard answer.errorCode == .none else { throw ReplicationError.leaderError(answer.errorCode) }
+        return answer.offset
+    }
+}
+
+enum ReplicationError: Error, Equatable {
+    case emptyResponse(String)
+    case leaderError(ErrorCode)
+    case timedOut(String, Int64)
+}
