@@ -143,7 +143,7 @@ let package = Package(
         .testTarget(
             name: "ClusterTests",
             dependencies: [
-                "KafkaCommon", "KafkaZk", "ZooKeeper", "KafkaTestKit", "KafkaProtocol", "kafka-server",
+                "KafkaCommon", "KafkaZk", "ZooKeeper", "KafkaTestKit", "KafkaProtocol", "KafkaRecords", "kafka-server",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             exclude: ["Clients"]

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Benchmarks one kafka-server (release build) with a librdkafka client (confluent-kafka):
-# produce of 100 B and 1 KiB records with acks=1 (throughput, delivery latency percentiles),
-# consume of the same records (throughput), acks=all at 1,000 msg/s (latency), and the broker's
-# CPU use in each phase. Prints one line per phase. Everything runs on 127.0.0.1 in a temp dir
-# and stops by itself.
+# Benchmarks kafka-server (release build) with a librdkafka client (confluent-kafka). On one
+# broker: produce of 100 B and 1 KiB records with acks=1 (throughput, delivery latency
+# percentiles), consume of the same records (throughput), acks=all at 1,000 msg/s (latency).
+# Then two more brokers join and a replication-factor-3 topic (min.insync.replicas=2) takes
+# acks=all 1 KiB records, flat out and at 1,000 msg/s: every record waits for both followers'
+# fetches. The leader's CPU use is printed for each phase. Everything runs on 127.0.0.1 in a temp
+# dir and stops by itself.
 #
 #   Scripts/bench.sh [--records-100b N] [--records-1k N]
 set -euo pipefail
@@ -25,13 +27,16 @@ done
 
 echo "==> building kafka-server (release)"
 swift build -c release --product kafka-server >/dev/null
+swift build -c release --product kafka >/dev/null
 BIN="$ROOT/.build/release/kafka-server"
+CLI="$ROOT/.build/release/kafka"
 
 WORK="$(mktemp -d /tmp/kafka-bench.XXXXXX)"
 ZK_PORT=$((20000 + RANDOM % 10000))
 BROKER_PORT=$((ZK_PORT + 1))
 cleanup() {
     [ -n "${BROKER_PID:-}" ] && kill -9 "$BROKER_PID" 2>/dev/null || true
+    for pid in ${FOLLOWER_PIDS:-}; do kill -9 "$pid" 2>/dev/null || true; done
     [ -n "${ZK_PID:-}" ] && kill -9 "$ZK_PID" 2>/dev/null || true
     rm -rf "$WORK"
 }
@@ -98,3 +103,30 @@ kcat_consume() {
 }
 kcat_consume b100 "$N100" 100
 kcat_consume b1k "$N1K" 1024
+
+# Replication: brokers 2 and 3 join; a topic with replication factor 3 and min.insync.replicas=2.
+FOLLOWER_PIDS=""
+for id in 2 3; do
+    "$BIN" "$ROOT/config/server.properties" --override broker.id=$id \
+        --override "listeners=PLAINTEXT://127.0.0.1:$((BROKER_PORT + id - 1))" --override "log.dirs=$WORK/data-$id" \
+        --override "zookeeper.connect=127.0.0.1:$ZK_PORT/bench" >"$WORK/broker-$id.log" 2>&1 &
+    FOLLOWER_PIDS="$FOLLOWER_PIDS $!"
+    disown $!
+done
+for id in 2 3; do
+    for _ in $(seq 1 100); do
+        grep -q "started (kafka.server.KafkaServer)" "$WORK/broker-$id.log" && break
+        sleep 0.2
+    done
+done
+"$CLI" topics --bootstrap-server "$BOOT" --create --topic rf3 --partitions 1 --replication-factor 3 \
+    --config min.insync.replicas=2 >/dev/null
+for _ in $(seq 1 100); do
+    "$CLI" topics --bootstrap-server "$BOOT" --describe --topic rf3 2>/dev/null | grep -Eq "Isr: [123],[123],[123]" && break
+    sleep 0.2
+done
+echo "==> 3 brokers, topic rf3: $("$CLI" topics --bootstrap-server "$BOOT" --describe --topic rf3 | tail -1 | tr '\t' ' ')"
+# From here the CPU figure is the three brokers' together (percent of one core).
+cpu_ticks() { local total=0 pid; for pid in $BROKER_PID $FOLLOWER_PIDS; do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo $total; }
+run "produce-1KiB-rf3-acks-all    " produce "$BOOT" rf3 "$N1K" 1024 all
+run "rf3-acks-all-1k-per-s        " produce "$BOOT" rf3 5000 1024 all 1000

@@ -11,7 +11,7 @@ ensure_apt_packages libzookeeper-mt-dev zookeeper default-jre-headless docker-co
     zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev kcat
 
 # Real Python clients for the end-to-end tests (and their compression codecs).
-ensure_pip_packages confluent-kafka kafka-python lz4 zstandard cramjam python-snappy
+ensure_pip_packages confluent-kafka kafka-python aiokafka lz4 zstandard cramjam python-snappy
 
 echo "==> docker-compose config"
 docker-compose -f docker-compose.yml config -q

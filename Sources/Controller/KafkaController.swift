@@ -191,11 +191,44 @@ public actor KafkaController {
             stateChangeLogger.controller(epoch: epoch,
                 "Elected as the controller (epoch znode version \(epochZkVersion))")
             logger.info("\(logIdent)\(brokerId) successfully elected as the controller. Epoch incremented to \(epoch) and epoch zk version is now \(epochZkVersion)")
-            try await onControllerFailover()
         } catch let error as KafkaZkError {
             guard case .controllerMoved = error else { throw error }
             logger.info("\(logIdent)Controller moved to another broker when trying to become controller: \(error)")
             try await maybeResign()
+            return
+        }
+        do {
+            try await onControllerFailover()
+        } catch {
+            // Half a failover must not stay in charge: as Kafka does, give the role up so that
+            // some broker (maybe this one) is elected afresh and starts over.
+            logger.error("\(logIdent)Error while becoming controller; triggering controller movement: \(error)")
+            triggerControllerMove()
+        }
+    }
+
+    /// Resigns and deletes `/controller` (fenced by this controller's epoch version, so a late
+    /// deletion never removes a successor's node); its deletion makes every broker race again.
+    /// A deletion that meets a lost connection is retried once the session is back.
+    private func triggerControllerMove() {
+        let expected = context.epochZkVersion
+        activeControllerId = .none
+        onControllerResignation()
+        let zkClient = self.zkClient
+        let logger = self.logger
+        let logIdent = self.logIdent
+        Task {
+            for _ in 0..<10 {
+                do {
+                    try await zkClient.deleteController(expectedControllerEpochZkVersion: expected)
+                    return
+                } catch let error as ZooKeeperError where error.code.isRetriable {
+                    try? await zkClient.zooKeeper.waitUntilConnected(timeout: .seconds(30))
+                } catch {
+                    logger.warning("\(logIdent)Could not delete \(ControllerZNode.path) to move the controller: \(error)")
+                    return
+                }
+            }
         }
     }
 

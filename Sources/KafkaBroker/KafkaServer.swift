@@ -103,6 +103,9 @@ public actor KafkaServer {
                 interBrokerListener: config.interBrokerListenerName,
                 uncleanLeaderElectionEnable: try LogConfig(brokerProperties: brokerProperties).uncleanLeaderElectionEnable)
             self.controller = controller
+            topicConfigChangeListener?.onUncleanLeaderElectionEnabled { topic in
+                controller.enableTopicUncleanLeaderElection(topic)
+            }
             await controller.startup()
             logger.info("\(logIdent)started")
         } catch {

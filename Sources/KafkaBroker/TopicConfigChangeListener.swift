@@ -17,6 +17,10 @@ import ZooKeeper
 /// entity types are skipped. A (re)connected session re-arms the watch and catches up on the
 /// notifications created meanwhile.
 ///
+/// A topic whose config now enables `unclean.leader.election.enable` is also handed to
+/// `onUncleanLeaderElectionEnabled` (the controller retries its offline partitions at once, as
+/// Kafka's `TopicConfigHandler` has it do).
+///
 /// At start the existing notifications are processed too (re-applying a config is harmless).
 /// Old notifications are never purged here.
 ///
@@ -28,6 +32,12 @@ public final class TopicConfigChangeListener: Sendable {
     let defaultLogConfig: LogConfig
     let logger: Logger
     private let task = Mutex<Task<Void, Never>?>(nil)
+    private let uncleanElectionHandler = Mutex<(@Sendable (String) -> Void)?>(nil)
+
+    /// Called with each topic whose applied config enables unclean leader election.
+    public func onUncleanLeaderElectionEnabled(_ handler: @escaping @Sendable (String) -> Void) {
+        uncleanElectionHandler.withLock { $0 = handler }
+    }
 
     public init(zkClient: KafkaZkClient, logManager: LogManager, defaultLogConfig: LogConfig, logger: Logger) {
         self.zkClient = zkClient
@@ -109,6 +119,9 @@ public final class TopicConfigChangeListener: Sendable {
         let config = try defaultLogConfig.applying(topicOverrides: overrides)
         let logs = logManager.allLogs.filter { $0.topicPartition.topic == topic }
         for log in logs { log.withLock { log.updateConfig(config) } }
+        if config.uncleanLeaderElectionEnable, overrides["unclean.leader.election.enable"] != nil {
+            uncleanElectionHandler.withLock { $0 }?(topic)
+        }
         let shown = overrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
         logger.info("Applied the config of topic \(topic) to \(logs.count) logs: {\(shown)}")
     }

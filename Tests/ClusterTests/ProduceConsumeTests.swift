@@ -81,8 +81,9 @@ extension RealClusterTests {
 }
 
 extension RealClusterTests.ProduceConsumeTests {
-    /// confluent-kafka (librdkafka 2.x) and kafka-python, unmodified, through `Clients/roundtrip.py`.
-    @Test(arguments: ["confluent", "kafka-python"])
+    /// confluent-kafka (librdkafka 2.x), kafka-python and aiokafka, unmodified, through
+    /// `Clients/roundtrip.py`.
+    @Test(arguments: ["confluent", "kafka-python", "aiokafka"])
     func pythonClientsRoundTripEveryCodec(_ client: String) async throws {
         try await withKafkaCluster(zooKeepers: 1, ids: [1]) { cluster in
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

@@ -63,6 +63,15 @@ extension RealClusterTests {
                     let state = try #require(try await Replication.state(zk, TopicPartition("replicated", partition)))
                     #expect(Set(state.isr) == [1, 2, 3], "the ISR stayed whole")
                 }
+                // A clean shutdown leaves every partition's high watermark in replication-offset-checkpoint.
+                let stopped = cluster.broker(3)
+                #expect(await stopped.terminate() == 0)
+                let checkpoint = try String(contentsOf: stopped.logDirectory.appendingPathComponent("replication-offset-checkpoint"),
+                                            encoding: .utf8)
+                for partition: Int32 in 0..<2 {
+                    let end = (stored.keys.filter { $0.partition == partition }.map(\.offset).max() ?? -1) + 1
+                    #expect(checkpoint.split(separator: "\n").contains("replicated \(partition) \(end)"), "\(checkpoint)")
+                }
             }
         }
 

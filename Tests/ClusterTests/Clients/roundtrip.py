@@ -2,7 +2,7 @@
 """Produce keyed records with every codec through a real Python client, read them back from the
 beginning, and print one JSON line per record: {"offset", "key", "value"}.
 
-Usage: roundtrip.py {confluent|kafka-python} BOOTSTRAP TOPIC
+Usage: roundtrip.py {confluent|kafka-python|aiokafka} BOOTSTRAP TOPIC
 Exits non-zero with a message on stderr when the client fails.
 """
 import json
@@ -66,9 +66,46 @@ def with_kafka_python(bootstrap, topic):
     return out
 
 
+def with_aiokafka(bootstrap, topic):
+    import asyncio
+
+    from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+    async def run():
+        for codec in CODECS:
+            producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks=1, linger_ms=50,
+                                        compression_type=None if codec == "none" else codec)
+            await producer.start()
+            try:
+                futures = [await producer.send(topic, key=key, value=value, partition=0)
+                           for c, key, value in records() if c == codec]
+                for future in futures:
+                    await asyncio.wait_for(future, 30)
+            finally:
+                await producer.stop()
+        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
+                                    auto_offset_reset="earliest")
+        await consumer.start()
+        try:
+            tp = TopicPartition(topic, 0)
+            consumer.assign([tp])
+            await consumer.seek_to_beginning(tp)
+            end = (await consumer.end_offsets([tp]))[tp]
+            out = []
+            while len(out) < end:
+                batch = await asyncio.wait_for(consumer.getmany(tp, timeout_ms=1000), 30)
+                out.extend((m.offset, m.key, m.value) for m in batch.get(tp, []))
+            return out
+        finally:
+            await consumer.stop()
+
+    return asyncio.run(run())
+
+
 def main():
     client, bootstrap, topic = sys.argv[1:4]
-    out = with_confluent(bootstrap, topic) if client == "confluent" else with_kafka_python(bootstrap, topic)
+    clients = {"confluent": with_confluent, "kafka-python": with_kafka_python, "aiokafka": with_aiokafka}
+    out = clients[client](bootstrap, topic)
     for offset, key, value in out:
         print(json.dumps({"offset": offset, "key": key.decode(), "value": value.decode()}))
 
