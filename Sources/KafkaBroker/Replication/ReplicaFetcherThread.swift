@@ -39,6 +39,8 @@ final class ReplicaFetcherThread: Sendable {
     private let replicaManager: ReplicaManagerReference
     private let partitions = Mutex<[TopicPartition: PartitionFetchState]>([:])
     private let loop = Mutex<Task<Void, Never>?>(nil)
+    /// The connection in use, so that `shutdown` can close it under a request in flight.
+    private let liveConnection = Mutex<BrokerConnection?>(nil)
 
     static let fetchVersion: Int16 = 11
     static let offsetForLeaderEpochVersion: Int16 = 3
@@ -83,9 +85,12 @@ final class ReplicaFetcherThread: Sendable {
         }
     }
 
+    /// Stops the loop: cancels it and closes its connection, which fails a request still waiting
+    /// for the leader (a fetch may wait `replica.fetch.wait.max.ms` there, a dead leader longer).
     func shutdown() async {
         let task = loop.withLock { $0 }
         task?.cancel()
+        await liveConnection.withLock { $0 }?.close()
         await task?.value
     }
 
@@ -102,6 +107,8 @@ final class ReplicaFetcherThread: Sendable {
                         host: sourceBroker.host, port: sourceBroker.port, clientId: "broker-\(brokerId)-fetcher-\(fetcherId)",
                         group: MultiThreadedEventLoopGroup.singleton, timeout: .milliseconds(config.socketTimeoutMs),
                         maxResponseSize: Int(config.fetchResponseMaxBytes) + 1_048_576)
+                    liveConnection.withLock { $0 = connection }
+                    if Task.isCancelled { break }
                 }
                 let worked = try await doWork(connection!)
                 if !worked { try await Task.sleep(for: .milliseconds(idleWaitMs)) }
@@ -170,7 +177,8 @@ final class ReplicaFetcherThread: Sendable {
 
     /// Sends `request` to the leader, failing with `ReplicationError.timedOut` when no answer
     /// comes within `replica.socket.timeout.ms` (a hung or paused leader must not hold the
-    /// fetcher forever; the connection is then replaced).
+    /// fetcher forever). The timeout closes the connection — the only way to fail a request in
+    /// flight — and the loop then opens a new one.
     func send<API: KafkaAPI>(_ api: API.Type, _ request: API.Request, version: Int16,
                              on connection: BrokerConnection) async throws -> API.Response where API.Response: Sendable, API.Request: Sendable {
         let timeoutMs = config.socketTimeoutMs + Int64(config.fetchWaitMaxMs)
@@ -178,7 +186,8 @@ final class ReplicaFetcherThread: Sendable {
             group.addTask { try await connection.send(api, request, version: version) }
             group.addTask {
                 try await Task.sleep(for: .milliseconds(timeoutMs))
-                return nil
+                await connection.close()
+                throw ReplicationError.timedOut(API.key.description, timeoutMs)
             }
             defer { group.cancelAll() }
             guard let first = try await group.next(), let response = first else {
