@@ -58,7 +58,7 @@ public enum LogValidator {
         public var maxDecompressedBytes: Int
 
         public init(
-            maxMessageBytes: Int = 1_048_588,
+            maxMessageBytes: Int = 1_000_012,
             messageTimestampType: TimestampType = .createTime,
             messageTimestampDifferenceMaxMs: Int64 = .max,
             compressionType: BrokerCompressionType = .producer,

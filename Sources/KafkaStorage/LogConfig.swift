@@ -32,9 +32,9 @@ public struct LogConfig: Sendable, Equatable {
     public var flushMs: Int64 = .max
     /// `file.delete.delay.ms` (broker `log.segment.delete.delay.ms`).
     public var fileDeleteDelayMs: Int64 = 60_000
-    /// `max.message.bytes` (broker `message.max.bytes`). Kafka 2.4's default (1 MiB + 12), which
-    /// `LogValidator.Config` also uses; Kafka 2.3 had 1,000,012.
-    public var maxMessageSize = 1_048_588
+    /// `max.message.bytes` (broker `message.max.bytes`): Kafka 2.3's default, 1,000,000 bytes plus
+    /// the 12-byte log overhead (2.4 raised it to 1 MiB + 12).
+    public var maxMessageSize = 1_000_012
     /// `message.timestamp.type` (broker `log.message.timestamp.type`).
     public var messageTimestampType: TimestampType = .createTime
     /// `message.timestamp.difference.max.ms` (broker `log.message.timestamp.difference.max.ms`).
