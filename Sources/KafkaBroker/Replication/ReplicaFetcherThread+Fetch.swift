@@ -9,12 +9,21 @@ extension ReplicaFetcherThread {
     func fetch(_ ready: [TopicPartition: PartitionFetchState], _ connection: BrokerConnection) async throws {
         var logStartOffsets: [TopicPartition: Int64] = [:]
         for tp in ready.keys { logStartOffsets[tp] = localPartition(tp)?.offsets.logStartOffset ?? -1 }
-        let topics = Dictionary(grouping: ready, by: \.key.topic).sorted { $0.key < $1.key }.map { topic, members in
-            Fetch.FetchTopic(topic: topic, partitions: members.sorted { $0.key < $1.key }.map { tp, state in
-                Fetch.FetchPartition(partition: tp.partition, currentLeaderEpoch: state.currentLeaderEpoch,
-                                     fetchOffset: state.fetchOffset, logStartOffset: logStartOffsets[tp] ?? -1,
-                                     partitionMaxBytes: config.fetchMaxBytes)
-            })
+        // Round-robin order: the partition first in a response is the one sure to get a whole
+        // batch within the response limit, so no partition is starved by the ones before it.
+        let sorted = ready.keys.sorted()
+        let shift = nextRound() % max(1, sorted.count)
+        var topics: [Fetch.FetchTopic] = []
+        for tp in sorted[shift...] + sorted[..<shift] {
+            guard let state = ready[tp] else { continue }
+            let partition = Fetch.FetchPartition(partition: tp.partition, currentLeaderEpoch: state.currentLeaderEpoch,
+                                                 fetchOffset: state.fetchOffset, logStartOffset: logStartOffsets[tp] ?? -1,
+                                                 partitionMaxBytes: config.fetchMaxBytes)
+            if topics.last?.topic == tp.topic {
+                topics[topics.count - 1].partitions.append(partition)
+            } else {
+                topics.append(Fetch.FetchTopic(topic: tp.topic, partitions: [partition]))
+            }
         }
         let request = Fetch.Request(
             replicaId: brokerId, maxWaitMs: config.fetchWaitMaxMs, minBytes: config.fetchMinBytes,

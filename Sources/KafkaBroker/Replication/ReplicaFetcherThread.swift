@@ -41,6 +41,7 @@ final class ReplicaFetcherThread: Sendable {
     private let loop = Mutex<Task<Void, Never>?>(nil)
     /// The connection in use, so that `shutdown` can close it under a request in flight.
     private let liveConnection = Mutex<BrokerConnection?>(nil)
+    private let rounds = Mutex(0)
 
     static let fetchVersion: Int16 = 11
     static let offsetForLeaderEpochVersion: Int16 = 3
@@ -62,6 +63,9 @@ final class ReplicaFetcherThread: Sendable {
     }
 
     var partitionCount: Int { partitions.withLock { $0.count } }
+
+    /// A counter of fetch rounds (the rotation of the partition order).
+    func nextRound() -> Int { rounds.withLock { round in defer { round = (round + 1) % 1_000_000 }; return round } }
     var fetchStates: [TopicPartition: PartitionFetchState] { partitions.withLock { $0 } }
 
     func addPartitions(_ added: [TopicPartition: InitialFetchState]) {
