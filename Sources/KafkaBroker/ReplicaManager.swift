@@ -60,7 +60,7 @@ public final class ReplicaManager: Sendable {
     private let state = Mutex(State())
     let stateChangeLock = Mutex(())
     /// Partitions whose ISR changed since the last notification (`ReplicaManager+Isr`).
-    let isrChanges = Mutex(IsrChangeSet())
+    let isrChanges: Mutex<IsrChangeSet>
     let backgroundTasks = Mutex<[Task<Void, Never>]>([])
 
     public init(
@@ -73,6 +73,8 @@ public final class ReplicaManager: Sendable {
         self.isrStore = isrStore
         self.checkpointedHighWatermarks = checkpointedHighWatermarks
         self.logProvider = logProvider
+        // As in Kafka, the first propagation is counted from start-up, not from 1970.
+        isrChanges = Mutex(IsrChangeSet(lastPropagationMs: time.milliseconds))
         stateChangeLogger = Logger(label: "state.change.logger")
         var logger = Logger(label: "kafka.server.ReplicaManager")
         logger[metadataKey: "broker"] = "\(brokerId)"
