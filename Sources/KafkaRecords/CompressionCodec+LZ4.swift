@@ -39,6 +39,27 @@ extension CompressionCodec {
         }
     }
 
+    /// Rewrites the header checksum (HC) of the LZ4 frame starting at the reader index of `frame`
+    /// to the pre-KIP-57 value: the hash taken from the frame's magic bytes on, not from FLG.
+    /// Kafka writes LZ4 wrappers of magic 0 messages this way (its `KafkaLZ4BlockOutputStream`
+    /// with the broken-checksum flag) because the pre-0.10 clients that read magic 0 check that
+    /// value; later clients ignore HC for magic 0.
+    static func lz4UsePreKIP57HeaderChecksum(_ frame: inout ByteBuffer) {
+        let start = frame.readerIndex
+        guard frame.readableBytes >= 7,
+              frame.getInteger(at: start, endianness: .little, as: UInt32.self) == lz4FrameMagic,
+              let flags: UInt8 = frame.getInteger(at: start + 4)
+        else { return }
+        var descriptorEnd = 6
+        if flags & 0x08 != 0 { descriptorEnd += 8 }  // content size
+        if flags & 0x01 != 0 { descriptorEnd += 4 }  // dictionary id
+        guard frame.readableBytes > descriptorEnd else { return }
+        let checksum = frame.withUnsafeReadableBytes { bytes in
+            UInt8(truncatingIfNeeded: XXHash32.hash(UnsafeRawBufferPointer(rebasing: bytes[0..<descriptorEnd])) >> 8)
+        }
+        frame.setInteger(checksum, at: start + descriptorEnd)
+    }
+
     static func lz4Decompress(
         _ input: UnsafeRawBufferPointer,
         into output: inout BoundedOutput,

@@ -8,7 +8,8 @@ import NIOCore
 /// Formats written, chosen so that every client can read them:
 /// - gzip: one gzip member (RFC 1952), default level;
 /// - snappy: the xerial framing of the Java client (see `CompressionCodec+Snappy.swift`);
-/// - lz4: one LZ4 frame, 64 KiB independent blocks, no checksums, correct header checksum (KIP-57);
+/// - lz4: one LZ4 frame, 64 KiB independent blocks, no checksums, correct header checksum (KIP-57)
+///   — except in a magic 0 wrapper, which gets the pre-KIP-57 one (`compress(_:with:magic:)`);
 /// - zstd: one zstd frame, level 3 (zstd's and Kafka's default).
 ///
 /// Formats read: the above, plus concatenated gzip members, raw (unframed) snappy as librdkafka
@@ -38,6 +39,15 @@ public enum CompressionCodec {
         try withReadableBytes(of: input) { (bytes) throws(RecordBatchError) in
             try compress(bytes, with: type, into: &output)
         }
+        return output
+    }
+
+    /// Compresses the value of a legacy wrapper message of `magic`: as `compress(_:with:)`, except
+    /// that an LZ4 frame for magic 0 carries the pre-KIP-57 header checksum, as Kafka writes it
+    /// (see `lz4UsePreKIP57HeaderChecksum`). Kafka's `CompressionType.wrapForOutput(_, magic)`.
+    public static func compress(_ input: ByteBuffer, with type: CompressionType, magic: Int8) throws(RecordBatchError) -> ByteBuffer {
+        var output = try compress(input, with: type)
+        if type == .lz4 && magic == 0 { lz4UsePreKIP57HeaderChecksum(&output) }
         return output
     }
 

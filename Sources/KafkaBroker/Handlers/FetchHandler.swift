@@ -12,7 +12,8 @@ import KafkaStorage
 /// A follower's fetch offset is its log end offset: the leader records it before anything else
 /// (`Partition.recordFollowerFetch`), which may move the high watermark (completing acks=all
 /// produces and consumer fetches) and bring the follower into the ISR. A `current_leader_epoch`
-/// older than the partition's is FENCED_LEADER_EPOCH, newer UNKNOWN_LEADER_EPOCH.
+/// older than the partition's is FENCED_LEADER_EPOCH, newer UNKNOWN_LEADER_EPOCH. A topic whose
+/// `compression.type` is zstd answers UNSUPPORTED_COMPRESSION_TYPE to fetches older than v10.
 ///
 /// Fetch sessions (KIP-227): this broker creates none — it answers session id 0, and clients
 /// fall back to full fetch requests, as they do with any broker that has no session cache slot.
@@ -22,7 +23,8 @@ import KafkaStorage
 /// Zero copy: the response is written with every partition's records left out
 /// (`Fetch.Response.writeSplicingRecords`) and sent as memory parts interleaved with segment-file
 /// regions, which NIO sends with sendfile: record bytes go from the page cache to the socket and
-/// never through a Swift buffer.
+/// never through a Swift buffer. Except for Fetch v0–v3, whose clients cannot read the stored v2
+/// batches: their records are read into memory and down-converted (`FetchHandler+DownConversion`).
 struct FetchHandler: KafkaRequestHandler {
     let apiKey = ApiKey.fetch
     let replicaManager: ReplicaManager
@@ -60,6 +62,11 @@ struct FetchHandler: KafkaRequestHandler {
                     partitions.append(failed(.unknownTopicOrPartition))
                     continue
                 }
+                // Before v10 a client cannot read zstd: a zstd topic is refused outright (Kafka 2.3).
+                if version < 10, partition.log.withLock({ partition.log.config.compressionType }) == .type(.zstd) {
+                    partitions.append(failed(.unsupportedCompressionType))
+                    continue
+                }
                 let epochCheck = partition.checkLeaderEpoch(requested.currentLeaderEpoch)
                 guard epochCheck == .none else {
                     partitions.append(failed(epochCheck))
@@ -89,7 +96,11 @@ struct FetchHandler: KafkaRequestHandler {
             responses.append(.init(topic: topic.topic, partitions: partitions))
             slices.append(topicSlices)
         }
-        return Self.splicedFrame(Fetch.Response(sessionId: 0, responses: responses), slices: slices, request: request)
+        let response = Fetch.Response(sessionId: 0, responses: responses)
+        if let magic = Self.downConversionMagic(forVersion: version) {
+            return downConvertedFrame(response, slices: slices, fetch: fetch, toMagic: magic, request: request)
+        }
+        return Self.splicedFrame(response, slices: slices, request: request)
     }
 
     /// The leader learns where each of the follower's logs ends (its fetch offsets); a moved high
