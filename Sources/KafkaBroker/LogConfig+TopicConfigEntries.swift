@@ -41,6 +41,7 @@ extension LogConfig {
         case "cleanup.policy": cleanupPolicy.sorted().joined(separator: ",")
         case "min.insync.replicas": String(minInSyncReplicas)
         case "unclean.leader.election.enable": String(uncleanLeaderElectionEnable)
+        case "message.downconversion.enable": String(messageDownConversionEnable)
         default: nil
         }
     }

@@ -47,6 +47,10 @@ public struct LogConfig: Sendable, Equatable {
     public var minInSyncReplicas = 1
     /// `unclean.leader.election.enable`.
     public var uncleanLeaderElectionEnable = false
+    /// `message.downconversion.enable` (broker `log.message.downconversion.enable`): whether
+    /// consumers too old for the stored format (Fetch v0–v3) get down-converted records or
+    /// UNSUPPORTED_VERSION.
+    public var messageDownConversionEnable = true
 
     public init() {}
 
@@ -88,6 +92,7 @@ public struct LogConfig: Sendable, Equatable {
         "cleanup.policy": "log.cleanup.policy",
         "min.insync.replicas": "min.insync.replicas",
         "unclean.leader.election.enable": "unclean.leader.election.enable",
+        "message.downconversion.enable": "log.message.downconversion.enable",
     ]
 
     /// The broker defaults from `server.properties` keys; keys not about logs are ignored.
@@ -152,6 +157,9 @@ public struct LogConfig: Sendable, Equatable {
             case "unclean.leader.election.enable":
                 guard let flag = Bool(value.lowercased()) else { throw LogConfigError.invalidValue(key: key, value: value) }
                 config.uncleanLeaderElectionEnable = flag
+            case "message.downconversion.enable":
+                guard let flag = Bool(value.lowercased()) else { throw LogConfigError.invalidValue(key: key, value: value) }
+                config.messageDownConversionEnable = flag
             default:
                 throw LogConfigError.unknownKey(key)
             }

@@ -233,6 +233,19 @@ extension RealClusterTests {
                     let stored = try #require(MemoryRecords(records).firstBatch, "\(topic) v10")
                     #expect(stored.compressionType == .zstd, "\(topic) is stored as zstd")
                 }
+
+                // A topic that refuses down-conversion answers old consumers UNSUPPORTED_VERSION.
+                let strict = try RealClusterTests.TopicCreationTests.createTopics(client, CreateTopics.Request(topics: [
+                    .init(name: "no-down-conversion", numPartitions: 1, replicationFactor: 1,
+                          configs: [.init(name: "message.downconversion.enable", value: "false")]),
+                ], timeoutMs: 20_000))
+                #expect(strict.topics.first?.errorCode == ErrorCode.none)
+                try Self.produce(bootstrap, topic: "no-down-conversion", codec: "none", lines: ["e:1"])
+                try await waitUntil("no-down-conversion to be readable") {
+                    try RealClusterTests.ProduceConsumeTests.consumeAll(port: broker.port, topic: "no-down-conversion").count == 1
+                }
+                #expect(try Self.fetch(client, topic: "no-down-conversion", offset: 0, version: 3).errorCode == .unsupportedVersion)
+                #expect(try Self.fetch(client, topic: "no-down-conversion", offset: 0, version: 4).errorCode == ErrorCode.none)
             }
         }
     }

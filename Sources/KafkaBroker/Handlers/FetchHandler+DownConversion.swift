@@ -9,9 +9,9 @@ import KafkaStorage
 /// the zero-copy path.
 ///
 /// Per partition of the response, in Kafka's order:
-/// 1. A topic whose `compression.type` is `zstd` answers UNSUPPORTED_COMPRESSION_TYPE (Kafka 2.3
-///    refuses such partitions to every fetch below v10; this path covers v0–v3), whatever the
-///    partition's own error.
+/// 1. A topic with `message.downconversion.enable=false` answers UNSUPPORTED_VERSION; a topic whose
+///    `compression.type` is `zstd` answers UNSUPPORTED_COMPRESSION_TYPE (Kafka 2.3 refuses such
+///    partitions to every fetch below v10), whatever the partition's own error.
 /// 2. A partition with an error, or with no records, is left as it is.
 /// 3. The records are read into memory (no sendfile: old clients are not zero copy, in Kafka
 ///    either) and converted by `RecordsDownConverter`, which drops transaction markers, headers
@@ -67,9 +67,9 @@ extension FetchHandler {
             .init(partitionIndex: data.partitionIndex, errorCode: code, highWatermark: -1, records: ByteBuffer())
         }
         let log = partition.log
-        if log.withLock({ log.config.compressionType }) == .type(.zstd) {
-            return failed(.unsupportedCompressionType)
-        }
+        let config = log.withLock { log.config }
+        if !config.messageDownConversionEnable { return failed(.unsupportedVersion) }
+        if config.compressionType == .type(.zstd) { return failed(.unsupportedCompressionType) }
         guard data.errorCode == .none, slice.size > 0 else { return data }
         let bytes: ByteBuffer
         do {
