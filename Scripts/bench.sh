@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks kafka-server (release build) with a librdkafka client (confluent-kafka). On one
 # broker: produce of 100 B and 1 KiB records with acks=1 (throughput, delivery latency
-# percentiles), consume of the same records (throughput), acks=all at 1,000 msg/s (latency).
+# percentiles), consume of the same records (throughput), acks=all at 1,000 msg/s (latency, with
+# Scripts/bench/latency.c: librdkafka from C, so no Python pacing loop or GIL in the figures).
 # Then two more brokers join and a replication-factor-3 topic (min.insync.replicas=2) takes
 # acks=all 1 KiB records, flat out and at 1,000 msg/s: every record waits for both followers'
 # fetches. The leader's CPU use is printed for each phase. Everything runs on 127.0.0.1 in a temp
@@ -12,7 +13,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/Scripts/lib/deps.sh"
 ensure_apt_packages libzookeeper-mt-dev zookeeper default-jre-headless zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev
-ensure_apt_packages kcat
+ensure_apt_packages kcat librdkafka-dev gcc
 ensure_pip_packages confluent-kafka
 
 N100=400000
@@ -41,6 +42,7 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
+gcc -O2 -o "$WORK/latency" "$ROOT/Scripts/bench/latency.c" -lrdkafka
 
 mkdir -p "$WORK/zk"
 cat > "$WORK/zoo.cfg" <<CFG
@@ -71,12 +73,15 @@ done
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$BROKER_PID/stat"; }
 HZ=$(getconf CLK_TCK)
+# run LABEL ARGS… runs loadgen.py; run LABEL --c BOOTSTRAP TOPIC COUNT SIZE ACKS RATE runs latency.c.
 run() {
     local label="$1"; shift
+    local tool=(python3 "$ROOT/Scripts/bench/loadgen.py")
+    if [ "$1" = "--c" ]; then tool=("$WORK/latency"); shift; fi
     local before after start end
     before=$(cpu_ticks); start=$(date +%s.%N)
     local result
-    result=$(python3 "$ROOT/Scripts/bench/loadgen.py" "$@")
+    result=$("${tool[@]}" "$@")
     after=$(cpu_ticks); end=$(date +%s.%N)
     local cpu
     cpu=$(awk -v t=$((after - before)) -v hz="$HZ" -v s="$start" -v e="$end" 'BEGIN { printf "%.0f", 100 * t / hz / (e - s) }')
@@ -89,7 +94,7 @@ run "produce-100B-acks1" produce "$BOOT" b100 "$N100" 100 1
 run "consume-100B      " consume "$BOOT" b100 "$N100"
 run "produce-1KiB-acks1" produce "$BOOT" b1k "$N1K" 1024 1
 run "consume-1KiB      " consume "$BOOT" b1k "$N1K"
-run "acks-all-1k-per-s " produce "$BOOT" ball 5000 1024 all 1000
+run "acks-all-1k-per-s (C)" --c "$BOOT" ball 5000 1024 all 1000
 
 # Consume again with kcat (librdkafka in C, no Python in the loop): the broker's fetch path.
 kcat_consume() {
@@ -129,4 +134,4 @@ echo "==> 3 brokers, topic rf3: $("$CLI" topics --bootstrap-server "$BOOT" --des
 # From here the CPU figure is the three brokers' together (percent of one core).
 cpu_ticks() { local total=0 pid; for pid in $BROKER_PID $FOLLOWER_PIDS; do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo $total; }
 run "produce-1KiB-rf3-acks-all    " produce "$BOOT" rf3 "$N1K" 1024 all
-run "rf3-acks-all-1k-per-s        " produce "$BOOT" rf3 5000 1024 all 1000
+run "rf3-acks-all-1k-per-s (C)    " --c "$BOOT" rf3 5000 1024 all 1000
