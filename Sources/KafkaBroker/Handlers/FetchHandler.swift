@@ -5,8 +5,9 @@ import KafkaStorage
 
 /// Fetch, from consumers and from followers (`replica_id` ≥ 0): each partition's batches from
 /// its fetch offset — up to the high watermark for a consumer, up to the log end offset for a
-/// follower — within `partition_max_bytes` and the response's `max_bytes` (the first batch is
-/// returned whole even when larger, so a reader always progresses). With fewer than `min_bytes`
+/// follower — within `partition_max_bytes` and the response's `max_bytes` (from v3 on, KIP-74, the
+/// first batch is returned whole even when larger, so a reader always progresses; v0–v2 limits
+/// are hard, as in Kafka). With fewer than `min_bytes`
 /// available the request waits in the fetch purgatory (`DelayedFetch`) for up to `max_wait_ms`.
 ///
 /// A follower's fetch offset is its log end offset: the leader records it before anything else
@@ -79,7 +80,7 @@ struct FetchHandler: KafkaRequestHandler {
                 do {
                     let limit = max(0, min(Int(requested.partitionMaxBytes), remaining))
                     let nothingYet = slices.allSatisfy { $0.allSatisfy { $0.size == 0 } } && topicSlices.allSatisfy { $0.size == 0 }
-                    let read = try partition.readSlice(offset: requested.fetchOffset, maxBytes: limit, minOneMessage: nothingYet,
+                    let read = try partition.readSlice(offset: requested.fetchOffset, maxBytes: limit, minOneMessage: nothingYet && version >= 3,
                                                        isolatedToHighWatermark: follower == nil)
                     remaining -= read.records.size
                     topicSlices[topicSlices.count - 1] = read.records
