@@ -24,6 +24,8 @@ struct ConfigsCommand: AsyncParsableCommand {
 
     static let topicResource: Int8 = 2
     static let brokerResource: Int8 = 4
+    /// DescribeConfigs' source of a topic override (`DYNAMIC_TOPIC_CONFIG`).
+    static let dynamicTopicConfigSource: Int8 = 1
 
     func validate() throws {
         guard ["topics", "brokers"].contains(entityType) else {
@@ -53,7 +55,7 @@ struct ConfigsCommand: AsyncParsableCommand {
                 guard result.errorCode == .none else {
                     throw CLIError(result.errorMessage ?? "\(result.errorCode.displayName) for \(entityType) '\(entityName)'")
                 }
-                let overrides = result.configs.filter { entityType == "topics" ? $0.configSource == 1 : !$0.isDefault }
+                let overrides = result.configs.filter { entityType == "topics" ? $0.configSource == Self.dynamicTopicConfigSource : !$0.isDefault }
                 if describe {
                     let noun = entityType == "topics" ? "topic '\(entityName)'" : "broker \(entityName)"
                     print("Configs for \(noun) are " + overrides.map { "\($0.name)=\($0.isSensitive ? "(sensitive)" : $0.value ?? "null")" }

@@ -100,15 +100,30 @@ struct TopicsCommand: AsyncParsableCommand {
             if described.errorCode.isError {
                 throw CLIError("Topic '\(described.name)': \(described.errorCode.displayName)")
             }
-            print(Self.describe(described), terminator: "")
+            print(Self.describe(described, configs: try await overrides(of: described.name, client)), terminator: "")
         }
     }
 
-    /// Kafka's describe layout: one summary line, then one line per partition.
-    static func describe(_ topic: Metadata.Topic) -> String {
+    /// The topic's config overrides (`/config/topics/<t>`, through DescribeConfigs), sorted.
+    private func overrides(of topic: String, _ client: ClusterClient) async throws -> [(String, String)] {
+        let version = try await client.requireVersion(of: DescribeConfigs.self, for: "Describing configs")
+        let described = try await client.controllerConnection().send(
+            DescribeConfigs.self,
+            DescribeConfigs.Request(resources: [.init(resourceType: ConfigsCommand.topicResource, resourceName: topic)]),
+            version: version)
+        guard let result = described.results.first, result.errorCode == .none else { return [] }
+        return result.configs.filter { $0.configSource == ConfigsCommand.dynamicTopicConfigSource }
+            .map { ($0.name, $0.isSensitive ? "(sensitive)" : $0.value ?? "null") }
+            .sorted { $0.0 < $1.0 }
+    }
+
+    /// Kafka's describe layout: one summary line (with the topic's config overrides), then one
+    /// line per partition.
+    static func describe(_ topic: Metadata.Topic, configs: [(String, String)] = []) -> String {
         let partitions = topic.partitions.sorted { $0.partitionIndex < $1.partitionIndex }
         let replicationFactor = partitions.first?.replicaNodes.count ?? 0
-        var text = "Topic: \(topic.name)\tPartitionCount: \(partitions.count)\tReplicationFactor: \(replicationFactor)\tConfigs: \n"
+        let shown = configs.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
+        var text = "Topic: \(topic.name)\tPartitionCount: \(partitions.count)\tReplicationFactor: \(replicationFactor)\tConfigs: \(shown)\n"
         for partition in partitions {
             let replicas = partition.replicaNodes.map(\.description).joined(separator: ",")
             let isr = partition.isrNodes.map(\.description).joined(separator: ",")

@@ -33,7 +33,7 @@ struct CLIEndToEndTests {
                 return described.status == 0 && described.lines.count == 3 && !described.output.contains("Leader: none")
             }
             #expect(described.lines == [
-                "Topic: cli-orders\tPartitionCount: 2\tReplicationFactor: 1\tConfigs: ",
+                "Topic: cli-orders\tPartitionCount: 2\tReplicationFactor: 1\tConfigs: compression.type=producer",
                 "\tTopic: cli-orders\tPartition: 0\tLeader: 1\tReplicas: 1\tIsr: 1",
                 "\tTopic: cli-orders\tPartition: 1\tLeader: 1\tReplicas: 1\tIsr: 1",
             ])
@@ -52,6 +52,8 @@ struct CLIEndToEndTests {
             _ = try await CLIProcess.run(configsOf + ["--alter", "--delete-config", "compression.type"])
             let after = try await CLIProcess.run(configsOf + ["--describe"])
             #expect(after.lines == ["Configs for topic 'cli-orders' are retention.ms=86400000"])
+            let redescribed = try await CLIProcess.run(["topics"] + bootstrap + ["--describe", "--topic", "cli-orders"])
+            #expect(redescribed.lines.first == "Topic: cli-orders\tPartitionCount: 2\tReplicationFactor: 1\tConfigs: retention.ms=86400000")
             let badConfig = try await CLIProcess.run(configsOf + ["--alter", "--add-config", "retention.ms=soon"])
             #expect(badConfig.status == 1)
             let brokerConfigs = try await CLIProcess.run(["configs"] + bootstrap + ["--entity-type", "brokers", "--entity-name", "1", "--describe"])
