@@ -33,6 +33,7 @@ extension Log {
     /// epoch (nothing written), `StorageError` when the disk fails.
     @discardableResult
     public func appendAsLeader(_ records: consuming MemoryRecords, leaderEpoch: Int32, origin: AppendOrigin = .client) throws -> LogAppendResult {
+        try ensureOpen()
         guard leaderEpoch >= 0 else { throw LogError.invalidLeaderEpoch(epoch: leaderEpoch, startOffset: logEndOffset) }
         let now = time.milliseconds
         let validated = try LogValidator.validateMessagesAndAssignOffsets(
@@ -58,6 +59,7 @@ extension Log {
     /// nothing written).
     @discardableResult
     public func appendAsFollower(_ records: MemoryRecords) throws -> LogAppendResult? {
+        try ensureOpen()
         let info = try LogValidator.analyzeAndValidateRecords(records, origin: .replication, maxMessageBytes: config.maxMessageSize)
         guard info.shallowCount > 0, let firstOffset = info.firstOffset else { return nil }
         guard info.offsetsMonotonic else {

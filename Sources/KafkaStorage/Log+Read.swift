@@ -13,6 +13,7 @@ extension Log {
     /// Reading at the log end offset returns no bytes; below `logStartOffset` or above the log end
     /// offset throws `LogError.offsetOutOfRange`.
     public func read(startOffset: Int64, maxLength: Int, maxOffset: Int64? = nil, minOneMessage: Bool = false) throws -> FetchDataInfo {
+        try ensureOpen()
         let next = nextOffsetMetadata
         if startOffset == next.messageOffset {
             return FetchDataInfo(fetchOffsetMetadata: next, records: .empty(path: activeSegment.log.path))
@@ -54,6 +55,7 @@ extension Log {
     /// timestamp; `earliestTimestamp` gives the log start offset and `latestTimestamp` the log end
     /// offset (both with timestamp −1). Nil when every record is older.
     public func fetchOffsetByTimestamp(_ targetTimestamp: Int64) throws -> (timestamp: Int64, offset: Int64)? {
+        try ensureOpen()
         switch targetTimestamp {
         case Self.earliestTimestamp: return (RecordBatch.noTimestamp, logStartOffset)
         case Self.latestTimestamp: return (RecordBatch.noTimestamp, logEndOffset)

@@ -9,6 +9,7 @@ extension Log {
     /// there was nothing to remove.
     @discardableResult
     public func truncateTo(_ targetOffset: Int64) throws -> Bool {
+        try ensureOpen()
         precondition(targetOffset >= 0, "cannot truncate \(topicPartition) to a negative offset \(targetOffset)")
         guard targetOffset < logEndOffset else { return false }
         logger.info("Truncating log", metadata: ["targetOffset": "\(targetOffset)", "logEndOffset": "\(logEndOffset)"])
@@ -31,6 +32,7 @@ extension Log {
     /// Deletes every segment and starts an empty log at `newOffset` (a follower far behind or
     /// ahead of its leader, Kafka's `truncateFullyAndStartAt`); the leader epoch cache is emptied.
     public func truncateFullyAndStartAt(_ newOffset: Int64) throws {
+        try ensureOpen()
         logger.info("Truncating log fully", metadata: ["newOffset": "\(newOffset)"])
         let removed = segmentList
         segmentList = []
@@ -49,6 +51,7 @@ extension Log {
     /// Segments wholly below the new start are deleted by the next `deleteOldSegments`. The
     /// leader epoch cache's earliest entry moves up with it (`truncateFromStart`).
     public func maybeIncrementLogStartOffset(_ newLogStartOffset: Int64) throws {
+        try ensureOpen()
         guard newLogStartOffset <= logEndOffset else {
             throw LogError.offsetOutOfRange(offset: newLogStartOffset, logStartOffset: logStartOffset, logEndOffset: logEndOffset)
         }
@@ -76,6 +79,7 @@ extension Log {
     /// start offset. The active segment is never deleted. Returns the number of segments deleted.
     @discardableResult
     public func deleteOldSegments() throws -> Int {
+        try ensureOpen()
         var deleted = 0
         if config.isDelete {
             deleted += try deleteRetentionMsBreachedSegments()

@@ -54,6 +54,15 @@ public final class Log: @unchecked Sendable {
     public internal(set) var leaderEpochCache: LeaderEpochFileCache
     /// Serialises the calls of the log's users (see Isolation above). Not reentrant.
     let lock = NSLock()
+    /// Set by `close()`: a caller that still holds the log (a fetch racing with the partition's
+    /// deletion) gets `StorageError.closed` from every read or write instead of touching unmapped
+    /// indexes.
+    public private(set) var isClosed = false
+
+    /// Throws `StorageError.closed` once the log is closed.
+    func ensureOpen() throws {
+        if isClosed { throw StorageError.closed(path: dir) }
+    }
 
     /// Opens the log in `dir` (creating the directory when missing), loading its segments and its
     /// leader epoch checkpoint; see `loadSegments` for what happens to leftovers and, when
@@ -162,6 +171,7 @@ public final class Log: @unchecked Sendable {
     /// flushed (synchronously, under the caller's lock: Kafka schedules this flush instead).
     @discardableResult
     public func roll(expectedNextOffset: Int64? = nil) throws -> LogSegment {
+        try ensureOpen()
         let newOffset = max(expectedNextOffset ?? 0, logEndOffset)
         if let existing = segmentList.last(where: { $0.baseOffset == newOffset }) {
             guard existing === activeSegment, existing.size == 0 else {
@@ -190,6 +200,7 @@ public final class Log: @unchecked Sendable {
     /// Kafka's `flush(offset)`: fsyncs the segments holding offsets from the recovery point up to
     /// `offset` (exclusive) and moves the recovery point there.
     public func flush(upTo offset: Int64) throws {
+        try ensureOpen()
         guard offset > recoveryPoint else { return }
         for segment in segments(from: recoveryPoint, to: offset) { try segment.flush() }
         recoveryPoint = offset
@@ -213,6 +224,7 @@ public final class Log: @unchecked Sendable {
     /// leader epoch cache, which refuses every later change: once closed, the directory may be
     /// renamed (`LogManager.asyncDelete`) and even re-created for a new log of the partition.
     public func close() throws {
+        isClosed = true
         leaderEpochCache.close()
         for segment in segmentList { try segment.close() }
     }

@@ -7,6 +7,8 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     /// An append to an index out of order, or to a full index.
     case invalidOffset(path: String, message: String)
     case indexFull(path: String)
+    /// The log was closed (deleted, or the broker is shutting down): nothing more is read or written.
+    case closed(path: String)
 
     public var description: String {
         switch self {
@@ -14,6 +16,7 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .corrupt(let path, let message): "corrupt file \(path): \(message)"
         case .invalidOffset(let path, let message): "invalid offset for \(path): \(message)"
         case .indexFull(let path): "index \(path) is full"
+        case .closed(let path): "log \(path) is closed"
         }
     }
 }

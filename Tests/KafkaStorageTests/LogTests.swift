@@ -376,3 +376,22 @@ import Testing
         #expect(throws: LogConfigError.invalidValue(key: "segment.bytes", value: "big")) { try defaults.applying(topicOverrides: ["segment.bytes": "big"]) }
     }
 }
+
+extension LogTests {
+    /// A caller still holding a log when it is closed (a fetch racing with the partition's
+    /// deletion) gets an error, never a read of unmapped indexes.
+    @Test func aClosedLogRefusesReadsAndWrites() throws {
+        let log = try openLog(config(indexInterval: 1))
+        try log.appendAsLeader(try makeBatch(count: 5), leaderEpoch: 0)
+        try log.appendAsLeader(try makeBatch(count: 5), leaderEpoch: 0)
+        try log.close()
+        #expect(log.isClosed)
+        #expect(throws: StorageError.closed(path: dir)) { try log.read(startOffset: 3, maxLength: 1000) }
+        #expect(throws: StorageError.closed(path: dir)) { try log.appendAsLeader(try makeBatch(count: 1), leaderEpoch: 0) }
+        #expect(throws: StorageError.closed(path: dir)) { try log.appendAsFollower(try makeBatch(baseOffset: 10, count: 1, leaderEpoch: 0)) }
+        #expect(throws: StorageError.closed(path: dir)) { try log.truncateTo(2) }
+        #expect(throws: StorageError.closed(path: dir)) { try log.fetchOffsetByTimestamp(1_000) }
+        #expect(throws: StorageError.closed(path: dir)) { try log.deleteOldSegments() }
+        #expect(log.logEndOffset == 10, "the offsets are still readable")
+    }
+}

@@ -92,6 +92,11 @@ struct FetchHandler: KafkaRequestHandler {
                     partitions.append(.init(partitionIndex: requested.partition, errorCode: ErrorCode(rawValue: error.kafkaErrorCode),
                                             highWatermark: offsets.highWatermark, lastStableOffset: offsets.highWatermark,
                                             logStartOffset: offsets.logStartOffset, records: ByteBuffer()))
+                } catch StorageError.closed {
+                    // The partition is being deleted or moved away under this fetch.
+                    partitions.append(failed(.notLeaderForPartition))
+                } catch {
+                    partitions.append(failed(.kafkaStorageError))
                 }
             }
             responses.append(.init(topic: topic.topic, partitions: partitions))
