@@ -101,11 +101,10 @@ final class FakeIsrStore: IsrStore {
         manager.completeDelayedRequests(tp)
         #expect(outcome.withLock { $0 } == [tp: ErrorCode.none])
         #expect(partition.highWatermark == 3)
-        manager.producePurgatory.shutdown()
-        manager.fetchPurgatory.shutdown()
+        await manager.shutdown { _ in }
     }
 
-    @Test func acksAllBelowMinInSyncReplicasIsRefusedBeforeAppending() throws {
+    @Test func acksAllBelowMinInSyncReplicasIsRefusedBeforeAppending() async throws {
         let partition = try becomeLeader(isr: [1])
         try partition.log.withLock { partition.log.updateConfig(try LogConfig().applying(topicOverrides: ["min.insync.replicas": "2"])) }
         #expect(throws: Partition.AppendError.notEnoughReplicas(isr: 1, required: 2)) {
@@ -114,6 +113,7 @@ final class FakeIsrStore: IsrStore {
         #expect(partition.logEndOffset == 0, "nothing appended")
         let acksOne = try partition.appendRecordsToLeader(try records(1), requiredAcks: 1, replicaLagTimeMaxMs: 10_000)
         #expect(acksOne.result.firstOffset == 0)
+        await manager.shutdown { _ in }
     }
 
     @Test func aLaggingFollowerLeavesTheIsrThroughAConditionalWriteAndRejoinsWhenCaughtUp() async throws {
@@ -142,6 +142,7 @@ final class FakeIsrStore: IsrStore {
         await manager.expandIsr(partition, expanded)
         #expect(store.writes.withLock { $0 }.last == .init(tp: tp, isr: [1, 2], expectedVersion: 8))
         #expect(partition.role.isr == [1, 2])
+        await manager.shutdown { _ in }
     }
 
     @Test func aConflictingIsrWriteLeavesTheCachedIsrAlone() async throws {
@@ -153,9 +154,10 @@ final class FakeIsrStore: IsrStore {
         #expect(partition.role.isr == [1, 2] && partition.role.zkVersion == 7, "the controller moved on: nothing overwritten")
         await manager.maybePropagateIsrChanges(force: true)
         #expect(store.notifications.withLock { $0 }.isEmpty, "nothing changed, nothing announced")
+        await manager.shutdown { _ in }
     }
 
-    @Test func onlyANewerLeaderEpochChangesTheRole() throws {
+    @Test func onlyANewerLeaderEpochChangesTheRole() async throws {
         _ = try becomeLeader()
         let stale = manager.becomeLeaderOrFollower(leaderAndIsr(leader: 2, leaderEpoch: 4, isr: [1, 2]), configs: [:])
         #expect(stale.partitionErrors.map(\.errorCode) == [.staleControllerEpoch])
@@ -166,5 +168,7 @@ final class FakeIsrStore: IsrStore {
         #expect(manager.fetcherManager.fetcherThreads.map(\.sourceBroker.id) == [2], "a fetcher from the new leader")
         #expect(manager.partition(tp)?.checkLeaderEpoch(4) == .fencedLeaderEpoch)
         #expect(manager.partition(tp)?.checkLeaderEpoch(6) == .unknownLeaderEpoch)
+        await manager.shutdown { _ in }
+        #expect(manager.fetcherManager.fetcherThreads.isEmpty, "shutdown stops the fetchers")
     }
 }
