@@ -250,3 +250,39 @@ extension RealClusterTests {
         }
     }
 }
+
+extension RealClusterTests.DownConversionTests {
+    /// kafka-python pinned to 0.8.2 and 0.10.1 produces magic 0 and magic 1 message sets (plain
+    /// and gzip) with old Produce versions; the broker up-converts them to v2 batches as Kafka
+    /// does, and a current consumer (kcat) reads every record at the offset it was acknowledged.
+    @Test(arguments: ["0.8.2", "0.10.1"])
+    func oldProducersAreUpConverted(_ brokerVersion: String) async throws {
+        try await withKafkaCluster(zooKeepers: 1, ids: [1]) { cluster in
+            let broker = cluster.broker(1)
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .appendingPathComponent("Clients/legacy_producer.py").path
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", script, "127.0.0.1:\(broker.port)", "old-producer", brokerVersion]
+            let output = Pipe()
+            let errors = Pipe()
+            process.standardOutput = output
+            process.standardError = errors
+            try process.run()
+            let acknowledged = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                .split(separator: "\n").map(String.init)
+            let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            try #require(process.terminationStatus == 0, "\(brokerVersion): \(errorText.suffix(2000))")
+            #expect(acknowledged.count == 6)
+            let stored = try RealClusterTests.ProduceConsumeTests.consumeAll(port: broker.port, topic: "old-producer")
+                .map { $0.replacingOccurrences(of: "|", with: " ") }
+            #expect(stored == acknowledged, "every record where it was acknowledged, with its key")
+            #expect(stored.map { $0.split(separator: " ")[0] } == ["0", "1", "2", "3", "4", "5"])
+            // On disk it is RecordBatch v2: the magic byte sits 16 bytes into each batch.
+            let segment = broker.logDirectory.appendingPathComponent("old-producer-0/00000000000000000000.log")
+            let bytes = try #require(FileManager.default.contents(atPath: segment.path))
+            #expect(bytes.count > 17 && bytes[16] == 2, "the first batch is stored as magic 2")
+        }
+    }
+}
