@@ -5,7 +5,7 @@ import KafkaStorage
 /// the broker keys that give its default, in precedence order (Kafka's broker config synonyms).
 extension LogConfig {
     /// Every topic-level key this broker knows, sorted.
-    public static var topicKeys: [String] { brokerKeyForTopicKey.keys.sorted() }
+    public static var topicKeys: [String] { (Array(brokerKeyForTopicKey.keys) + topicOnlyKeys).sorted() }
 
     /// The broker keys that set a topic key's default, the first one present winning (the
     /// `.ms` / `.minutes` / `.hours` families, and the flush scheduler interval under
@@ -42,6 +42,14 @@ extension LogConfig {
         case "min.insync.replicas": String(minInSyncReplicas)
         case "unclean.leader.election.enable": String(uncleanLeaderElectionEnable)
         case "message.downconversion.enable": String(messageDownConversionEnable)
+        case "delete.retention.ms": String(deleteRetentionMs)
+        case "min.compaction.lag.ms": String(minCompactionLagMs)
+        case "max.compaction.lag.ms": String(maxCompactionLagMs)
+        case "min.cleanable.dirty.ratio": String(minCleanableRatio)
+        case "preallocate": String(preallocate)
+        case "message.format.version": messageFormatVersion
+        case "leader.replication.throttled.replicas": leaderReplicationThrottledReplicas
+        case "follower.replication.throttled.replicas": followerReplicationThrottledReplicas
         default: nil
         }
     }

@@ -52,6 +52,29 @@ public struct LogConfig: Sendable, Equatable {
     /// UNSUPPORTED_VERSION.
     public var messageDownConversionEnable = true
 
+    // Kept and validated now, used by parts still to come (the log cleaner, replication quotas):
+    // a topic configured for them on Apache Kafka is accepted here unchanged and described back.
+
+    /// `delete.retention.ms` (broker `log.cleaner.delete.retention.ms`): how long the cleaner
+    /// keeps tombstones.
+    public var deleteRetentionMs: Int64 = 86_400_000
+    /// `min.compaction.lag.ms` / `max.compaction.lag.ms` (broker `log.cleaner.*.compaction.lag.ms`).
+    public var minCompactionLagMs: Int64 = 0
+    public var maxCompactionLagMs: Int64 = .max
+    /// `min.cleanable.dirty.ratio` (broker `log.cleaner.min.cleanable.ratio`).
+    public var minCleanableRatio = 0.5
+    /// `preallocate` (broker `log.preallocate`): Kafka preallocates new segment files; this log
+    /// grows them as it writes (the setting is kept, it changes nothing here).
+    public var preallocate = false
+    /// `message.format.version` (broker `log.message.format.version`): this broker writes
+    /// RecordBatch v2 whatever the value (Kafka 2.3's default, 2.3-IV1); older formats are kept
+    /// for the record.
+    public var messageFormatVersion = "2.3-IV1"
+    /// `leader.replication.throttled.replicas` / `follower.replication.throttled.replicas`:
+    /// `partition:broker` pairs or `*` (replication quotas come with security and quotas).
+    public var leaderReplicationThrottledReplicas = ""
+    public var followerReplicationThrottledReplicas = ""
+
     public init() {}
 
     public var isDelete: Bool { cleanupPolicy.contains("delete") }
@@ -93,7 +116,16 @@ public struct LogConfig: Sendable, Equatable {
         "min.insync.replicas": "min.insync.replicas",
         "unclean.leader.election.enable": "unclean.leader.election.enable",
         "message.downconversion.enable": "log.message.downconversion.enable",
+        "delete.retention.ms": "log.cleaner.delete.retention.ms",
+        "min.compaction.lag.ms": "log.cleaner.min.compaction.lag.ms",
+        "max.compaction.lag.ms": "log.cleaner.max.compaction.lag.ms",
+        "min.cleanable.dirty.ratio": "log.cleaner.min.cleanable.ratio",
+        "preallocate": "log.preallocate",
+        "message.format.version": "log.message.format.version",
     ]
+
+    /// Topic-level keys with no broker-wide default (empty unless set on the topic).
+    public static let topicOnlyKeys: Set<String> = ["leader.replication.throttled.replicas", "follower.replication.throttled.replicas"]
 
     /// The broker defaults from `server.properties` keys; keys not about logs are ignored.
     /// `log.roll.hours` and `log.retention.hours`/`.minutes` apply when the `.ms` key is absent
@@ -160,11 +192,45 @@ public struct LogConfig: Sendable, Equatable {
             case "message.downconversion.enable":
                 guard let flag = Bool(value.lowercased()) else { throw LogConfigError.invalidValue(key: key, value: value) }
                 config.messageDownConversionEnable = flag
+            case "delete.retention.ms": config.deleteRetentionMs = try Self.long(key, value, atLeast: 0)
+            case "min.compaction.lag.ms": config.minCompactionLagMs = try Self.long(key, value, atLeast: 0)
+            case "max.compaction.lag.ms": config.maxCompactionLagMs = try Self.long(key, value, atLeast: 1)
+            case "min.cleanable.dirty.ratio":
+                guard let ratio = Double(value.trimmingCharacters(in: .whitespaces)), (0...1).contains(ratio) else {
+                    throw LogConfigError.invalidValue(key: key, value: value)
+                }
+                config.minCleanableRatio = ratio
+            case "preallocate":
+                guard let flag = Bool(value.lowercased()) else { throw LogConfigError.invalidValue(key: key, value: value) }
+                config.preallocate = flag
+            case "message.format.version":
+                guard Self.isMessageFormatVersion(value) else { throw LogConfigError.invalidValue(key: key, value: value) }
+                config.messageFormatVersion = value
+            case "leader.replication.throttled.replicas", "follower.replication.throttled.replicas":
+                guard Self.isThrottledReplicaList(value) else { throw LogConfigError.invalidValue(key: key, value: value) }
+                if key.hasPrefix("leader") { config.leaderReplicationThrottledReplicas = value } else { config.followerReplicationThrottledReplicas = value }
             default:
                 throw LogConfigError.unknownKey(key)
             }
         }
         return config
+    }
+
+    /// Kafka's ApiVersion names up to 2.3: `0.8.0` … `2.3-IV1` (a short form like `0.10` or `2.1`
+    /// names the latest of its line).
+    public static func isMessageFormatVersion(_ value: String) -> Bool {
+        value.range(of: #"^(0\.8(\.[0-2])?|0\.9(\.0)?|0\.10(\.[0-2])?|0\.11(\.0)?|1\.[01]|2\.[0-3])(-IV[0-9])?$"#,
+                    options: .regularExpression) != nil
+    }
+
+    /// `*`, empty, or comma-separated `partition:broker` pairs.
+    static func isThrottledReplicaList(_ value: String) -> Bool {
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty || trimmed == "*" { return true }
+        return trimmed.split(separator: ",").allSatisfy { pair in
+            let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: ":")
+            return parts.count == 2 && Int32(parts[0]) != nil && Int32(parts[1]) != nil
+        }
     }
 
     private static func long(_ key: String, _ value: String, atLeast minimum: Int64 = .min) throws -> Int64 {

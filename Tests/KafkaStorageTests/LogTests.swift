@@ -395,3 +395,26 @@ extension LogTests {
         #expect(log.logEndOffset == 10, "the offsets are still readable")
     }
 }
+
+extension LogTests {
+    /// Kafka 2.3's other topic keys are validated and kept, with their broker defaults.
+    @Test func cleanerFormatAndThrottleKeysAreValidatedAndKept() throws {
+        let defaults = try LogConfig(brokerProperties: ["log.cleaner.delete.retention.ms": "1000", "log.preallocate": "true"])
+        #expect(defaults.deleteRetentionMs == 1000 && defaults.preallocate)
+        let topic = try defaults.applying(topicOverrides: [
+            "min.compaction.lag.ms": "5", "max.compaction.lag.ms": "10", "min.cleanable.dirty.ratio": "0.25",
+            "message.format.version": "0.10.2-IV0", "leader.replication.throttled.replicas": "0:1,1:2",
+            "follower.replication.throttled.replicas": "*",
+        ])
+        #expect(topic.minCompactionLagMs == 5 && topic.maxCompactionLagMs == 10 && topic.minCleanableRatio == 0.25)
+        #expect(topic.messageFormatVersion == "0.10.2-IV0")
+        #expect(topic.leaderReplicationThrottledReplicas == "0:1,1:2" && topic.followerReplicationThrottledReplicas == "*")
+        for version in ["0.8.0", "0.9", "0.11.0-IV2", "1.1", "2.3-IV1"] {
+            #expect(LogConfig.isMessageFormatVersion(version), "\(version)")
+        }
+        for (key, value) in [("message.format.version", "3.0"), ("min.cleanable.dirty.ratio", "1.5"),
+                             ("leader.replication.throttled.replicas", "0-1"), ("preallocate", "maybe")] {
+            #expect(throws: LogConfigError.invalidValue(key: key, value: value)) { try defaults.applying(topicOverrides: [key: value]) }
+        }
+    }
+}
