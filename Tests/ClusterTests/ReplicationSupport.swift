@@ -41,15 +41,8 @@ enum Replication {
 
     /// Metadata of `topic` as `broker` answers it.
     static func metadata(_ broker: KafkaCluster.Broker, topic: String) throws -> Metadata.Topic? {
-        let client = try WireClient(port: broker.port)
-        var frame = ByteBuffer()
-        Metadata.writeRequestFrame(Metadata.Request(topics: [topic], allowAutoTopicCreation: false),
-                                   header: RequestHeader(apiKey: .metadata, apiVersion: 7, correlationId: 1, clientId: "replication-test"),
-                                   into: &frame)
-        try client.send(Array(frame.readableBytesView))
-        var answer = ByteBuffer(bytes: try client.readFrame())
-        _ = try ResponseHeader(from: &answer, headerVersion: 0)
-        return try Metadata.decodeResponse(from: &answer, version: 7).topics.first { $0.name == topic }
+        try RealClusterTests.MetadataTests.metadata(try WireClient(port: broker.port), version: 7, topics: [topic])
+            .topics.first { $0.name == topic }
     }
 
     static func script(_ name: String, file: String = #filePath) -> String {
