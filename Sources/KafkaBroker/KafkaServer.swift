@@ -122,6 +122,7 @@ public actor KafkaServer {
         logger.info("\(logIdent)shutting down")
         // Stop taking requests first; the network threads go last.
         requestChannel?.close()
+        replicaManager?.completeDelayedRequestsForShutdown()
         for channel in listenerChannels { try? await channel.close() }
         topicConfigChangeListener?.stop()
         if let controller {
@@ -139,6 +140,8 @@ public actor KafkaServer {
             }
             await zkClient.close()
         }
+        // Requests taken before the channel closed may have started waiting since.
+        replicaManager?.completeDelayedRequestsForShutdown()
         await handlerPool?.shutdown()
         createTopicsPurgatory?.shutdown()
         if let replicaManager, let logManager {

@@ -245,6 +245,16 @@ public final class ReplicaManager: Sendable {
         fetcherManager.addFetcherForPartitions(toFetch)
     }
 
+    /// Shutdown: answers now every produce and fetch still waiting in the purgatories, with what
+    /// they have (a produce its ISR has not acknowledged: REQUEST_TIMED_OUT), so the request
+    /// handlers can finish instead of holding the shutdown for up to a request timeout.
+    public func completeDelayedRequestsForShutdown() {
+        for tp in allPartitions.map(\.topicPartition) {
+            for operation in producePurgatory.cancel(forKey: tp) { operation.forceComplete() }
+            for operation in fetchPurgatory.cancel(forKey: tp) { operation.forceComplete() }
+        }
+    }
+
     /// Stops the fetchers and the background tasks, then writes the high watermark checkpoint.
     public func shutdown(checkpoint: ([TopicPartition: Int64]) -> Void) async {
         for task in backgroundTasks.withLock({ $0 }) { task.cancel() }

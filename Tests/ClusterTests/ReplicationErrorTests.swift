@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import KafkaCommon
 import KafkaProtocol
 import KafkaRecords
@@ -10,8 +11,9 @@ import Testing
 /// What replication answers on the wire when it cannot do what is asked: fenced and unknown
 /// leader epochs, a follower asked to lead, and acks=all below `min.insync.replicas`.
 extension RealClusterTests.ReplicationTests {
-    static func roundTrip<API: KafkaAPI>(_ api: API.Type, _ request: API.Request, version: Int16, port: Int) throws -> API.Response {
-        let client = try WireClient(port: port)
+    static func roundTrip<API: KafkaAPI>(_ api: API.Type, _ request: API.Request, version: Int16, port: Int,
+                                         timeoutSeconds: Int = 10) throws -> API.Response {
+        let client = try WireClient(port: port, timeoutSeconds: timeoutSeconds)
         var frame = ByteBuffer()
         API.writeRequestFrame(request, header: RequestHeader(apiKey: API.key, apiVersion: version, correlationId: 9, clientId: "wire"),
                               into: &frame)
@@ -67,6 +69,45 @@ extension RealClusterTests.ReplicationTests {
             let newEpoch = try #require(try await Replication.state(zk, tp)).leaderEpoch
             #expect(newEpoch > epoch, "removing a replica from the ISR bumps the leader epoch")
             #expect(try Self.fetchCode(topic: "guarded", currentLeaderEpoch: epoch, port: leader.port) == .fencedLeaderEpoch)
+        }
+    }
+}
+
+extension RealClusterTests.ReplicationTests {
+    /// SIGTERM of a leader while an acks=all produce waits for a stalled follower: the produce is
+    /// answered (REQUEST_TIMED_OUT) at once and the broker shuts down cleanly, instead of holding
+    /// its shutdown for the request's whole timeout.
+    @Test func shutdownAnswersProducesStillWaitingForTheIsr() async throws {
+        try await withKafkaCluster(zooKeepers: 1, ids: [1, 2], sessionTimeoutMs: 10_000) { cluster in
+            let zk = try await observe(cluster)
+            defer { Task { await zk.close() } }
+            let tp = TopicPartition("waiting", 0)
+            try await zk.createTopic("waiting", assignment: [0: [1, 2]], config: [:])
+            try await waitUntil("waiting-0 to start with both replicas in sync") {
+                try await Replication.state(zk, tp)?.isr == [1, 2]
+            }
+            let (leader, follower) = (cluster.broker(1), cluster.broker(2))
+            follower.send(SIGSTOP)
+            defer { follower.send(SIGCONT) }
+
+            // A produce that can only complete when the stalled follower fetches: it waits.
+            let port = leader.port
+            let answer = Task.detached { () throws -> ErrorCode in
+                var builder = MemoryRecordsBuilder()
+                builder.append(timestamp: 1_700_000_000_000, key: nil, value: ByteBuffer(string: "v"))
+                let request = Produce.Request(acks: -1, timeoutMs: 60_000, topicData: [
+                    .init(name: "waiting", partitionData: [.init(index: 0, records: try builder.build())]),
+                ])
+                return try Self.roundTrip(Produce.self, request, version: 7, port: port, timeoutSeconds: 60)
+                    .responses[0].partitionResponses[0].errorCode
+            }
+            try await waitUntil("the produce to be appended and waiting") {
+                Replication.segments(leader, tp).values.contains { !$0.isEmpty }
+            }
+            let start = ContinuousClock.now
+            #expect(await leader.terminate() == 0)
+            #expect(ContinuousClock.now - start < .seconds(10), "not held for the produce's 60 s timeout")
+            #expect(try await answer.value == .requestTimedOut)
         }
     }
 }
