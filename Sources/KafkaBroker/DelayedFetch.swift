@@ -16,7 +16,9 @@ import KafkaPurgatory
 /// 2. a fetch offset is no longer in the log's range (truncation, retention): complete;
 /// 3. the bytes available from the fetch offsets reach `minBytes`: complete;
 /// 4. the delay expires: complete with whatever there is.
-/// The response itself is built by the handler after completion, from the logs as they are then.
+/// The response itself is built by `completion`, from the logs as they are then, on the thread
+/// that completed the operation (as Kafka's `DelayedFetch.onComplete` does): a request handler
+/// whose append or high watermark move completed it, or the purgatory's timer.
 final class DelayedFetch: DelayedOperation, @unchecked Sendable {
     let minBytes: Int
     /// (partition, fetch offset) pairs.

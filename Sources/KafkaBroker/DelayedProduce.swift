@@ -13,7 +13,8 @@ import Synchronization
 ///    NOT_ENOUGH_REPLICAS_AFTER_APPEND if the ISR has meanwhile fallen below
 ///    `min.insync.replicas`;
 /// 3. the request's `timeout_ms` passes first: REQUEST_TIMED_OUT.
-/// The operation completes when every partition has an outcome, or at the timeout.
+/// The operation completes when every partition has an outcome, or at the timeout; `completion`
+/// then sends the response, on the completing thread (a request handler's, or the timer's).
 final class DelayedProduce: DelayedOperation, @unchecked Sendable {
     struct PartitionStatus: Sendable {
         let topicPartition: TopicPartition

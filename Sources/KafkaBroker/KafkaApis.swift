@@ -8,11 +8,17 @@ import NIOCore
 /// other API, or at a version outside the advertised range (ApiVersions aside), closes the
 /// connection, as Kafka does for requests it cannot parse.
 ///
+/// Every request is answered exactly once, through its `complete`: by the request handler that
+/// took it, or — for a request that waits in a purgatory (`KafkaDelayingRequestHandler`) — by
+/// whichever thread completes its delayed operation, as Kafka's response callbacks are.
+///
 /// Isolation: immutable; called concurrently by the request handler pool. Handlers guard their
 /// own state.
 public final class KafkaApis: Sendable {
     let logger: Logger
     let handlers: [ApiKey: any KafkaRequestHandler]
+    /// The handlers of `handlers` whose requests may wait in a purgatory.
+    let delayingHandlers: [ApiKey: any KafkaDelayingRequestHandler]
 
     public init(logger: Logger, handlers: [any KafkaRequestHandler]) {
         self.logger = logger
@@ -21,6 +27,7 @@ public final class KafkaApis: Sendable {
         let advertised = Self.advertisedVersions(for: table)
         table[ApiKey.apiVersions] = ApiVersionsHandler(advertised: advertised)
         self.handlers = table
+        self.delayingHandlers = table.compactMapValues { $0 as? any KafkaDelayingRequestHandler }
     }
 
     /// The versions advertised for the handled APIs, in key order.
@@ -32,18 +39,24 @@ public final class KafkaApis: Sendable {
 
     public var advertised: [ApiVersions.ApiVersion] { (handlers[.apiVersions] as? ApiVersionsHandler)?.advertised ?? [] }
 
-    public func handle(_ request: KafkaRequest) async -> KafkaResponseAction {
+    /// Handles `request` and answers it through `request.complete`, exactly once: before
+    /// returning, or later from the thread that completes its delayed operation.
+    public func handle(_ request: KafkaRequest) async {
         let header = request.header
         guard let handler = handlers[header.apiKey], let api = header.apiKey.api else {
-            return .close(reason: "unsupported API key \(header.apiKey.rawValue) (version \(header.apiVersion))")
+            return request.complete(.close(reason: "unsupported API key \(header.apiKey.rawValue) (version \(header.apiVersion))"))
         }
         if header.apiKey != .apiVersions, !api.versions.contains(header.apiVersion) {
-            return .close(reason: "unsupported version \(header.apiVersion) of \(header.apiKey)")
+            return request.complete(.close(reason: "unsupported version \(header.apiVersion) of \(header.apiKey)"))
         }
         do {
-            return try await handler.handle(request)
+            if let delaying = delayingHandlers[header.apiKey] {
+                try await delaying.handle(request, respond: request.complete)
+            } else {
+                request.complete(try await handler.handle(request))
+            }
         } catch {
-            return .close(reason: "cannot handle \(header.apiKey) v\(header.apiVersion) from \(header.clientId ?? "-"): \(error)")
+            request.complete(.close(reason: "cannot handle \(header.apiKey) v\(header.apiVersion) from \(header.clientId ?? "-"): \(error)"))
         }
     }
 }
@@ -54,6 +67,33 @@ public protocol KafkaRequestHandler: Sendable {
     /// Decodes the body, does the work, and returns the response frame (or `.noResponse`).
     /// A thrown error closes the connection; per-partition problems are error codes instead.
     func handle(_ request: KafkaRequest) async throws -> KafkaResponseAction
+}
+
+/// The handler of an API whose requests may wait in a purgatory (Produce with acks=all, Fetch
+/// with `min_bytes`). A waiting request holds no request handler: the handler parks it as a
+/// delayed operation and returns, and the thread that completes the operation — an append
+/// completing a follower's fetch, a follower's fetch completing an acks=all produce, the
+/// purgatory's timer — builds the response and passes it to `respond` (Kafka's response
+/// callback), which hands it to the connection's event loop.
+///
+/// Contract: `respond` is called exactly once if `handle` returns, never if it throws (a thrown
+/// error closes the connection, as for any handler); whatever can throw comes before the request
+/// is parked.
+protocol KafkaDelayingRequestHandler: KafkaRequestHandler {
+    func handle(_ request: KafkaRequest, respond: @escaping @Sendable (KafkaResponseAction) -> Void) async throws
+}
+
+extension KafkaDelayingRequestHandler {
+    /// The response as a value, waiting as long as the request waits.
+    func handle(_ request: KafkaRequest) async throws -> KafkaResponseAction {
+        let (responses, sink) = AsyncStream.makeStream(of: KafkaResponseAction.self, bufferingPolicy: .bufferingOldest(1))
+        try await handle(request) { action in
+            sink.yield(action)
+            sink.finish()
+        }
+        for await action in responses { return action }
+        preconditionFailure("\(type(of: self)) returned without answering \(request.header.apiKey)")
+    }
 }
 
 extension KafkaAPI {

@@ -49,7 +49,12 @@ public actor BrokerConnection {
     }
 
     /// Sends `request` at `version` and waits for the response.
-    public func send<API: KafkaAPI>(_ api: API.Type, _ request: API.Request, version: Int16) async throws -> API.Response {
+    ///
+    /// With a `timeout`, a response that has not come within it fails the request with
+    /// `BrokerConnectionError.timedOut` and closes the connection — the only way to give up on a
+    /// request in flight, since the responses that follow would be matched to the wrong requests.
+    public func send<API: KafkaAPI>(_ api: API.Type, _ request: API.Request, version: Int16,
+                                    timeout: TimeAmount? = nil) async throws -> API.Response {
         let correlationId = nextCorrelationId
         nextCorrelationId &+= 1
         var frame = channel.allocator.buffer(capacity: 256)
@@ -59,6 +64,14 @@ public actor BrokerConnection {
         let promise = channel.eventLoop.makePromise(of: ByteBuffer.self)
         responses.enqueue(promise)
         channel.writeAndFlush(frame).whenFailure { error in promise.fail(error) }
+        if let timeout {
+            let channel = channel
+            let expiry = channel.eventLoop.scheduleTask(in: timeout) {
+                promise.fail(BrokerConnectionError.timedOut)
+                channel.close(promise: nil)
+            }
+            promise.futureResult.whenComplete { _ in expiry.cancel() }
+        }
         var body = try await promise.futureResult.get()
         let header = try ResponseHeader(from: &body, headerVersion: API.responseHeaderVersion(for: version))
         guard header.correlationId == correlationId else {
@@ -76,6 +89,8 @@ public actor BrokerConnection {
 
 public enum BrokerConnectionError: Error, Equatable {
     case disconnected
+    /// No response within the request's timeout; the connection was closed.
+    case timedOut
     case correlationMismatch(expected: Int32, got: Int32)
 }
 

@@ -8,7 +8,9 @@ import KafkaStorage
 /// follower — within `partition_max_bytes` and the response's `max_bytes` (from v3 on, KIP-74, the
 /// first batch is returned whole even when larger, so a reader always progresses; v0–v2 limits
 /// are hard, as in Kafka). With fewer than `min_bytes`
-/// available the request waits in the fetch purgatory (`DelayedFetch`) for up to `max_wait_ms`.
+/// available the request waits in the fetch purgatory (`DelayedFetch`) for up to `max_wait_ms`,
+/// holding no request handler: the thread that completes it (an append, a high watermark move,
+/// the timer) reads the logs and sends the response, as in Kafka.
 ///
 /// A follower's fetch offset is its log end offset: the leader records it before anything else
 /// (`Partition.recordFollowerFetch`), which may move the high watermark (completing acks=all
@@ -26,27 +28,31 @@ import KafkaStorage
 /// regions, which NIO sends with sendfile: record bytes go from the page cache to the socket and
 /// never through a Swift buffer. Except for Fetch v0–v3, whose clients cannot read the stored v2
 /// batches: their records are read into memory and down-converted (`FetchHandler+DownConversion`).
-struct FetchHandler: KafkaRequestHandler {
+struct FetchHandler: KafkaDelayingRequestHandler {
     let apiKey = ApiKey.fetch
     let replicaManager: ReplicaManager
 
-    func handle(_ request: KafkaRequest) async throws -> KafkaResponseAction {
+    func handle(_ request: KafkaRequest, respond: @escaping @Sendable (KafkaResponseAction) -> Void) async throws {
         var body = request.body
-        let version = request.header.apiVersion
-        let fetch = try Fetch.decodeRequest(from: &body, version: version)
+        let fetch = try Fetch.decodeRequest(from: &body, version: request.header.apiVersion)
         let follower = fetch.replicaId.rawValue >= 0 ? fetch.replicaId : nil
         if let follower {
             await recordFollowerFetch(follower, fetch)
         }
-        let fetches = fetch.topics.flatMap { topic in topic.partitions.map { (TopicPartition(topic.topic, $0.partition), $0.fetchOffset) } }
-        if fetch.maxWaitMs > 0, fetch.minBytes > 0 {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let operation = DelayedFetch(delayMs: Int64(fetch.maxWaitMs), minBytes: Int(fetch.minBytes), fetches: fetches,
-                                             isFromFollower: follower != nil, replicaManager: replicaManager,
-                                             completion: { continuation.resume() })
-                replicaManager.fetchPurgatory.tryCompleteElseWatch(operation, watchKeys: fetches.map(\.0))
-            }
+        guard fetch.maxWaitMs > 0, fetch.minBytes > 0 else {
+            return respond(response(to: fetch, follower: follower, request: request))
         }
+        let fetches = fetch.topics.flatMap { topic in topic.partitions.map { (TopicPartition(topic.topic, $0.partition), $0.fetchOffset) } }
+        let operation = DelayedFetch(delayMs: Int64(fetch.maxWaitMs), minBytes: Int(fetch.minBytes), fetches: fetches,
+                                     isFromFollower: follower != nil, replicaManager: replicaManager,
+                                     completion: { respond(response(to: fetch, follower: follower, request: request)) })
+        replicaManager.fetchPurgatory.tryCompleteElseWatch(operation, watchKeys: fetches.map(\.0))
+    }
+
+    /// The response, read from the logs as they are now (a delayed fetch: as they are when it
+    /// completes).
+    private func response(to fetch: Fetch.Request, follower: BrokerId?, request: KafkaRequest) -> KafkaResponseAction {
+        let version = request.header.apiVersion
         var remaining = version >= 3 ? Int(fetch.maxBytes) : Int.max
         var responses: [Fetch.FetchableTopicResponse] = []
         var slices: [[FileSlice]] = []

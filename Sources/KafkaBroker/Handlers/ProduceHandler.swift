@@ -12,12 +12,14 @@ import KafkaStorage
 /// ISR to have `min.insync.replicas` members (else NOT_ENOUGH_REPLICAS, nothing appended), then
 /// waits in the produce purgatory (`DelayedProduce`) until the high watermark passes the
 /// appended records, for up to `timeout_ms` (REQUEST_TIMED_OUT). Other acks values are
-/// INVALID_REQUIRED_ACKS.
-struct ProduceHandler: KafkaRequestHandler {
+/// INVALID_REQUIRED_ACKS. A waiting produce holds no request handler: the thread that completes
+/// its `DelayedProduce` (a follower's fetch moving the high watermark, or the timer) sends the
+/// response, as in Kafka.
+struct ProduceHandler: KafkaDelayingRequestHandler {
     let apiKey = ApiKey.produce
     let replicaManager: ReplicaManager
 
-    func handle(_ request: KafkaRequest) async throws -> KafkaResponseAction {
+    func handle(_ request: KafkaRequest, respond: @escaping @Sendable (KafkaResponseAction) -> Void) async throws {
         var body = request.body
         let produce = try Produce.decodeRequest(from: &body, version: request.header.apiVersion)
         var responses: [Produce.TopicResponse] = []
@@ -60,30 +62,33 @@ struct ProduceHandler: KafkaRequestHandler {
             }
             responses.append(.init(name: topic.name, partitionResponses: partitions))
         }
-        if produce.acks == 0 { return .noResponse }
-        if !waiting.isEmpty {
-            let outcomes = await waitForReplication(waiting, timeoutMs: Int64(max(0, produce.timeoutMs)))
-            for topicIndex in responses.indices {
-                let name = responses[topicIndex].name
-                for index in responses[topicIndex].partitionResponses.indices {
-                    let tp = TopicPartition(name, responses[topicIndex].partitionResponses[index].index)
-                    if let code = outcomes[tp], code != .none {
-                        responses[topicIndex].partitionResponses[index].errorCode = code
-                    }
+        if produce.acks == 0 { return respond(.noResponse) }
+        guard !waiting.isEmpty else {
+            return respond(Produce.responseFrame(Produce.Response(responses: responses), to: request))
+        }
+        // Wait in the produce purgatory until every partition is acknowledged by its ISR (or
+        // failed, or timed out); the completing thread answers with each partition's outcome.
+        let appended = responses
+        let operation = DelayedProduce(delayMs: Int64(max(0, produce.timeoutMs)), partitions: waiting,
+                                       replicaManager: replicaManager) { outcomes in
+            respond(Produce.responseFrame(Produce.Response(responses: Self.applying(outcomes, to: appended)), to: request))
+        }
+        replicaManager.producePurgatory.tryCompleteElseWatch(operation, watchKeys: waiting.map(\.topicPartition))
+    }
+
+    /// The partition responses with the errors of the partitions that failed while waiting.
+    private static func applying(_ outcomes: [TopicPartition: ErrorCode],
+                                 to responses: [Produce.TopicResponse]) -> [Produce.TopicResponse] {
+        var responses = responses
+        for topicIndex in responses.indices {
+            let name = responses[topicIndex].name
+            for index in responses[topicIndex].partitionResponses.indices {
+                let tp = TopicPartition(name, responses[topicIndex].partitionResponses[index].index)
+                if let code = outcomes[tp], code != .none {
+                    responses[topicIndex].partitionResponses[index].errorCode = code
                 }
             }
         }
-        return Produce.responseFrame(Produce.Response(responses: responses), to: request)
-    }
-
-    /// Waits in the produce purgatory until every partition is acknowledged by its ISR (or failed,
-    /// or timed out); returns each partition's outcome.
-    private func waitForReplication(_ partitions: [DelayedProduce.PartitionStatus], timeoutMs: Int64) async -> [TopicPartition: ErrorCode] {
-        await withCheckedContinuation { (continuation: CheckedContinuation<[TopicPartition: ErrorCode], Never>) in
-            let operation = DelayedProduce(delayMs: timeoutMs, partitions: partitions, replicaManager: replicaManager) {
-                continuation.resume(returning: $0)
-            }
-            replicaManager.producePurgatory.tryCompleteElseWatch(operation, watchKeys: partitions.map(\.topicPartition))
-        }
+        return responses
     }
 }

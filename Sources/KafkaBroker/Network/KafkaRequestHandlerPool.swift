@@ -1,9 +1,10 @@
 import Logging
 
 /// The request handlers (Kafka's `KafkaRequestHandlerPool`): `num.io.threads` tasks taking
-/// requests from the `RequestChannel` and passing each to `KafkaApis`. Request handling happens
-/// here, never on the network event loops; a handler that waits (for the disk, a lock, a
-/// purgatory) holds only its own task.
+/// requests from the `RequestChannel` and passing each to `KafkaApis`, which answers it. Request
+/// handling happens here, never on the network event loops; a handler that waits (for the disk,
+/// a lock, ZooKeeper) holds only its own task, and a request waiting in a purgatory holds none
+/// (see `KafkaDelayingRequestHandler`).
 public final class KafkaRequestHandlerPool: Sendable {
     private let tasks: [Task<Void, Never>]
 
@@ -11,8 +12,7 @@ public final class KafkaRequestHandlerPool: Sendable {
         tasks = (0..<max(1, threads)).map { _ in
             Task {
                 while let request = await channel.receive() {
-                    let action = await apis.handle(request)
-                    request.complete(action)
+                    await apis.handle(request)
                 }
             }
         }

@@ -25,6 +25,12 @@ import Synchronization
 /// NOT_LEADER_FOR_PARTITION, UNKNOWN_LEADER_EPOCH and the rest delay it by
 /// `replica.fetch.backoff.ms`; a lost connection delays them all and reconnects.
 ///
+/// Threading, as in Kafka, where each fetcher is a thread of its own doing blocking network
+/// reads and log appends: each fetcher has an event loop of its own; the loop task runs on it
+/// (`EventLoopTaskExecutor`), and so does its connection to the leader. A fetch round — write the
+/// request, read the response, append, write the next request — stays on that one thread, with
+/// no hand-off between threads, and its appends hold up no other connection.
+///
 /// Isolation: the partition table is behind a `Mutex`, shared with the fetcher manager's adds
 /// and removes; everything else belongs to the loop task. A response is applied to a partition
 /// only if its fetch state is still the one the request was built from.
@@ -42,6 +48,9 @@ final class ReplicaFetcherThread: Sendable {
     /// The connection in use, so that `shutdown` can close it under a request in flight.
     private let liveConnection = Mutex<BrokerConnection?>(nil)
     private let rounds = Mutex(0)
+    /// The fetcher's thread: the loop task and its connection run there. Shut down with the
+    /// fetcher.
+    private let eventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
     static let fetchVersion: Int16 = 11
     static let offsetForLeaderEpochVersion: Int16 = 3
@@ -84,18 +93,21 @@ final class ReplicaFetcherThread: Sendable {
     }
 
     func start() {
+        let executor = EventLoopTaskExecutor(eventLoopGroup.next())
         loop.withLock { task in
-            task = Task { [self] in await run() }
+            task = Task(executorPreference: executor) { [self] in await run() }
         }
     }
 
     /// Stops the loop: cancels it and closes its connection, which fails a request still waiting
-    /// for the leader (a fetch may wait `replica.fetch.wait.max.ms` there, a dead leader longer).
+    /// for the leader (a fetch may wait `replica.fetch.wait.max.ms` there, a dead leader longer);
+    /// then stops the fetcher's thread.
     func shutdown() async {
         let task = loop.withLock { $0 }
         task?.cancel()
         await liveConnection.withLock { $0 }?.close()
         await task?.value
+        try? await eventLoopGroup.shutdownGracefully()
     }
 
     // MARK: - The loop
@@ -109,7 +121,7 @@ final class ReplicaFetcherThread: Sendable {
                 if !alive {
                     connection = try await BrokerConnection.connect(
                         host: sourceBroker.host, port: sourceBroker.port, clientId: "broker-\(brokerId)-fetcher-\(fetcherId)",
-                        group: MultiThreadedEventLoopGroup.singleton, timeout: .milliseconds(config.socketTimeoutMs),
+                        group: eventLoopGroup, timeout: .milliseconds(config.socketTimeoutMs),
                         maxResponseSize: Int(config.fetchResponseMaxBytes) + 1_048_576)
                     liveConnection.withLock { $0 = connection }
                     if Task.isCancelled { break }
@@ -186,18 +198,10 @@ final class ReplicaFetcherThread: Sendable {
     func send<API: KafkaAPI>(_ api: API.Type, _ request: API.Request, version: Int16,
                              on connection: BrokerConnection) async throws -> API.Response where API.Response: Sendable, API.Request: Sendable {
         let timeoutMs = config.socketTimeoutMs + Int64(config.fetchWaitMaxMs)
-        return try await withThrowingTaskGroup(of: API.Response?.self) { group in
-            group.addTask { try await connection.send(api, request, version: version) }
-            group.addTask {
-                try await Task.sleep(for: .milliseconds(timeoutMs))
-                await connection.close()
-                throw ReplicationError.timedOut(API.key.description, timeoutMs)
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let response = first else {
-                throw ReplicationError.timedOut(API.key.description, timeoutMs)
-            }
-            return response
+        do {
+            return try await connection.send(api, request, version: version, timeout: .milliseconds(timeoutMs))
+        } catch BrokerConnectionError.timedOut {
+            throw ReplicationError.timedOut(API.key.description, timeoutMs)
         }
     }
 }
