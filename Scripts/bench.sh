@@ -131,6 +131,9 @@ for _ in $(seq 1 100); do
     sleep 0.2
 done
 echo "==> 3 brokers, topic rf3: $("$CLI" topics --bootstrap-server "$BOOT" --describe --topic rf3 | tail -1 | tr '\t' ' ')"
+# Warm-up, unmeasured: the followers' fetchers may still be backing off (replica.fetch.backoff.ms)
+# from a first fetch that reached the leader before its LeaderAndIsr did.
+python3 "$ROOT/Scripts/bench/loadgen.py" produce "$BOOT" rf3 2000 1024 all >/dev/null
 # From here the CPU figure is the three brokers' together (percent of one core).
 cpu_ticks() { local total=0 pid; for pid in $BROKER_PID $FOLLOWER_PIDS; do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo $total; }
 run "produce-1KiB-rf3-acks-all    " produce "$BOOT" rf3 "$N1K" 1024 all
