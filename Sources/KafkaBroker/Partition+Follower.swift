@@ -33,7 +33,7 @@ extension Partition {
         }
     }
 
-    /// The local log's end offset and start offset (what the fetcher asks from).
+    /// The local log's end offset (where the fetcher asks from).
     public var logEndOffset: Int64 { log.withLock { log.logEndOffset } }
 
     /// The latest leader epoch the local log holds records of (nil when it has none).

@@ -77,9 +77,10 @@ extension Partition {
         }
     }
 
-    /// The role to write to the partition's state znode for a new ISR: same leader and epochs,
-    /// the zkVersion this broker last saw (the write is conditional on it).
-    public func leaderAndIsr(withIsr isr: [BrokerId]) -> (leaderEpoch: LeaderEpoch, zkVersion: Int32, controllerEpoch: ControllerEpoch)? {
+    /// What an ISR change is written against while this broker leads: the leader epoch, the
+    /// state znode's version this broker last saw (the write is conditional on it) and the
+    /// controller epoch that set the role. Nil when not leader.
+    public var isrWriteBasis: (leaderEpoch: LeaderEpoch, zkVersion: Int32, controllerEpoch: ControllerEpoch)? {
         state.withLock { state in
             state.isLeader ? (state.role.leaderEpoch, state.role.zkVersion, state.role.controllerEpoch) : nil
         }

@@ -34,7 +34,6 @@ public final class Partition: Sendable {
     public var role: ReplicaManager.PartitionRole { state.withLock { $0.role } }
     public var isLeader: Bool { state.withLock { $0.isLeader } }
     public var highWatermark: Int64 { state.withLock { $0.highWatermark } }
-    public var replicationState: PartitionReplicationState { state.withLock { $0 } }
 
     /// Offsets a consumer can see, and the log's bounds.
     public var offsets: (logStartOffset: Int64, highWatermark: Int64, logEndOffset: Int64) {

@@ -80,7 +80,7 @@ extension ReplicaManager {
     /// is recorded for propagation, and a smaller ISR may let the high watermark advance.
     func updateIsr(_ partition: Partition, _ isr: [BrokerId]) async {
         let tp = partition.topicPartition
-        guard let current = partition.leaderAndIsr(withIsr: isr) else {
+        guard let current = partition.isrWriteBasis else {
             partition.completeIsrUpdate(isr, leaderEpoch: -1, newZkVersion: nil, replicaLagTimeMaxMs: config.replicaLagTimeMaxMs)
             return
         }

@@ -91,14 +91,6 @@ public final class ReplicaManager: Sendable {
 
     public var allPartitions: [Partition] { state.withLock { Array($0.partitions.values) } }
 
-    public func role(of partition: TopicPartition) -> PartitionRole? {
-        self.partition(partition)?.role
-    }
-
-    public var leaderPartitions: [TopicPartition] {
-        allPartitions.filter(\.isLeader).map(\.topicPartition).sorted()
-    }
-
     /// Wakes the produce and fetch requests waiting on `tp` (after an append, a high watermark
     /// move or a role change).
     func completeDelayedRequests(_ tp: TopicPartition) {
