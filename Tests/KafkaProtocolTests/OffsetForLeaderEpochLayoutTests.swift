@@ -13,13 +13,7 @@ import Testing
     func check<Message: KafkaCodable>(
         _ type: Message.Type, version: Int16, _ hex: String, sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> Message {
-        var buffer = bytes(hex)
-        let message = try Message(from: &buffer, version: version)
-        #expect(buffer.readableBytes == 0, sourceLocation: sourceLocation)
-        var out = ByteBuffer()
-        message.write(into: &out, version: version)
-        #expect(out == bytes(hex), sourceLocation: sourceLocation)
-        return message
+        try checkLayout(type, version: version, hex, sourceLocation: sourceLocation)
     }
 
     // topics [ "t": partitions [ 1 ] ]
