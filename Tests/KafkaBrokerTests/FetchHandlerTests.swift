@@ -17,6 +17,7 @@ import Testing
     let tp = TopicPartition("orders", 0)
     let time = ManualTime()
     let directory: URL
+    let store = FakeIsrStore()
     let manager: ReplicaManager
     let handler: FetchHandler
 
@@ -25,18 +26,18 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let directory = self.directory
         let time = self.time
-        manager = ReplicaManager(brokerId: 1, config: ReplicationConfig(), time: time, isrStore: FakeIsrStore()) { tp, config in
+        manager = ReplicaManager(brokerId: 1, config: ReplicationConfig(), time: time, isrStore: store) { tp, config in
             try Log(dir: directory.appendingPathComponent("\(tp.topic)-\(tp.partition)").path, config: config, hadCleanShutdown: true,
                     scheduler: DispatchScheduler(), time: time, logger: Logger(label: "test"))
         }
         handler = FetchHandler(replicaManager: manager, fetchManager: FetchManager(time: time))
     }
 
-    /// Leads `orders-0` alone (ISR of one: an append moves the high watermark).
-    func becomeLeader() throws -> Partition {
+    /// Leads `orders-0` (by default alone, an ISR of one: an append moves the high watermark).
+    func becomeLeader(isr: [BrokerId] = [1], replicas: [BrokerId] = [1]) throws -> Partition {
         let request = KafkaProtocol.LeaderAndIsr.Request(controllerId: 3, controllerEpoch: 1, topicStates: [
             .init(topicName: tp.topic, partitionStates: [
-                .init(partitionIndex: 0, controllerEpoch: 1, leader: 1, leaderEpoch: 4, isr: [1], zkVersion: 7, replicas: [1]),
+                .init(partitionIndex: 0, controllerEpoch: 1, leader: 1, leaderEpoch: 4, isr: isr, zkVersion: 7, replicas: replicas),
             ]),
         ], liveLeaders: [.init(brokerId: 1, hostName: "127.0.0.1", port: 1)])
         _ = manager.becomeLeaderOrFollower(request, configs: [:])
@@ -170,6 +171,27 @@ import Testing
         let stale = Fetch.Request(maxWaitMs: 0, minBytes: 1, sessionId: sessionId, sessionEpoch: 2, topics: [])
         let refused = try summary(try await send(try request(stale, correlationId: 4)).action)
         #expect(refused.1 == .invalidFetchSessionEpoch)
+        await manager.shutdown { _ in }
+    }
+
+    @Test func aCaughtUpFollowerWhoseIncrementalFetchesNameNothingStaysInTheIsr() async throws {
+        let partition = try becomeLeader(isr: [1, 2], replicas: [1, 2])
+        let full = Fetch.Request(replicaId: 2, maxWaitMs: 0, minBytes: 1, sessionId: 0, sessionEpoch: 0, topics: [
+            .init(topic: tp.topic, partitions: [.init(partition: 0, currentLeaderEpoch: 4, fetchOffset: 0, logStartOffset: 0,
+                                                      partitionMaxBytes: 1 << 20)]),
+        ])
+        let sessionId = try summary(try await send(try request(full, correlationId: 1)).action).2
+        #expect(sessionId != 0)
+        // Nothing changes: the follower's fetches name no partition, yet each one tells the
+        // leader that the follower is still at the log end (the session's cached fetch offset).
+        for epoch: Int32 in 1...3 {
+            time.sleep(6_000)
+            let incremental = Fetch.Request(replicaId: 2, maxWaitMs: 0, minBytes: 1, sessionId: sessionId, sessionEpoch: epoch, topics: [])
+            #expect(try summary(try await send(try request(incremental, correlationId: 1 + epoch)).action).1 == .none)
+        }
+        await manager.maybeShrinkIsr()
+        #expect(store.writes.withLock { $0 }.isEmpty, "18 s after the last full fetch, but caught up 0 s ago")
+        #expect(partition.role.isr == [1, 2])
         await manager.shutdown { _ in }
     }
 }
