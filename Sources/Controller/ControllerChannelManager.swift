@@ -56,13 +56,15 @@ public final class ControllerChannelManager: Sendable {
                 var backoff: Duration = .milliseconds(100)
                 while !Task.isCancelled {
                     do {
-                        var usable = false
-                        if let current = connection { usable = await current.isActive }
-                        if !usable {
-                            connection = try await BrokerConnection.connect(
+                        let active: BrokerConnection
+                        if let current = connection, await current.isActive {
+                            active = current
+                        } else {
+                            active = try await BrokerConnection.connect(
                                 host: endpoint.host, port: Int(endpoint.port), clientId: "\(controllerId)", group: group)
+                            connection = active
                         }
-                        try await request.perform(connection!)
+                        try await request.perform(active)
                         break
                     } catch {
                         logger.warning("[Controller id=\(controllerId)] \(request.name) to broker \(broker.id) at \(endpoint) failed: \(error); retrying")

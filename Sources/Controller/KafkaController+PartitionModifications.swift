@@ -27,6 +27,7 @@ extension KafkaController {
         let added = assignment.keys.sorted().map { TopicPartition(topic, $0) }
             .filter { context.partitionAssignments[$0] == nil }
         guard !added.isEmpty else { return }
+        // `added` holds keys of `assignment` only, so the force unwrap cannot fail.
         let list = added.map { "\($0)=[\(assignment[$0.partition]!.map(\.description).joined(separator: ","))]" }
             .joined(separator: ", ")
         if context.topicsToBeDeleted[topic] != nil {

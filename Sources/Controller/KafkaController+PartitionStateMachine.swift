@@ -79,16 +79,16 @@ extension KafkaController {
                 states: states, assignments: context.partitionAssignments, liveBrokers: live,
                 controllerEpoch: context.epoch, uncleanLeaderElectionEnabled: uncleanEnabled)
             for tp in plan.writtenByNewerController {
-                logFailedElection(tp, "its state was written by a newer controller (epoch \(states[tp]!.controllerEpoch)): this controller has probably been replaced")
+                logFailedElection(tp, "its state was written by a newer controller (epoch \(states[tp].map { "\($0.controllerEpoch)" } ?? "unknown")): this controller has probably been replaced")
             }
             for tp in plan.leaderless {
-                let isr = states[tp]!.leaderAndIsr.isr
+                let isr = states[tp]?.leaderAndIsr.isr ?? []
                 logFailedElection(tp,
                     "no in-sync replica of [\(isr.map(\.description).joined(separator: ","))] is alive and unclean leader election is disabled for \(tp.topic); it stays \(PartitionState.offlinePartition.rawValue)")
             }
             remaining = try await writeStates(plan.updates) { tp, written in
                 if plan.uncleanlyElected.contains(tp) {
-                    let message = "Unclean leader election for partition \(tp): broker \(written.leaderAndIsr.leader) was not in the ISR [\(states[tp]!.leaderAndIsr.isr.map(\.description).joined(separator: ","))] but leads now, as unclean.leader.election.enable allows; records the old ISR had acknowledged may be lost (data loss)"
+                    let message = "Unclean leader election for partition \(tp): broker \(written.leaderAndIsr.leader) was not in the ISR [\((states[tp]?.leaderAndIsr.isr ?? []).map(\.description).joined(separator: ","))] but leads now, as unclean.leader.election.enable allows; records the old ISR had acknowledged may be lost (data loss)"
                     stateChangeLogger.controller(epoch: context.epoch, level: .warning, message)
                     logger.warning("[Controller id=\(brokerId)] \(message)")
                 }

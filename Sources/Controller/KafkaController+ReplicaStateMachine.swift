@@ -86,7 +86,7 @@ extension KafkaController {
                 offlineReplicas: offline, states: states, controllerEpoch: context.epoch)
             for tp in plan.writtenByNewerController {
                 logFailedOfflineTransition(tp, offline[tp] ?? [],
-                    "its state was written by a newer controller (epoch \(states[tp]!.controllerEpoch)): this controller has probably been replaced")
+                    "its state was written by a newer controller (epoch \(states[tp].map { "\($0.controllerEpoch)" } ?? "unknown")): this controller has probably been replaced")
             }
             for tp in plan.unchanged {
                 context.partitionLeadership[tp] = states[tp]

@@ -129,6 +129,8 @@ public enum ConfigDef {
         ConfigKey("num.replica.fetchers", .int, "1"),
         ConfigKey("replica.high.watermark.checkpoint.interval.ms", .long, "5000"),
         ConfigKey("fetch.purgatory.purge.interval.requests", .int, "1000"),
+        ConfigKey("max.incremental.fetch.session.cache.slots", .int, "1000"),
+        ConfigKey("min.incremental.fetch.session.eviction.ms", .int, "120000"),
         ConfigKey("producer.purgatory.purge.interval.requests", .int, "1000"),
         ConfigKey("delete.records.purgatory.purge.interval.requests", .int, "1"),
         ConfigKey("auto.leader.rebalance.enable", .boolean, "true"),

@@ -92,7 +92,8 @@ extension KafkaDelayingRequestHandler {
             sink.finish()
         }
         for await action in responses { return action }
-        preconditionFailure("\(type(of: self)) returned without answering \(request.header.apiKey)")
+        // Only a cancelled wait gets here (the handler answers exactly once): close, do not trap.
+        return .close(reason: "\(type(of: self)): the wait for the answer to \(request.header.apiKey) was cancelled")
     }
 }
 

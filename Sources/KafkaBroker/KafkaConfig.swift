@@ -176,6 +176,7 @@ struct ConfigReader {
     }
 
     private func definition(_ key: String) -> ConfigKey {
+        // Invariant, not input: `key` is a literal of this file, and every one is in ConfigDef.
         guard let definition = ConfigDef.keys[key] else { preconditionFailure("unknown config key \(key)") }
         return definition
     }
@@ -189,9 +190,15 @@ struct ConfigReader {
 
     func optionalString(_ key: String) throws -> String? { try raw(definition(key)) }
 
-    func int(_ key: String) throws -> Int { Int(try string(key))! }
+    func int(_ key: String) throws -> Int { try number(key, try string(key)) }
 
-    func optionalInt(_ key: String) throws -> Int? { try optionalString(key).map { Int($0)! } }
+    func optionalInt(_ key: String) throws -> Int? { try optionalString(key).map { try number(key, $0) } }
+
+    /// `raw` has checked INT and LONG keys already; this also covers a key of another type.
+    private func number(_ key: String, _ value: String) throws -> Int {
+        guard let number = Int(value) else { throw invalid(key, value, "Not a number of type INT") }
+        return number
+    }
 
     func bool(_ key: String) throws -> Bool { try string(key).lowercased() == "true" }
 

@@ -197,7 +197,7 @@ public actor KafkaServer {
                                 deleteTopicEnable: config.value("delete.topic.enable") == "true"),
             LeaderAndIsrHandler(replicaManager: replicaManager, currentBrokerEpoch: epoch, topicConfig: topicConfig),
             ProduceHandler(replicaManager: replicaManager),
-            FetchHandler(replicaManager: replicaManager),
+            FetchHandler(replicaManager: replicaManager, fetchManager: FetchManager(cache: try config.fetchSessionCache(), time: time)),
             OffsetForLeaderEpochHandler(replicaManager: replicaManager),
             ListOffsetsHandler(replicaManager: replicaManager),
             DeleteRecordsHandler(replicaManager: replicaManager),

@@ -82,6 +82,8 @@ open class DelayedOperation: TimerTask, @unchecked Sendable {
     ///
     /// Subclasses must override it. It runs holding `lock`.
     open func tryComplete() -> Bool {
+        // The three `fatalError`s mark abstract methods: a subclass that lacks one is a
+        // programming error found by its first test, not something input can reach.
         fatalError("\(type(of: self)) must override DelayedOperation.tryComplete()")
     }
 

@@ -100,11 +100,18 @@ public final class DelayedOperationPurgatory<Operation: DelayedOperation>: Senda
     /// (2) watch it under each key, stopping early if it completes meanwhile; (3) try again with
     /// `maybeTryComplete()`, catching an event that came between (1) and (2); (4) add it to the
     /// timer, and cancel that again if it completed in the meantime.
+    ///
+    /// With no watch keys no event could ever complete the operation, so it is not kept waiting:
+    /// if step (1) does not complete it, it is force-completed at once (its `onComplete()` answers
+    /// with what there is) and this returns true. A request with nothing to wait for — a Fetch
+    /// naming no partition, such as an incremental fetch of an unchanged session — must not trap.
     @discardableResult
     public func tryCompleteElseWatch<Key: Hashable & Sendable>(_ operation: Operation, watchKeys: [Key]) -> Bool {
-        precondition(!watchKeys.isEmpty, "a delayed operation needs at least one watch key")
         if operation.tryCompleteHoldingLock() {
             return true
+        }
+        guard !watchKeys.isEmpty else {
+            return operation.forceComplete()
         }
         var watchCreated = false
         for key in watchKeys {

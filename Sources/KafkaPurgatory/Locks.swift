@@ -2,6 +2,10 @@
 // give: a reader-writer lock (SystemTimer), a re-entrant lock with `tryLock` (DelayedOperation) and
 // a mutex with a condition variable (DelayQueue). Each is a thin class over pthreads.
 //
+// The `precondition`s on pthread return codes are invariants, not input: these calls fail only on
+// misuse (unlocking a lock not held, re-initialising) or exhausted resources, never because of what
+// a request or a file contains.
+//
 // Why classes marked `@unchecked Sendable`: each owns a heap-allocated pthread object whose address
 // must never move (pthread objects may not be copied), and pthreads themselves make every method
 // safe to call from any thread. The pointer is allocated in `init`, destroyed in `deinit`, and

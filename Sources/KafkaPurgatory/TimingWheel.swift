@@ -68,6 +68,7 @@ final class TimingWheel: @unchecked Sendable {
     private(set) var currentTime: Int64
 
     init(tickMs: Int64, wheelSize: Int, startMs: Int64, taskCounter: TaskCounter, queue: DelayQueue) {
+        // Invariants, not input: `SystemTimer` passes constants and its clock's time.
         precondition(tickMs > 0 && wheelSize > 0, "tick and wheel size must be positive")
         precondition(startMs >= 0, "the timer's clock must not be negative")
         self.tickMs = tickMs

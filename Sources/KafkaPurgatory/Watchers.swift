@@ -22,6 +22,7 @@ public struct DelayedOperationKey: Hashable, @unchecked Sendable, CustomStringCo
 
     /// The wrapped key.
     public var base: any Hashable & Sendable {
+        // Invariant: `value` is only ever built from a `Hashable & Sendable` key (the initialiser).
         value.base as! any Hashable & Sendable
     }
 

@@ -51,6 +51,7 @@ public final class FileRecords {
         let failed: Bool = records.buffer.withUnsafeReadableBytes { bytes in
             var written = 0
             while written < bytes.count {
+                // Non-empty (`count > 0` above), so the base address exists.
                 let result = pwrite(descriptor, bytes.baseAddress! + written, bytes.count - written, off_t(start + written))
                 if result < 0 && errno == EINTR { continue }
                 guard result > 0 else { return true }
@@ -67,6 +68,7 @@ public final class FileRecords {
     /// bytes removed.
     @discardableResult
     public func truncate(to size: Int) throws -> Int {
+        // Invariant, not input: sizes are file positions found by the offset index or by recovery.
         precondition(size >= 0, "negative truncation size \(size)")
         var info = stat()
         let fileSize = fstat(descriptor, &info) == 0 ? Int(info.st_size) : sizeInBytes
@@ -107,6 +109,7 @@ public final class FileRecords {
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { target in
             var done = 0
             while done < length {
+                // `length > 0` (checked above), so the base address exists.
                 let result = pread(descriptor, target.baseAddress! + done, length - done, off_t(position + done))
                 if result < 0 && errno == EINTR { continue }
                 guard result > 0 else {

@@ -10,7 +10,10 @@ extension Log {
     @discardableResult
     public func truncateTo(_ targetOffset: Int64) throws -> Bool {
         try ensureOpen()
-        precondition(targetOffset >= 0, "cannot truncate \(topicPartition) to a negative offset \(targetOffset)")
+        // The offset comes from another broker (a leader's epoch end offset): refused, not trapped.
+        guard targetOffset >= 0 else {
+            throw StorageError.invalidOffset(path: dir, message: "cannot truncate \(topicPartition) to a negative offset \(targetOffset)")
+        }
         guard targetOffset < logEndOffset else { return false }
         logger.info("Truncating log", metadata: ["targetOffset": "\(targetOffset)", "logEndOffset": "\(logEndOffset)"])
         if targetOffset <= segmentList[0].baseOffset {
@@ -33,6 +36,11 @@ extension Log {
     /// ahead of its leader, Kafka's `truncateFullyAndStartAt`); the leader epoch cache is emptied.
     public func truncateFullyAndStartAt(_ newOffset: Int64) throws {
         try ensureOpen()
+        // The offset comes from another broker (a leader's log start offset); a negative one
+        // would name no segment file.
+        guard newOffset >= 0 else {
+            throw StorageError.invalidOffset(path: dir, message: "cannot restart \(topicPartition) at a negative offset \(newOffset)")
+        }
         logger.info("Truncating log fully", metadata: ["newOffset": "\(newOffset)"])
         let removed = segmentList
         segmentList = []

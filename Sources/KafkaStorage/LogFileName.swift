@@ -21,6 +21,8 @@ public enum LogFileName {
 
     /// `offset` as 20 zero-padded decimal digits.
     public static func filenamePrefix(_ offset: Int64) -> String {
+        // Invariant, not input: segments are created at offsets checked non-negative
+        // (`Log.truncateFullyAndStartAt`, rolls at a log end offset) or parsed from file names.
         precondition(offset >= 0, "negative base offset \(offset)")
         let digits = String(offset)
         return String(repeating: "0", count: max(0, 20 - digits.count)) + digits

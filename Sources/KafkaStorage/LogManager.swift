@@ -253,7 +253,8 @@ public final class LogManager: Sendable {
         let live = liveLogDirs
         var counts = Dictionary(uniqueKeysWithValues: live.map { ($0, 0) })
         for log in allLogs { counts[Self.parentDir(of: log), default: 0] += 1 }
-        return live.enumerated().sorted { (counts[$0.element]!, $0.offset) < (counts[$1.element]!, $1.offset) }.map(\.element)
+        return live.enumerated().sorted { (counts[$0.element, default: 0], $0.offset) < (counts[$1.element, default: 0], $1.offset) }
+            .map(\.element)
     }
 
     // MARK: Deletion

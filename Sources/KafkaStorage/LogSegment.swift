@@ -169,6 +169,8 @@ public final class LogSegment {
     /// segment's last batch. With `minOneMessage` the first batch is returned whole even when it
     /// is larger than `maxSize` (so a consumer can always make progress).
     public func read(startOffset: Int64, maxSize: Int, maxPosition: Int? = nil, minOneMessage: Bool = false) throws -> FetchDataInfo? {
+        // Invariant, not input: the fetch path clamps a client's sizes to ≥ 0 (FetchHandler) or
+        // reads only for a positive `min_bytes` (DelayedFetch).
         precondition(maxSize >= 0, "invalid max size \(maxSize) for a read of segment \(log.path)")
         guard let start = try translateOffset(startOffset) else { return nil }
         let maxPosition = maxPosition ?? log.sizeInBytes

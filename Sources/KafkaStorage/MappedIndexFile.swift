@@ -14,6 +14,9 @@ final class MappedIndexFile {
     private(set) var path: String
     let entrySize: Int
     private var descriptor: Int32
+    /// Non-nil whenever `mappedLength > 0` and the file is open (`map()`); the entry accessors
+    /// force-unwrap it on that invariant: they run under the log lock, which closes an index only
+    /// with its log, and a closed log refuses reads and appends first (`Log.ensureOpen`).
     private var mapping: UnsafeMutableRawPointer?
     private(set) var mappedLength: Int
     /// Entries written (the valid prefix of the mapping).
@@ -66,6 +69,7 @@ final class MappedIndexFile {
     var sizeInBytes: Int { entries * entrySize }
 
     func entry(_ index: Int) -> UnsafeRawPointer {
+        // Invariant, not input: callers search within `0..<entries`.
         precondition(index >= 0 && index < entries, "index entry \(index) out of 0..<\(entries)")
         return UnsafeRawPointer(mapping! + index * entrySize)
     }

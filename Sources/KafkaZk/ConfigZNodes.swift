@@ -12,7 +12,7 @@ public enum ConfigEntityZNode {
     public static func encode(_ config: [String: String]) -> [UInt8] {
         Json.object([
             ("version", .int(1)),
-            ("config", .object(config.keys.sorted().map { ($0, .string(config[$0]!)) })),
+            ("config", .object(config.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
         ]).bytes
     }
 

@@ -12,8 +12,8 @@ public enum TopicZNode {
     public static func path(_ topic: String) -> String { "\(PersistentZkPaths.brokerTopics)/\(topic)" }
 
     public static func encode(_ assignment: [Int32: [BrokerId]]) -> [UInt8] {
-        let partitions = assignment.keys.sorted().map { partition in
-            (String(partition), Json.array(assignment[partition]!.map { .int(Int64($0.rawValue)) }))
+        let partitions = assignment.sorted { $0.key < $1.key }.map { partition, replicas in
+            (String(partition), Json.array(replicas.map { .int(Int64($0.rawValue)) }))
         }
         return Json.object([("version", .int(1)), ("partitions", .object(partitions))]).bytes
     }

@@ -65,6 +65,7 @@ final class MultiBuffers: @unchecked Sendable {
             cOps.deallocate()
         }
         func cString(_ string: String) -> UnsafeMutablePointer<CChar> {
+            // strdup and malloc fail only when memory is exhausted (not input-driven).
             let copy = strdup(string)!
             allocations.append(UnsafeMutableRawPointer(copy))
             return copy

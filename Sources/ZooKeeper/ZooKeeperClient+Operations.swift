@@ -150,6 +150,7 @@ private struct KeepAlive: @unchecked Sendable {
 func withCBytes<R>(_ bytes: [UInt8], _ body: (UnsafePointer<CChar>, Int32) -> R) -> R {
     if bytes.isEmpty { return "".withCString { body($0, 0) } }
     return bytes.withUnsafeBytes { raw in
+        // Non-empty (checked above), so the base address exists.
         body(raw.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(raw.count))
     }
 }
@@ -161,6 +162,7 @@ func withACLVector<R>(_ acl: [ZooKeeperACL], _ body: (UnsafeMutablePointer<ACL_v
     let entries = UnsafeMutablePointer<ACL>.allocate(capacity: max(acl.count, 1))
     var strings: [UnsafeMutablePointer<CChar>] = []
     for (index, entry) in acl.enumerated() {
+        // strdup fails only when memory is exhausted; there is nothing better to do than stop.
         let scheme = strdup(entry.scheme)!
         let id = strdup(entry.id)!
         strings.append(scheme)

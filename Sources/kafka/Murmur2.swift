@@ -52,6 +52,7 @@ struct DefaultPartitioner: Sendable {
     init(start: Int32 = 0) { counter = start }
 
     mutating func partition(forKey key: [UInt8]?, partitionCount: Int32) -> Int32 {
+        // Invariant: the console producer checks the topic has partitions before partitioning.
         precondition(partitionCount > 0, "a topic has at least one partition")
         guard let key else {
             defer { counter &+= 1 }

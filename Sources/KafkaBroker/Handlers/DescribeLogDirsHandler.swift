@@ -19,8 +19,8 @@ struct DescribeLogDirsHandler: KafkaRequestHandler {
         var results: [DescribeLogDirs.Result] = logManager.liveLogDirs.map { dir in
             let logs = logManager.logs(in: dir).filter { wanted?.contains($0.topicPartition) ?? true }
             let byTopic = Dictionary(grouping: logs, by: { $0.topicPartition.topic })
-            return DescribeLogDirs.Result(logDir: dir, topics: byTopic.keys.sorted().map { topic in
-                DescribeLogDirs.TopicResult(name: topic, partitions: byTopic[topic]!.sorted { $0.topicPartition < $1.topicPartition }.map { log in
+            return DescribeLogDirs.Result(logDir: dir, topics: byTopic.sorted { $0.key < $1.key }.map { topic, logs in
+                DescribeLogDirs.TopicResult(name: topic, partitions: logs.sorted { $0.topicPartition < $1.topicPartition }.map { log in
                     DescribeLogDirs.PartitionResult(partitionIndex: log.topicPartition.partition,
                                                     partitionSize: Int64(log.withLock { log.size }))
                 })

@@ -31,23 +31,23 @@ extension FetchHandler {
     }
 
     /// The response frame with every partition's records read from `slices` and down-converted
-    /// to `toMagic`. `response`, `slices` and `fetch.topics` list the same partitions in the
-    /// same order.
+    /// to `toMagic`. `response.responses`, `slices` and `entries` list the same partitions in the
+    /// same order (the handler builds all three together).
     func downConvertedFrame(
         _ response: Fetch.Response,
         slices: [[FileSlice]],
-        fetch: Fetch.Request,
+        entries: [[FetchContext.Entry]],
         toMagic: Int8,
         request: KafkaRequest
     ) -> KafkaResponseAction {
         var response = response
-        for (topicIndex, topic) in fetch.topics.enumerated() {
-            for (partitionIndex, requested) in topic.partitions.enumerated() {
+        for (topicIndex, topicEntries) in entries.enumerated() {
+            for (partitionIndex, entry) in topicEntries.enumerated() {
                 response.responses[topicIndex].partitions[partitionIndex] = downConverted(
                     response.responses[topicIndex].partitions[partitionIndex],
                     slice: slices[topicIndex][partitionIndex],
-                    topicPartition: TopicPartition(topic.topic, requested.partition),
-                    fetchOffset: requested.fetchOffset,
+                    topicPartition: entry.topicPartition,
+                    fetchOffset: entry.request.fetchOffset,
                     toMagic: toMagic)
             }
         }

@@ -18,8 +18,13 @@ import KafkaStorage
 /// older than the partition's is FENCED_LEADER_EPOCH, newer UNKNOWN_LEADER_EPOCH. A topic whose
 /// `compression.type` is zstd answers UNSUPPORTED_COMPRESSION_TYPE to fetches older than v10.
 ///
-/// Fetch sessions (KIP-227): this broker creates none — it answers session id 0, and clients
-/// fall back to full fetch requests, as they do with any broker that has no session cache slot.
+/// Fetch sessions (KIP-227, v7+): `fetchManager` decides first which partitions the request
+/// reads — those it names (a full fetch), or every partition of its session (an incremental
+/// fetch, which names only what changed on the client's side) — and, once they are read, what the
+/// response carries: all of them with the new session's id (full, epoch 0), all of them with
+/// session id 0 (sessionless, epoch -1), only those with records, errors or a moved high
+/// watermark or log start offset (incremental), or nothing but FETCH_SESSION_ID_NOT_FOUND /
+/// INVALID_FETCH_SESSION_EPOCH. A request that reads no partition is answered at once.
 /// `isolation_level` is accepted; with no transactions yet, the last stable offset is the high
 /// watermark and there are no aborted transactions.
 ///
@@ -31,105 +36,131 @@ import KafkaStorage
 struct FetchHandler: KafkaDelayingRequestHandler {
     let apiKey = ApiKey.fetch
     let replicaManager: ReplicaManager
+    /// The broker's fetch sessions.
+    let fetchManager: FetchManager
+
+    init(replicaManager: ReplicaManager, fetchManager: FetchManager = FetchManager()) {
+        self.replicaManager = replicaManager
+        self.fetchManager = fetchManager
+    }
 
     func handle(_ request: KafkaRequest, respond: @escaping @Sendable (KafkaResponseAction) -> Void) async throws {
         var body = request.body
         let fetch = try Fetch.decodeRequest(from: &body, version: request.header.apiVersion)
         let follower = fetch.replicaId.rawValue >= 0 ? fetch.replicaId : nil
+        let context = fetchManager.newContext(fetch, version: request.header.apiVersion, isFromFollower: follower != nil)
+        let fetches = context.partitions
         if let follower {
-            await recordFollowerFetch(follower, fetch)
+            await recordFollowerFetch(follower, fetches)
         }
-        guard fetch.maxWaitMs > 0, fetch.minBytes > 0 else {
-            return respond(response(to: fetch, follower: follower, request: request))
+        // Nothing to read (a session error, an emptied session) means nothing to wait for.
+        guard fetch.maxWaitMs > 0, fetch.minBytes > 0, !fetches.isEmpty else {
+            return respond(response(to: fetch, context: context, follower: follower, request: request))
         }
-        let fetches = fetch.topics.flatMap { topic in topic.partitions.map { (TopicPartition(topic.topic, $0.partition), $0.fetchOffset) } }
-        let operation = DelayedFetch(delayMs: Int64(fetch.maxWaitMs), minBytes: Int(fetch.minBytes), fetches: fetches,
+        let operation = DelayedFetch(delayMs: Int64(fetch.maxWaitMs), minBytes: Int(fetch.minBytes),
+                                     fetches: fetches.map { ($0.topicPartition, $0.request.fetchOffset) },
                                      isFromFollower: follower != nil, replicaManager: replicaManager,
-                                     completion: { respond(response(to: fetch, follower: follower, request: request)) })
-        replicaManager.fetchPurgatory.tryCompleteElseWatch(operation, watchKeys: fetches.map(\.0))
+                                     completion: { respond(response(to: fetch, context: context, follower: follower, request: request)) })
+        replicaManager.fetchPurgatory.tryCompleteElseWatch(operation, watchKeys: fetches.map(\.topicPartition))
     }
 
     /// The response, read from the logs as they are now (a delayed fetch: as they are when it
-    /// completes).
-    private func response(to fetch: Fetch.Request, follower: BrokerId?, request: KafkaRequest) -> KafkaResponseAction {
+    /// completes), for the partitions of `context` in its order; the fetch session then selects
+    /// what the response carries. Consecutive partitions of one topic share a topic entry.
+    private func response(to fetch: Fetch.Request, context: FetchContext, follower: BrokerId?, request: KafkaRequest) -> KafkaResponseAction {
         let version = request.header.apiVersion
         var remaining = version >= 3 ? Int(fetch.maxBytes) : Int.max
+        var read: [(entry: FetchContext.Entry, data: Fetch.PartitionData, slice: FileSlice)] = []
+        for entry in context.partitions {
+            let requested = entry.request
+            let tp = entry.topicPartition
+            func failed(_ code: ErrorCode) -> Fetch.PartitionData {
+                .init(partitionIndex: requested.partition, errorCode: code, highWatermark: -1, records: ByteBuffer())
+            }
+            guard let partition = replicaManager.partition(tp) else {
+                read.append((entry, failed(.unknownTopicOrPartition), .empty()))
+                continue
+            }
+            // Before v10 a client cannot read zstd: a zstd topic is refused outright (Kafka 2.3).
+            if version < 10, partition.log.withLock({ partition.log.config.compressionType }) == .type(.zstd) {
+                read.append((entry, failed(.unsupportedCompressionType), .empty()))
+                continue
+            }
+            let epochCheck = partition.checkLeaderEpoch(requested.currentLeaderEpoch)
+            guard epochCheck == .none else {
+                read.append((entry, failed(epochCheck), .empty()))
+                continue
+            }
+            guard partition.isLeader else {
+                read.append((entry, failed(.notLeaderForPartition), .empty()))
+                continue
+            }
+            do {
+                let limit = max(0, min(Int(requested.partitionMaxBytes), remaining))
+                let nothingYet = read.allSatisfy { $0.slice.size == 0 }
+                let slice = try partition.readSlice(offset: requested.fetchOffset, maxBytes: limit, minOneMessage: nothingYet && version >= 3,
+                                                   isolatedToHighWatermark: follower == nil)
+                remaining -= slice.records.size
+                read.append((entry, .init(partitionIndex: requested.partition, highWatermark: slice.highWatermark,
+                                          lastStableOffset: slice.highWatermark, logStartOffset: slice.logStartOffset,
+                                          abortedTransactions: version >= 4 ? [] : nil, records: ByteBuffer()), slice.records))
+            } catch let error as LogError {
+                let offsets = partition.offsets
+                read.append((entry, .init(partitionIndex: requested.partition, errorCode: ErrorCode(rawValue: error.kafkaErrorCode),
+                                          highWatermark: offsets.highWatermark, lastStableOffset: offsets.highWatermark,
+                                          logStartOffset: offsets.logStartOffset, records: ByteBuffer()), .empty()))
+            } catch StorageError.closed {
+                // The partition is being deleted or moved away under this fetch.
+                read.append((entry, failed(.notLeaderForPartition), .empty()))
+            } catch {
+                read.append((entry, failed(.kafkaStorageError), .empty()))
+            }
+        }
+        let session = fetchManager.completeResponse(context, outcomes: read.map {
+            ($0.entry.topicPartition, FetchPartitionOutcome(errorCode: $0.data.errorCode, highWatermark: $0.data.highWatermark,
+                                                            logStartOffset: $0.data.logStartOffset, recordsSize: $0.slice.size))
+        })
+        if session.errorCode != .none {
+            read = []
+        } else if let selected = session.selected.map(Set.init) {
+            read = read.filter { selected.contains($0.entry.topicPartition) }
+        }
         var responses: [Fetch.FetchableTopicResponse] = []
         var slices: [[FileSlice]] = []
-        for topic in fetch.topics {
-            var partitions: [Fetch.PartitionData] = []
-            var topicSlices: [FileSlice] = []
-            for requested in topic.partitions {
-                topicSlices.append(.empty())
-                let tp = TopicPartition(topic.topic, requested.partition)
-                func failed(_ code: ErrorCode) -> Fetch.PartitionData {
-                    .init(partitionIndex: requested.partition, errorCode: code, highWatermark: -1, records: ByteBuffer())
-                }
-                guard let partition = replicaManager.partition(tp) else {
-                    partitions.append(failed(.unknownTopicOrPartition))
-                    continue
-                }
-                // Before v10 a client cannot read zstd: a zstd topic is refused outright (Kafka 2.3).
-                if version < 10, partition.log.withLock({ partition.log.config.compressionType }) == .type(.zstd) {
-                    partitions.append(failed(.unsupportedCompressionType))
-                    continue
-                }
-                let epochCheck = partition.checkLeaderEpoch(requested.currentLeaderEpoch)
-                guard epochCheck == .none else {
-                    partitions.append(failed(epochCheck))
-                    continue
-                }
-                guard partition.isLeader else {
-                    partitions.append(failed(.notLeaderForPartition))
-                    continue
-                }
-                do {
-                    let limit = max(0, min(Int(requested.partitionMaxBytes), remaining))
-                    let nothingYet = slices.allSatisfy { $0.allSatisfy { $0.size == 0 } } && topicSlices.allSatisfy { $0.size == 0 }
-                    let read = try partition.readSlice(offset: requested.fetchOffset, maxBytes: limit, minOneMessage: nothingYet && version >= 3,
-                                                       isolatedToHighWatermark: follower == nil)
-                    remaining -= read.records.size
-                    topicSlices[topicSlices.count - 1] = read.records
-                    partitions.append(.init(partitionIndex: requested.partition, highWatermark: read.highWatermark,
-                                            lastStableOffset: read.highWatermark, logStartOffset: read.logStartOffset,
-                                            abortedTransactions: version >= 4 ? [] : nil, records: ByteBuffer()))
-                } catch let error as LogError {
-                    let offsets = partition.offsets
-                    partitions.append(.init(partitionIndex: requested.partition, errorCode: ErrorCode(rawValue: error.kafkaErrorCode),
-                                            highWatermark: offsets.highWatermark, lastStableOffset: offsets.highWatermark,
-                                            logStartOffset: offsets.logStartOffset, records: ByteBuffer()))
-                } catch StorageError.closed {
-                    // The partition is being deleted or moved away under this fetch.
-                    partitions.append(failed(.notLeaderForPartition))
-                } catch {
-                    partitions.append(failed(.kafkaStorageError))
-                }
+        var entries: [[FetchContext.Entry]] = []
+        for (entry, data, slice) in read {
+            if responses.last?.topic != entry.topicPartition.topic {
+                responses.append(.init(topic: entry.topicPartition.topic, partitions: []))
+                slices.append([])
+                entries.append([])
             }
-            responses.append(.init(topic: topic.topic, partitions: partitions))
-            slices.append(topicSlices)
+            responses[responses.count - 1].partitions.append(data)
+            slices[slices.count - 1].append(slice)
+            entries[entries.count - 1].append(entry)
         }
-        let response = Fetch.Response(sessionId: 0, responses: responses)
+        let response = Fetch.Response(errorCode: session.errorCode, sessionId: session.sessionId, responses: responses)
         if let magic = Self.downConversionMagic(forVersion: version) {
-            return downConvertedFrame(response, slices: slices, fetch: fetch, toMagic: magic, request: request)
+            return downConvertedFrame(response, slices: slices, entries: entries, toMagic: magic, request: request)
         }
         return Self.splicedFrame(response, slices: slices, request: request)
     }
 
     /// The leader learns where each of the follower's logs ends (its fetch offsets); a moved high
     /// watermark wakes the waiting produces and fetches, a caught-up follower joins the ISR.
-    private func recordFollowerFetch(_ follower: BrokerId, _ fetch: Fetch.Request) async {
-        for topic in fetch.topics {
-            for requested in topic.partitions {
-                let tp = TopicPartition(topic.topic, requested.partition)
-                guard let partition = replicaManager.partition(tp), partition.isLeader,
-                      partition.checkLeaderEpoch(requested.currentLeaderEpoch) == .none
-                else { continue }
-                let outcome = partition.recordFollowerFetch(
-                    follower, fetchOffset: requested.fetchOffset, followerLogStartOffset: requested.logStartOffset,
-                    replicaLagTimeMaxMs: replicaManager.config.replicaLagTimeMaxMs)
-                if outcome.highWatermarkIncreased { replicaManager.completeDelayedRequests(tp) }
-                if let isr = outcome.expandedIsr { await replicaManager.expandIsr(partition, isr) }
-            }
+    /// With a fetch session these are all the session's partitions, named in the request or not,
+    /// so a caught-up follower stays caught up while its requests name only what changed.
+    private func recordFollowerFetch(_ follower: BrokerId, _ fetches: [FetchContext.Entry]) async {
+        for entry in fetches {
+            let requested = entry.request
+            let tp = entry.topicPartition
+            guard let partition = replicaManager.partition(tp), partition.isLeader,
+                  partition.checkLeaderEpoch(requested.currentLeaderEpoch) == .none
+            else { continue }
+            let outcome = partition.recordFollowerFetch(
+                follower, fetchOffset: requested.fetchOffset, followerLogStartOffset: requested.logStartOffset,
+                replicaLagTimeMaxMs: replicaManager.config.replicaLagTimeMaxMs)
+            if outcome.highWatermarkIncreased { replicaManager.completeDelayedRequests(tp) }
+            if let isr = outcome.expandedIsr { await replicaManager.expandIsr(partition, isr) }
         }
     }
 
@@ -146,6 +177,8 @@ struct FetchHandler: KafkaDelayingRequestHandler {
         buffer.setInteger(Int32(total), at: 0)
         var parts: [ResponsePart] = []
         var start = 0
+        // The force unwraps below cannot fail: every position lies between 0 and the writer index
+        // (`writeSplicingRecords` returns offsets it wrote at, in increasing order).
         for (position, slice) in zip(positions, flat) where slice.size > 0 {
             parts.append(.bytes(buffer.getSlice(at: start, length: position - start)!))
             parts.append(.file(path: slice.path, position: slice.position, size: slice.size))

@@ -35,8 +35,7 @@ struct MetadataHandler: KafkaRequestHandler {
             }
             topics.append(Metadata.Topic(
                 errorCode: .none, name: name, isInternal: name.hasPrefix("__"),
-                partitions: partitions.keys.sorted().map { index in
-                    let state = partitions[index]!
+                partitions: partitions.sorted { $0.key < $1.key }.map { index, state in
                     let leaderAlive = snapshot.aliveBrokers[state.leader] != nil
                     return Metadata.Partition(
                         errorCode: leaderAlive ? .none : .leaderNotAvailable, partitionIndex: index,

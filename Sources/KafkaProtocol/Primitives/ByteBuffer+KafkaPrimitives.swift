@@ -103,13 +103,24 @@ extension ByteBuffer {
         return try readUTF8(length: Int(length), field)
     }
 
-    /// Writes a `STRING`. Invariant: the UTF-8 form is at most `Int16.max` bytes (true of every
-    /// name Kafka accepts; a longer string is a programming error and traps).
+    /// Writes a `STRING`, which holds at most `Int16.max` (32767) UTF-8 bytes. Every name Kafka
+    /// accepts is far shorter, but a broker may echo what it was sent inside a longer text (an
+    /// error message quoting a 32000-byte topic name) or relay a value stored elsewhere (a config
+    /// value set in ZooKeeper): a longer string is cut at the last whole character that fits,
+    /// rather than trapping on one request.
     public mutating func writeKafkaString(_ value: String) {
-        let count = value.utf8.count
-        precondition(count <= Int(Int16.max), "a Kafka STRING holds at most 32767 bytes, got \(count)")
-        writeInt16(Int16(count))
-        writeString(value)
+        let limit = Int(Int16.max)
+        guard value.utf8.count > limit else {
+            writeInt16(Int16(value.utf8.count))
+            writeString(value)
+            return
+        }
+        var end = value.utf8.index(value.utf8.startIndex, offsetBy: limit)
+        // Back off to a character boundary (at most 3 continuation bytes).
+        while end > value.utf8.startIndex, value.utf8[end] & 0xC0 == 0x80 { end = value.utf8.index(before: end) }
+        let prefix = value.utf8[value.utf8.startIndex..<end]
+        writeInt16(Int16(prefix.count))
+        writeBytes(prefix)
     }
 
     /// Writes a `NULLABLE_STRING` (`-1` for nil).

@@ -1,0 +1,43 @@
+import Foundation
+import KafkaTestKit
+import Testing
+
+/// Fetch sessions (KIP-227) with an unmodified client: kafka-python opens a session with a full
+/// fetch and then sends incremental fetches while records arrive on some partitions only.
+extension RealClusterTests {
+    @Suite("Fetch sessions with a real client")
+    struct FetchSessionTests {
+        struct Report: Decodable {
+            let expected: Int
+            let received: Int
+            let session_id: Int32
+            let epoch: Int32
+            let session_problems: [String]
+        }
+
+        @Test func kafkaPythonConsumesThroughAnIncrementalFetchSession() async throws {
+            try await withKafkaCluster(zooKeepers: 1, ids: [1]) { cluster in
+                let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                    .appendingPathComponent("Clients/fetch_session_consumer.py").path
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                process.arguments = ["python3", script, "127.0.0.1:\(cluster.broker(1).port)", "sessions", "4", "6"]
+                let output = Pipe()
+                let errors = Pipe()
+                process.standardOutput = output
+                process.standardError = errors
+                try process.run()
+                let data = output.fileHandleForReading.readDataToEndOfFile()
+                let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                process.waitUntilExit()
+                try #require(process.terminationStatus == 0, "\(errorText.suffix(2000))")
+                let report = try JSONDecoder().decode(Report.self, from: data)
+                #expect(report.expected > 0)
+                #expect(report.received == report.expected)
+                #expect(report.session_id != 0, "the broker created a session")
+                #expect(report.epoch >= 3, "the consumer went on with incremental fetches in it (epoch 1 is the first)")
+                #expect(report.session_problems.isEmpty)
+            }
+        }
+    }
+}
