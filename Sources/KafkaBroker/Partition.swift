@@ -96,14 +96,34 @@ public final class Partition: Sendable {
 
     /// ListOffsets: earliest (-2, the log start offset), latest (-1: the high watermark for a
     /// consumer, the log end offset for a replica) or the first offset at or after a timestamp
-    /// (through the time index; for a consumer only offsets below the high watermark).
-    public func fetchOffset(forTimestamp timestamp: Int64, isFromConsumer: Bool) throws -> (timestamp: Int64, offset: Int64)? {
+    /// (through the time index; for a consumer only offsets below the high watermark), with the
+    /// leader epoch ListOffsets v4+ answers, as Kafka 2.3 picks it (KIP-320, KAFKA-7568):
+    ///
+    /// - earliest: the epoch of the earliest leader-epoch entry when it starts at or below the
+    ///   log start offset, else −1 (records of an older format carry no epoch);
+    /// - latest: the partition's current leader epoch (Kafka chose it for "latest", which names
+    ///   the offset the next record gets, not a record);
+    /// - a timestamp: the epoch of the record found, from the leader epoch cache (the epoch of the
+    ///   last entry starting at or below it; −1 if none).
+    public func fetchOffset(forTimestamp timestamp: Int64, isFromConsumer: Bool) throws
+        -> (timestamp: Int64, offset: Int64, leaderEpoch: Int32)?
+    {
         try log.withLock {
-            let highWatermark = state.withLock { $0.highWatermark }
-            if timestamp == Log.latestTimestamp, isFromConsumer { return (RecordBatch.noTimestamp, highWatermark) }
-            guard let found = try log.fetchOffsetByTimestamp(timestamp) else { return nil }
-            if isFromConsumer, timestamp >= 0, found.offset >= highWatermark { return nil }
-            return found
+            let (highWatermark, currentEpoch) = state.withLock { ($0.highWatermark, $0.role.leaderEpoch.rawValue) }
+            let epochCache = log.leaderEpochCache
+            switch timestamp {
+            case Log.latestTimestamp:
+                return (RecordBatch.noTimestamp, isFromConsumer ? highWatermark : log.logEndOffset, currentEpoch)
+            case Log.earliestTimestamp:
+                let logStartOffset = log.logStartOffset
+                let earliest = epochCache.earliestEntry.flatMap { $0.startOffset <= logStartOffset ? $0.epoch.rawValue : nil }
+                return (RecordBatch.noTimestamp, logStartOffset, earliest ?? LeaderEpochFileCache.undefinedEpoch)
+            default:
+                guard let found = try log.fetchOffsetByTimestamp(timestamp) else { return nil }
+                if isFromConsumer, timestamp >= 0, found.offset >= highWatermark { return nil }
+                let epoch = epochCache.epoch(forOffset: found.offset) ?? LeaderEpochFileCache.undefinedEpoch
+                return (found.timestamp, found.offset, epoch)
+            }
         }
     }
 }
