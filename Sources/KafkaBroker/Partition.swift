@@ -110,18 +110,16 @@ public final class Partition: Sendable {
     {
         try log.withLock {
             let (highWatermark, currentEpoch) = state.withLock { ($0.highWatermark, $0.role.leaderEpoch.rawValue) }
-            let epochCache = log.leaderEpochCache
+            guard let found = try log.fetchOffsetByTimestamp(timestamp) else { return nil }
             switch timestamp {
             case Log.latestTimestamp:
-                return (RecordBatch.noTimestamp, isFromConsumer ? highWatermark : log.logEndOffset, currentEpoch)
+                return (found.timestamp, isFromConsumer ? highWatermark : found.offset, currentEpoch)
             case Log.earliestTimestamp:
-                let logStartOffset = log.logStartOffset
-                let earliest = epochCache.earliestEntry.flatMap { $0.startOffset <= logStartOffset ? $0.epoch.rawValue : nil }
-                return (RecordBatch.noTimestamp, logStartOffset, earliest ?? LeaderEpochFileCache.undefinedEpoch)
+                let earliest = log.leaderEpochCache.earliestEntry.flatMap { $0.startOffset <= found.offset ? $0.epoch.rawValue : nil }
+                return (found.timestamp, found.offset, earliest ?? LeaderEpochFileCache.undefinedEpoch)
             default:
-                guard let found = try log.fetchOffsetByTimestamp(timestamp) else { return nil }
                 if isFromConsumer, timestamp >= 0, found.offset >= highWatermark { return nil }
-                let epoch = epochCache.epoch(forOffset: found.offset) ?? LeaderEpochFileCache.undefinedEpoch
+                let epoch = log.leaderEpochCache.epoch(forOffset: found.offset) ?? LeaderEpochFileCache.undefinedEpoch
                 return (found.timestamp, found.offset, epoch)
             }
         }

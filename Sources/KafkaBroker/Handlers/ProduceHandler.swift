@@ -8,8 +8,9 @@ import KafkaStorage
 /// validation, offsets assigned by rewriting the batch headers in place) and answers with the
 /// base offset, the log append time and the log start offset.
 ///
-/// acks: 0 sends no response, or closes the connection when a partition failed; 1 answers after the leader's append; −1 (all) first requires the
-/// ISR to have `min.insync.replicas` members (else NOT_ENOUGH_REPLICAS, nothing appended), then
+/// acks: 0 sends no response, or closes the connection when a partition failed (`acksZeroAction`);
+/// 1 answers after the leader's append; −1 (all) first requires the ISR to have
+/// `min.insync.replicas` members (else NOT_ENOUGH_REPLICAS, nothing appended), then
 /// waits in the produce purgatory (`DelayedProduce`) until the high watermark passes the
 /// appended records, for up to `timeout_ms` (REQUEST_TIMED_OUT). Other acks values are
 /// INVALID_REQUIRED_ACKS. A waiting produce holds no request handler: the thread that completes
