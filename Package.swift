@@ -120,7 +120,7 @@ let package = Package(
         .testTarget(
             name: "KafkaCLITests",
             dependencies: [
-                "kafka", "kafka-server", "KafkaTestKit", "KafkaProtocol", "KafkaRecords", "KafkaCommon",
+                "kafka", "KafkaProtocol", "KafkaRecords", "KafkaCommon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
@@ -143,7 +143,7 @@ let package = Package(
         .testTarget(
             name: "ClusterTests",
             dependencies: [
-                "KafkaCommon", "KafkaZk", "ZooKeeper", "KafkaTestKit", "KafkaProtocol", "KafkaRecords", "kafka-server",
+                "KafkaCommon", "KafkaZk", "ZooKeeper", "KafkaTestKit", "KafkaProtocol", "KafkaRecords", "kafka-server", "kafka",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             exclude: ["Clients"]

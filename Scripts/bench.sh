@@ -14,7 +14,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/Scripts/lib/deps.sh"
 ensure_apt_packages libzookeeper-mt-dev zookeeper default-jre-headless zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev
 ensure_apt_packages kcat librdkafka-dev gcc
-ensure_pip_packages confluent-kafka
+ensure_python_venv "$ROOT"   # the pinned confluent-kafka for loadgen.py, in .venv/ (first on the PATH)
 
 N100=400000
 N1K=200000

@@ -117,6 +117,9 @@ source "$SCRIPT_DIR/lib/deps.sh"
 
 ensure_packages() {
     ensure_apt_packages "${APT_PACKAGES[@]}"
+    # The pinned Python clients (confluent-kafka, kafka-python, aiokafka) in <repo>/.venv, to try
+    # the cluster with; Debian's own python3 takes no pip installs (PEP 668).
+    ensure_python_venv "$ROOT"
 }
 
 # --- step (b): build ---------------------------------------------------------
@@ -273,6 +276,7 @@ print_summary() {
     echo "  logs and data     : $QS_DIR"
     echo
     echo "Try:   /usr/share/zookeeper/bin/zkCli.sh -server 127.0.0.1:$ZK_CLIENT_PORT_BASE get $ZK_CHROOT/controller"
+    echo "       $ROOT/.venv/bin/python3   (confluent-kafka, kafka-python and aiokafka, pinned)"
     echo "Stop:  Scripts/quickstart.sh stop"
 }
 

@@ -23,13 +23,27 @@ ensure_apt_packages() {
         apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# Installs missing PyPI packages for the python3 on the PATH: `ensure_pip_packages pkg…`.
-ensure_pip_packages() {
-    local missing=() pkg
-    for pkg in "$@"; do
-        python3 -m pip show -q "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
-    done
-    ((${#missing[@]} == 0)) && return 0
-    printf '==> installing Python packages: %s\n' "${missing[*]}"
-    python3 -m pip install -q "${missing[@]}"
+# The pinned Python clients (Scripts/python-requirements.txt) in a virtual environment at
+# <repo>/.venv: Debian 12's python3 refuses `pip install` into the system (PEP 668,
+# "externally-managed-environment"). Installs python3-venv and python3-pip, creates the venv with
+# Debian's python3, (re)installs the pins when the requirements file changed since the last
+# install, and puts .venv/bin first on the PATH, so that `python3` — and `/usr/bin/env python3`
+# in the tests and scripts — is the venv's. Usage: `ensure_python_venv <repo root>`.
+ensure_python_venv() {
+    local root="$1"
+    local venv="$root/.venv" requirements="$root/Scripts/python-requirements.txt"
+    local stamp="$root/.venv/installed-requirements.txt" python=python3
+    ensure_apt_packages python3 python3-venv python3-pip
+    [[ -x /usr/bin/python3 ]] && python=/usr/bin/python3
+    if [[ ! -x "$venv/bin/python3" ]]; then
+        printf '==> creating the Python virtual environment %s\n' "$venv"
+        "$python" -m venv "$venv"
+    fi
+    if ! cmp -s "$requirements" "$stamp"; then
+        printf '==> installing the pinned Python clients into %s\n' "$venv"
+        "$venv/bin/python3" -m pip install -q --disable-pip-version-check -r "$requirements"
+        cp "$requirements" "$stamp"
+    fi
+    export VIRTUAL_ENV="$venv"
+    export PATH="$venv/bin:$PATH"
 }

@@ -28,6 +28,11 @@ public struct KafkaConfig: Sendable {
     public let numNetworkThreads: Int
     public let numIoThreads: Int
     public let controlledShutdownEnable: Bool
+    /// `inter.broker.protocol.version` and `log.message.format.version`, parsed as Kafka parses
+    /// them (`ApiVersion`: `0.10.0.0`, `2.3.0` and `2.3-IV1` are all valid). As in Kafka 2.3, the
+    /// message format may not be newer than what the inter-broker protocol writes.
+    public let interBrokerProtocolVersion: ApiVersion
+    public let logMessageFormatVersion: ApiVersion
 
     /// Loads `path` and applies `overrides` (`--override key=value`) on top.
     public static func load(path: String, overrides: [String: String] = [:]) throws -> KafkaConfig {
@@ -123,6 +128,13 @@ public struct KafkaConfig: Sendable {
         numNetworkThreads = networkThreads
         numIoThreads = ioThreads
         controlledShutdownEnable = try reader.bool("controlled.shutdown.enable")
+        interBrokerProtocolVersion = try reader.apiVersion("inter.broker.protocol.version")
+        logMessageFormatVersion = try reader.apiVersion("log.message.format.version")
+        if interBrokerProtocolVersion.recordVersion < logMessageFormatVersion.recordVersion {
+            let minimum = ApiVersion.minSupported(forRecordVersion: logMessageFormatVersion.recordVersion)?.shortVersion ?? "?"
+            throw reader.invalid("log.message.format.version", logMessageFormatVersion.version,
+                                 "can only be used when inter.broker.protocol.version is set to version \(minimum) or higher")
+        }
     }
 
     /// The configured or default value of any known key, as text.
@@ -201,6 +213,13 @@ struct ConfigReader {
     }
 
     func bool(_ key: String) throws -> Bool { try string(key).lowercased() == "true" }
+
+    /// A Kafka version (`inter.broker.protocol.version`, `log.message.format.version`).
+    func apiVersion(_ key: String) throws -> ApiVersion {
+        let text = try string(key)
+        guard let version = ApiVersion(text) else { throw invalid(key, text, "Version `\(text)` is not a valid version") }
+        return version
+    }
 
     func endpoints(_ key: String, protocolMap: [String: SecurityProtocol]) throws -> [EndPoint] {
         let text = try string(key)

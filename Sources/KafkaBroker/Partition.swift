@@ -96,14 +96,32 @@ public final class Partition: Sendable {
 
     /// ListOffsets: earliest (-2, the log start offset), latest (-1: the high watermark for a
     /// consumer, the log end offset for a replica) or the first offset at or after a timestamp
-    /// (through the time index; for a consumer only offsets below the high watermark).
-    public func fetchOffset(forTimestamp timestamp: Int64, isFromConsumer: Bool) throws -> (timestamp: Int64, offset: Int64)? {
+    /// (through the time index; for a consumer only offsets below the high watermark), with the
+    /// leader epoch ListOffsets v4+ answers, as Kafka 2.3 picks it (KIP-320, KAFKA-7568):
+    ///
+    /// - earliest: the epoch of the earliest leader-epoch entry when it starts at or below the
+    ///   log start offset, else −1 (records of an older format carry no epoch);
+    /// - latest: the partition's current leader epoch (Kafka chose it for "latest", which names
+    ///   the offset the next record gets, not a record);
+    /// - a timestamp: the epoch of the record found, from the leader epoch cache (the epoch of the
+    ///   last entry starting at or below it; −1 if none).
+    public func fetchOffset(forTimestamp timestamp: Int64, isFromConsumer: Bool) throws
+        -> (timestamp: Int64, offset: Int64, leaderEpoch: Int32)?
+    {
         try log.withLock {
-            let highWatermark = state.withLock { $0.highWatermark }
-            if timestamp == Log.latestTimestamp, isFromConsumer { return (RecordBatch.noTimestamp, highWatermark) }
+            let (highWatermark, currentEpoch) = state.withLock { ($0.highWatermark, $0.role.leaderEpoch.rawValue) }
             guard let found = try log.fetchOffsetByTimestamp(timestamp) else { return nil }
-            if isFromConsumer, timestamp >= 0, found.offset >= highWatermark { return nil }
-            return found
+            switch timestamp {
+            case Log.latestTimestamp:
+                return (found.timestamp, isFromConsumer ? highWatermark : found.offset, currentEpoch)
+            case Log.earliestTimestamp:
+                let earliest = log.leaderEpochCache.earliestEntry.flatMap { $0.startOffset <= found.offset ? $0.epoch.rawValue : nil }
+                return (found.timestamp, found.offset, earliest ?? LeaderEpochFileCache.undefinedEpoch)
+            default:
+                if isFromConsumer, timestamp >= 0, found.offset >= highWatermark { return nil }
+                let epoch = log.leaderEpochCache.epoch(forOffset: found.offset) ?? LeaderEpochFileCache.undefinedEpoch
+                return (found.timestamp, found.offset, epoch)
+            }
         }
     }
 }

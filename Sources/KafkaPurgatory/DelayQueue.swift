@@ -29,6 +29,8 @@ final class DelayQueue: @unchecked Sendable {
     private var heap: [Item] = []
     /// Guarded by `lock`. Once closed, polls return nil at once and waiters are woken.
     private var isClosed = false
+    /// Guarded by `lock`. Threads blocked in `poll(timeoutMs:)` right now.
+    private var waiters = 0
 
     init(time: any Time) {
         self.time = time
@@ -37,6 +39,12 @@ final class DelayQueue: @unchecked Sendable {
     /// The number of buckets queued, due or not.
     var count: Int {
         lock.withLock { heap.count }
+    }
+
+    /// How many threads are blocked in `poll(timeoutMs:)`, having found nothing due. Tests wait
+    /// for it to know that a poller has looked at the clock and is waiting, instead of sleeping.
+    var waitingPollers: Int {
+        lock.withLock { waiters }
     }
 
     /// Queues `bucket` under its current expiration. Wakes a waiting poller if the new bucket is the
@@ -70,7 +78,9 @@ final class DelayQueue: @unchecked Sendable {
                 if let head = heap.first, head.expirationMs - now < waitNanoseconds / 1_000_000 {
                     waitNanoseconds = (head.expirationMs - now) * 1_000_000  // no overflow: bounded above
                 }
+                waiters += 1
                 lock.wait(timeoutNanoseconds: waitNanoseconds)
+                waiters -= 1
             }
             return nil
         }

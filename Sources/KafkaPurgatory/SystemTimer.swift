@@ -126,6 +126,12 @@ public final class SystemTimer: TimeoutTimer {
         delayQueue.close()
     }
 
+    /// How many threads are blocked in `advanceClock(timeoutMs:)` waiting for a bucket to fall due
+    /// (for tests: a waiter that has looked at the clock and found nothing due).
+    var waitingAdvancers: Int {
+        delayQueue.waitingPollers
+    }
+
     /// Makes a thread waiting in `advanceClock(timeoutMs:)` look at the clock again. Only needed
     /// with a mock clock, after moving it; the real clock wakes the waiter by itself.
     public func wakeUp() {

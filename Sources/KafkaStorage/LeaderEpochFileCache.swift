@@ -135,6 +135,13 @@ public struct LeaderEpochFileCache: Sendable {
         return (entries[firstHigher - 1].epoch.rawValue, endOffset)
     }
 
+    /// The epoch of the record at `offset`: that of the last entry starting at or below it, nil
+    /// when every entry starts above it (or there is none). Right for offsets below the log end
+    /// offset, whose entries `assign` and the truncations keep in line with the batches.
+    public func epoch(forOffset offset: Int64) -> Int32? {
+        entries.last { $0.startOffset <= offset }?.epoch.rawValue
+    }
+
     // MARK: Truncation
 
     /// Removes the entries starting at or after `endOffset` (the log was truncated to it; Kafka's

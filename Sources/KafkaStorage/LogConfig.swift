@@ -1,4 +1,5 @@
 import Foundation
+import KafkaCommon
 import KafkaRecords
 
 /// A topic's log settings, under Kafka's topic-level config keys (Kafka's `LogConfig`).
@@ -41,7 +42,10 @@ public struct LogConfig: Sendable, Equatable {
     public var messageTimestampDifferenceMaxMs: Int64 = .max
     /// `compression.type` (broker `compression.type`).
     public var compressionType: BrokerCompressionType = .producer
-    /// `cleanup.policy` (broker `log.cleanup.policy`): `delete`, `compact`, or both.
+    /// `cleanup.policy` (broker `log.cleanup.policy`): `delete`, `compact`, or both. Only `delete`
+    /// acts: there is no log cleaner yet, so `compact` is accepted and described back but nothing
+    /// is compacted (a topic with `compact` alone keeps every record, as retention applies only
+    /// with `delete`).
     public var cleanupPolicy: Set<String> = ["delete"]
     /// `min.insync.replicas`.
     public var minInSyncReplicas = 1
@@ -53,7 +57,8 @@ public struct LogConfig: Sendable, Equatable {
     public var messageDownConversionEnable = true
 
     // Kept and validated now, used by parts still to come (the log cleaner, replication quotas):
-    // a topic configured for them on Apache Kafka is accepted here unchanged and described back.
+    // a topic configured for them on Apache Kafka is accepted here unchanged and described back,
+    // but nothing acts on them yet: no log cleaner runs, so no topic is ever compacted.
 
     /// `delete.retention.ms` (broker `log.cleaner.delete.retention.ms`): how long the cleaner
     /// keeps tombstones.
@@ -66,9 +71,9 @@ public struct LogConfig: Sendable, Equatable {
     /// `preallocate` (broker `log.preallocate`): Kafka preallocates new segment files; this log
     /// grows them as it writes (the setting is kept, it changes nothing here).
     public var preallocate = false
-    /// `message.format.version` (broker `log.message.format.version`): this broker writes
-    /// RecordBatch v2 whatever the value (Kafka 2.3's default, 2.3-IV1); older formats are kept
-    /// for the record.
+    /// `message.format.version` (broker `log.message.format.version`): any version `ApiVersion`
+    /// parses, kept as given. This broker writes RecordBatch v2 whatever the value (Kafka 2.3's
+    /// default, 2.3-IV1); older formats are kept for the record.
     public var messageFormatVersion = "2.3-IV1"
     /// `leader.replication.throttled.replicas` / `follower.replication.throttled.replicas`:
     /// `partition:broker` pairs or `*` (replication quotas come with security and quotas).
@@ -216,11 +221,10 @@ public struct LogConfig: Sendable, Equatable {
         return config
     }
 
-    /// Kafka's ApiVersion names up to 2.3: `0.8.0` … `2.3-IV1` (a short form like `0.10` or `2.1`
-    /// names the latest of its line).
+    /// Whether `value` names a Kafka version as Kafka 2.3 parses it (`ApiVersion`): `0.10.0`,
+    /// `0.10.0.0`, `0.10.0-IV1`, `2.3`, `2.3.0`, `2.3-IV1` are; `0.10` and `3.0` are not.
     public static func isMessageFormatVersion(_ value: String) -> Bool {
-        value.range(of: #"^(0\.8(\.[0-2])?|0\.9(\.0)?|0\.10(\.[0-2])?|0\.11(\.0)?|1\.[01]|2\.[0-3])(-IV[0-9])?$"#,
-                    options: .regularExpression) != nil
+        ApiVersion(value) != nil
     }
 
     /// `*`, empty, or comma-separated `partition:broker` pairs.

@@ -122,20 +122,21 @@ extension RealClusterTests {
                 let (controller, epoch) = try await waitFor("a controller") { try await zk.currentController() }
                 let follower = try #require(cluster.brokers.first { $0.id != Int(controller.rawValue) })
 
-                let followerStart = ContinuousClock.now
+                // Ordering, not wall-clock bounds: the broker's session was alive until its process
+                // exited, so a session expiry could remove its znodes only a session timeout after
+                // the exit. Znodes already gone when `terminate()` returns were deleted by the broker
+                // itself, at shutdown.
                 #expect(await follower.terminate() == 0)
-                #expect(try await zk.registrationOwner(follower.id) == nil)
-                #expect(ContinuousClock.now - followerStart < .seconds(3), "well inside the session timeout")
+                #expect(try await zk.registrationOwner(follower.id) == nil, "deregistered before it exited")
                 #expect(!lines(follower.log, containing: "shut down completed").isEmpty)
 
                 let leaving = cluster.broker(Int(controller.rawValue))
-                let controllerStart = ContinuousClock.now
                 #expect(await leaving.terminate() == 0)
-                #expect(try await zk.registrationOwner(leaving.id) == nil)
-                let (successor, newEpoch) = try await waitFor("the last broker to take over", timeout: .seconds(3)) {
+                #expect(try await zk.registrationOwner(leaving.id) == nil, "deregistered before it exited")
+                #expect(try await zk.currentController()?.0 != controller, "resigned /controller before it exited")
+                let (successor, newEpoch) = try await waitFor("the last broker to take over", timeout: .seconds(20)) {
                     try await zk.currentController().flatMap { $0.0 != controller ? $0 : nil }
                 }
-                #expect(ContinuousClock.now - controllerStart < .seconds(3))
                 #expect(successor != BrokerId(Int32(follower.id)))
                 #expect(newEpoch == ControllerEpoch(epoch.rawValue + 1))
                 #expect(!lines(leaving.log, containing: "epoch=\(epoch)] Resigned as the controller").isEmpty)

@@ -48,14 +48,19 @@ extension RealClusterTests {
         }
 
         @Test func describeAndAlterTopicConfigs() async throws {
-            try await withKafkaCluster(zooKeepers: 1, ids: [1], overrides: ["log.retention.hours": "48"]) { cluster in
+            // Version configs in Kafka's longer forms (as librdkafka's test suite writes them).
+            let overrides = ["log.retention.hours": "48", "inter.broker.protocol.version": "2.3.0", "log.message.format.version": "2.3.0"]
+            try await withKafkaCluster(zooKeepers: 1, ids: [1], overrides: overrides) { cluster in
                 let zk = try await observe(cluster)
                 defer { Task { await zk.close() } }
                 let client = try WireClient(port: cluster.broker(1).port, timeoutSeconds: 30)
                 let created = try TopicCreationTests.createTopics(client, CreateTopics.Request(topics: [
                     .init(name: "cfg", numPartitions: 1, replicationFactor: 1, configs: [.init(name: "max.message.bytes", value: "2000000")]),
+                    .init(name: "old-format", numPartitions: 1, replicationFactor: 1,
+                          configs: [.init(name: "message.format.version", value: "0.10.0.0")]),
                 ], timeoutMs: 20_000))
-                #expect(created.topics.map(\.errorCode) == [.none])
+                #expect(created.topics.map(\.errorCode) == [.none, .none])
+                #expect(Self.configs(try Self.describe(client, ResourceType.topic, "old-format"))["message.format.version"]?.value == "0.10.0.0")
 
                 // Sources: the topic's override, server.properties, the defaults.
                 let described = try Self.describe(client, ResourceType.topic, "cfg")

@@ -199,7 +199,7 @@ import Testing
             purgatoryName: "reaper-test", timeoutTimer: timer, reaperEnabled: true)
         let op = MockDelayedOperation(delayMs: 50)
         #expect(!purgatory.tryCompleteElseWatch(op, watchKeys: [tp0]))
-        try? await Task.sleep(for: .milliseconds(20))
+        #expect(await waitUntil { timer.waitingAdvancers == 1 }, "the reaper has looked at the clock and waits")
         #expect(!op.isCompleted, "the mock clock has not moved")
         time.sleep(50)
         timer.wakeUp()  // the reaper is blocked in the delay queue; make it look at the clock

@@ -203,7 +203,8 @@ import Testing
             _ = timer.advanceClock(timeoutMs: 60_000)
             returned.increment()
         }
-        try? await Task.sleep(for: .milliseconds(10))
+        #expect(await waitUntil { timer.waitingAdvancers == 1 }, "the advancer waits before the shutdown")
+        #expect(returned.value == 0)
         timer.shutdown()
         #expect(await waitUntil { returned.value > 0 })
         time.sleep(100)

@@ -175,7 +175,7 @@ import Testing
             let due = queue.poll(timeoutMs: 60_000)
             result.withLock { $0 = due?.expirationMs ?? -1 }
         }
-        try? await Task.sleep(for: .milliseconds(20))
+        #expect(await waitUntil { queue.waitingPollers == 1 }, "the poller has looked at the clock and waits")
         #expect(result.withLock { $0 } == nil, "still waiting: nothing is due by the mock clock")
         time.sleep(50)
         queue.wakeUp()
@@ -190,8 +190,9 @@ import Testing
             _ = queue.poll(timeoutMs: 60_000)
             returned.increment()
         }
-        try? await Task.sleep(for: .milliseconds(10))
+        #expect(await waitUntil { queue.waitingPollers == 1 }, "the poller waits before the queue closes")
         queue.close()
         #expect(await waitUntil(timeout: .seconds(10)) { returned.value > 0 })
+        #expect(queue.waitingPollers == 0)
     }
 }

@@ -409,10 +409,10 @@ extension LogTests {
         #expect(topic.minCompactionLagMs == 5 && topic.maxCompactionLagMs == 10 && topic.minCleanableRatio == 0.25)
         #expect(topic.messageFormatVersion == "0.10.2-IV0")
         #expect(topic.leaderReplicationThrottledReplicas == "0:1,1:2" && topic.followerReplicationThrottledReplicas == "*")
-        for version in ["0.8.0", "0.9", "0.11.0-IV2", "1.1", "2.3-IV1"] {
+        for version in ["0.8.0", "0.9.0", "0.10.0.0", "0.11.0-IV2", "1.1", "2.3.0", "2.3-IV1"] {
             #expect(LogConfig.isMessageFormatVersion(version), "\(version)")
         }
-        for (key, value) in [("message.format.version", "3.0"), ("min.cleanable.dirty.ratio", "1.5"),
+        for (key, value) in [("message.format.version", "3.0"), ("message.format.version", "0.10"), ("min.cleanable.dirty.ratio", "1.5"),
                              ("leader.replication.throttled.replicas", "0-1"), ("preallocate", "maybe")] {
             #expect(throws: LogConfigError.invalidValue(key: key, value: value)) { try defaults.applying(topicOverrides: [key: value]) }
         }

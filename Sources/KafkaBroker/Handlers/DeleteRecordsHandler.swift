@@ -3,14 +3,26 @@ import KafkaProtocol
 import KafkaStorage
 
 /// DeleteRecords: on each partition's leader, moves the log start offset up to the requested
-/// offset (-1: the high watermark) and deletes the segments wholly below it; answers with the new
-/// low watermark (the log start offset). An offset beyond the high watermark is
-/// OFFSET_OUT_OF_RANGE. With replication to come, the answer does not wait for followers (Kafka's
-/// DelayedDeleteRecords waits for their log start offsets; with the ISR = the leader it answers
-/// at once too).
+/// offset and deletes the segments wholly below it; answers with the new low watermark (the log
+/// start offset). As Kafka 2.3's `Partition.deleteRecordsOnLeader`:
+///
+/// - offset −1 means the high watermark (not the log end offset);
+/// - an offset above the high watermark, or negative, is OFFSET_OUT_OF_RANGE: records the
+///   followers have not fetched are never deleted on the leader alone;
+/// - a log whose `cleanup.policy` lacks `delete` is POLICY_VIOLATION;
+/// - an offset at or below the log start offset changes nothing and answers it.
+///
+/// The answer does not wait for followers (Kafka's DelayedDeleteRecords waits for their log start
+/// offsets; with the ISR = the leader it answers at once too).
+///
+/// Isolation: the high watermark is read under the log's lock, where the deletion happens, so
+/// the check and the deletion see the same state (lock order: log, then partition state).
 struct DeleteRecordsHandler: KafkaRequestHandler {
     let apiKey = ApiKey.deleteRecords
     let replicaManager: ReplicaManager
+
+    /// Kafka's `DeleteRecordsRequest.HIGH_WATERMARK`.
+    static let highWatermarkOffset: Int64 = -1
 
     func handle(_ request: KafkaRequest) async throws -> KafkaResponseAction {
         var body = request.body
@@ -18,28 +30,25 @@ struct DeleteRecordsHandler: KafkaRequestHandler {
         let topics = delete.topics.map { topic in
             DeleteRecords.TopicResult(name: topic.name, partitions: topic.partitions.map { requested in
                 let tp = TopicPartition(topic.name, requested.partitionIndex)
-                guard let partition = replicaManager.partition(tp) else {
-                    return .init(partitionIndex: requested.partitionIndex, lowWatermark: -1, errorCode: .unknownTopicOrPartition)
+                func failed(_ code: ErrorCode) -> DeleteRecords.PartitionResult {
+                    .init(partitionIndex: requested.partitionIndex, lowWatermark: -1, errorCode: code)
                 }
-                guard partition.isLeader else {
-                    return .init(partitionIndex: requested.partitionIndex, lowWatermark: -1, errorCode: .notLeaderForPartition)
-                }
+                guard let partition = replicaManager.partition(tp) else { return failed(.unknownTopicOrPartition) }
+                guard partition.isLeader else { return failed(.notLeaderForPartition) }
                 do {
-                    let lowWatermark = try partition.log.withLock {
-                        let target = requested.offset == -1 ? partition.log.logEndOffset : requested.offset
-                        guard target >= 0 else {
-                            throw LogError.offsetOutOfRange(offset: target, logStartOffset: partition.log.logStartOffset,
-                                                            logEndOffset: partition.log.logEndOffset)
-                        }
-                        return target <= partition.log.logStartOffset ? partition.log.logStartOffset
-                            : try partition.log.deleteRecords(upTo: target)
+                    let (lowWatermark, code): (Int64, ErrorCode) = try partition.log.withLock {
+                        guard partition.log.config.isDelete else { return (-1, .policyViolation) }
+                        let highWatermark = partition.highWatermark
+                        let target = requested.offset == Self.highWatermarkOffset ? highWatermark : requested.offset
+                        guard target >= 0, target <= highWatermark else { return (-1, .offsetOutOfRange) }
+                        guard target > partition.log.logStartOffset else { return (partition.log.logStartOffset, .none) }
+                        return (try partition.log.deleteRecords(upTo: target), .none)
                     }
-                    return .init(partitionIndex: requested.partitionIndex, lowWatermark: lowWatermark)
+                    return .init(partitionIndex: requested.partitionIndex, lowWatermark: lowWatermark, errorCode: code)
                 } catch let error as LogError {
-                    return .init(partitionIndex: requested.partitionIndex, lowWatermark: -1,
-                                 errorCode: ErrorCode(rawValue: error.kafkaErrorCode))
+                    return failed(ErrorCode(rawValue: error.kafkaErrorCode))
                 } catch {
-                    return .init(partitionIndex: requested.partitionIndex, lowWatermark: -1, errorCode: .kafkaStorageError)
+                    return failed(.kafkaStorageError)
                 }
             })
         }

@@ -10,6 +10,9 @@ import KafkaZk
 ///   override (TOPIC_CONFIG), else the first of the key's broker synonyms set in
 ///   `server.properties` (STATIC_BROKER_CONFIG), else a broker default (DEFAULT_CONFIG). Topic
 ///   configs are never read-only. A topic without `/brokers/topics/<t>`: UNKNOWN_TOPIC_OR_PARTITION.
+///   The log cleaner's keys (`cleanup.policy=compact`, `delete.retention.ms`,
+///   `min.compaction.lag.ms`, `max.compaction.lag.ms`, `min.cleanable.dirty.ratio`) are described
+///   as set, but no log cleaner runs yet: nothing is compacted (see `LogConfig.cleanupPolicy`).
 /// - BROKER: this broker's id gives every key of `ConfigDef` (passwords as null, sensitive), all
 ///   read-only since none can be changed at run time yet; the empty name (the cluster-wide dynamic
 ///   defaults) gives none; another id or a non-numeric name is INVALID_REQUEST.

@@ -8,7 +8,9 @@ import KafkaStorage
 /// one, found through the time index (v1+; none: offset -1; a consumer sees only offsets below
 /// the high watermark). v0 answers with a list of offsets (`max_num_offsets`), the first being
 /// the one asked for. A `current_leader_epoch` (v4+) other than the partition's is
-/// FENCED_LEADER_EPOCH or UNKNOWN_LEADER_EPOCH.
+/// FENCED_LEADER_EPOCH or UNKNOWN_LEADER_EPOCH. The answer's `leader_epoch` (v4+) is the epoch of
+/// the record found, not the current one, except for latest (see `Partition.fetchOffset`): a
+/// consumer that resets to an offset validates it against that epoch (KIP-320).
 struct ListOffsetsHandler: KafkaRequestHandler {
     let apiKey = ApiKey.listOffsets
     let replicaManager: ReplicaManager
@@ -34,7 +36,8 @@ struct ListOffsetsHandler: KafkaRequestHandler {
                     let offset = found?.offset ?? -1
                     return ListOffsets.PartitionResponse(
                         partitionIndex: requested.partitionIndex, oldStyleOffsets: version == 0 && offset >= 0 ? [offset] : [],
-                        timestamp: found?.timestamp ?? -1, offset: offset, leaderEpoch: partition.role.leaderEpoch)
+                        timestamp: found?.timestamp ?? -1, offset: offset,
+                        leaderEpoch: LeaderEpoch(found?.leaderEpoch ?? LeaderEpochFileCache.undefinedEpoch))
                 } catch {
                     return failed(.kafkaStorageError)
                 }

@@ -8,8 +8,9 @@ import KafkaStorage
 /// validation, offsets assigned by rewriting the batch headers in place) and answers with the
 /// base offset, the log append time and the log start offset.
 ///
-/// acks: 0 sends no response; 1 answers after the leader's append; −1 (all) first requires the
-/// ISR to have `min.insync.replicas` members (else NOT_ENOUGH_REPLICAS, nothing appended), then
+/// acks: 0 sends no response, or closes the connection when a partition failed (`acksZeroAction`);
+/// 1 answers after the leader's append; −1 (all) first requires the ISR to have
+/// `min.insync.replicas` members (else NOT_ENOUGH_REPLICAS, nothing appended), then
 /// waits in the produce purgatory (`DelayedProduce`) until the high watermark passes the
 /// appended records, for up to `timeout_ms` (REQUEST_TIMED_OUT). Other acks values are
 /// INVALID_REQUIRED_ACKS. A waiting produce holds no request handler: the thread that completes
@@ -62,7 +63,7 @@ struct ProduceHandler: KafkaDelayingRequestHandler {
             }
             responses.append(.init(name: topic.name, partitionResponses: partitions))
         }
-        if produce.acks == 0 { return respond(.noResponse) }
+        if produce.acks == 0 { return respond(Self.acksZeroAction(responses)) }
         guard !waiting.isEmpty else {
             return respond(Produce.responseFrame(Produce.Response(responses: responses), to: request))
         }
@@ -74,6 +75,17 @@ struct ProduceHandler: KafkaDelayingRequestHandler {
             respond(Produce.responseFrame(Produce.Response(responses: Self.applying(outcomes, to: appended)), to: request))
         }
         replicaManager.producePurgatory.tryCompleteElseWatch(operation, watchKeys: waiting.map(\.topicPartition))
+    }
+
+    /// acks=0 gets no response; when a partition failed, the connection is closed instead, so
+    /// that the producer, which reads no answer, notices, refreshes its metadata and finds the
+    /// new leader (Kafka's `handleProduceRequest` closes the connection the same way).
+    static func acksZeroAction(_ responses: [Produce.TopicResponse]) -> KafkaResponseAction {
+        let failed = responses.flatMap { topic in
+            topic.partitionResponses.filter { $0.errorCode != .none }.map { "\(topic.name)-\($0.index): \($0.errorCode)" }
+        }
+        guard !failed.isEmpty else { return .noResponse }
+        return .close(reason: "error in a produce request with acks=0 (\(failed.joined(separator: ", ")))")
     }
 
     /// The partition responses with the errors of the partitions that failed while waiting.
