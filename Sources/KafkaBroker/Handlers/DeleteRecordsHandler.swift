@@ -25,14 +25,14 @@ struct DeleteRecordsHandler: KafkaRequestHandler {
                     return .init(partitionIndex: requested.partitionIndex, lowWatermark: -1, errorCode: .notLeaderForPartition)
                 }
                 do {
-                    let lowWatermark = try partition.log.withLock {
-                        let target = requested.offset == -1 ? partition.log.logEndOffset : requested.offset
+                    let lowWatermark = try partition.log.withLock { log in
+                        let target = requested.offset == -1 ? log.logEndOffset : requested.offset
                         guard target >= 0 else {
-                            throw LogError.offsetOutOfRange(offset: target, logStartOffset: partition.log.logStartOffset,
-                                                            logEndOffset: partition.log.logEndOffset)
+                            throw LogError.offsetOutOfRange(offset: target, logStartOffset: log.logStartOffset,
+                                                            logEndOffset: log.logEndOffset)
                         }
-                        return target <= partition.log.logStartOffset ? partition.log.logStartOffset
-                            : try partition.log.deleteRecords(upTo: target)
+                        return target <= log.logStartOffset ? log.logStartOffset
+                            : try log.deleteRecords(upTo: target)
                     }
                     return .init(partitionIndex: requested.partitionIndex, lowWatermark: lowWatermark)
                 } catch let error as LogError {

@@ -70,7 +70,7 @@ struct FetchHandler: KafkaDelayingRequestHandler {
                     continue
                 }
                 // Before v10 a client cannot read zstd: a zstd topic is refused outright (Kafka 2.3).
-                if version < 10, partition.log.withLock({ partition.log.config.compressionType }) == .type(.zstd) {
+                if version < 10, partition.log.config.compressionType == .type(.zstd) {
                     partitions.append(failed(.unsupportedCompressionType))
                     continue
                 }
@@ -148,7 +148,7 @@ struct FetchHandler: KafkaDelayingRequestHandler {
         var start = 0
         for (position, slice) in zip(positions, flat) where slice.size > 0 {
             parts.append(.bytes(buffer.getSlice(at: start, length: position - start)!))
-            parts.append(.file(path: slice.path, position: slice.position, size: slice.size))
+            parts.append(.file(slice))
             start = position
         }
         parts.append(.bytes(buffer.getSlice(at: start, length: buffer.writerIndex - start)!))

@@ -1,7 +1,7 @@
 import Glibc
 import KafkaRecords
 
-extension Log {
+extension LocalLog {
     // MARK: Truncation (replication)
 
     /// Removes everything at and after `targetOffset` (a follower truncating to its leader, Kafka's
@@ -13,6 +13,7 @@ extension Log {
         precondition(targetOffset >= 0, "cannot truncate \(topicPartition) to a negative offset \(targetOffset)")
         guard targetOffset < logEndOffset else { return false }
         logger.info("Truncating log", metadata: ["targetOffset": "\(targetOffset)", "logEndOffset": "\(logEndOffset)"])
+        truncationCount += 1
         if targetOffset <= segmentList[0].baseOffset {
             try truncateFullyAndStartAt(targetOffset)
             return true
@@ -34,6 +35,7 @@ extension Log {
     public func truncateFullyAndStartAt(_ newOffset: Int64) throws {
         try ensureOpen()
         logger.info("Truncating log fully", metadata: ["newOffset": "\(newOffset)"])
+        truncationCount += 1
         let removed = segmentList
         segmentList = []
         for segment in removed { try asyncDeleteSegment(segment) }
@@ -135,8 +137,8 @@ extension Log {
     }
 
     /// Renames the segment's files to `.deleted`, closes them, and schedules their removal after
-    /// `file.delete.delay.ms` (Kafka's `asyncDeleteSegment`): a reader that opened a file before
-    /// the rename keeps reading it until then.
+    /// `file.delete.delay.ms` (Kafka's `asyncDeleteSegment`). A `FileSlice` read from the segment
+    /// holds its `.log` file open, so it sends the bytes it was cut from even after the removal.
     func asyncDeleteSegment(_ segment: LogSegment) throws {
         try segment.changeFileSuffixes("", LogFileName.deletedSuffix)
         try segment.close()
