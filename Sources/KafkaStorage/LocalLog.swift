@@ -260,3 +260,8 @@ public final class LocalLog {
         for segment in segmentList { try segment.close() }
     }
 }
+
+/// Not `Sendable`, on purpose: a `LocalLog` lives inside its `Log`'s `Mutex` and is reached only
+/// through `Log.withLock`.
+@available(*, unavailable)
+extension LocalLog: Sendable {}

@@ -157,8 +157,9 @@ extension LogManager {
                 var recoveryPoints: [TopicPartitionOffset] = []
                 var startOffsets: [TopicPartitionOffset] = []
                 for log in logs {
-                    try log.flush()
+                    try log.flush()  // the fsyncs without the lock
                     let (recoveryPoint, startOffset) = try log.withLock { log in
+                        try log.flush()  // whatever was appended meanwhile
                         try log.close()
                         return (TopicPartitionOffset(log.topicPartition, log.recoveryPoint), log.logStartOffsetCheckpointEntry)
                     }
