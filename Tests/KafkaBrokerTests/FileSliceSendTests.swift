@@ -22,8 +22,9 @@ import Testing
     }
 
     /// A log of one-batch-per-record, two batches per segment, whose deleted files go at once.
-    func openLog() throws -> Log {
+    func openLog(retentionMs: Int64 = -1) throws -> Log {
         var config = LogConfig()
+        config.retentionMs = retentionMs
         config.segmentBytes = try makeBatch(timestamp: 1_000).sizeInBytes * 2  // every batch here has this size
         config.fileDeleteDelayMs = 0
         return try Log(dir: root.appendingPathComponent("orders-0").path, config: config, hadCleanShutdown: true,
@@ -98,6 +99,26 @@ import Testing
             try await answer(client, requests, correlationId: 8, with: current)
             let now = try client.readFrame()
             #expect(now == frame(8, try current.read()) && now != frame(8, expected), "the new segment's own bytes")
+        }
+    }
+
+    @Test func aSlowConsumersSliceOfASegmentRetentionRemovedSendsItsBytes() async throws {
+        let log = try openLog(retentionMs: 3_600_000)
+        for _ in 0..<6 { try log.appendAsLeader(try makeBatch(timestamp: 1_000), leaderEpoch: 0) }
+        #expect(log.segmentBaseOffsets == [0, 2, 4])
+        let pending = try log.read(startOffset: 0, maxLength: 1 << 20).records
+        let expected = try pending.read()
+
+        #expect(try log.deleteOldSegments() == 2, "records from 1970 are past retention.ms")
+        let dir = root.appendingPathComponent("orders-0").path
+        try await waitUntil("the deleted segments' files are removed", timeout: .seconds(10), every: .milliseconds(10)) {
+            try FileManager.default.contentsOfDirectory(atPath: dir).allSatisfy { !$0.hasPrefix("00000000000000000000") }
+        }
+
+        try await withServer { requests, port in
+            let client = try WireClient(port: port)
+            try await answer(client, requests, correlationId: 7, with: pending)
+            #expect(try client.readFrame() == frame(7, expected))
         }
     }
 
