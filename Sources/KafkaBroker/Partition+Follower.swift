@@ -18,7 +18,7 @@ extension Partition {
         _ records: MemoryRecords, leader: BrokerId, leaderEpoch: LeaderEpoch, leaderHighWatermark: Int64,
         leaderLogStartOffset: Int64
     ) throws -> Int64 {
-        try log.withLock {
+        try log.withLock { log in
             let role = state.withLock { $0.role }
             guard role.leader == leader, role.leaderEpoch == leaderEpoch, leader != localBrokerId else {
                 throw FollowerError.noLongerFollowerOf(leader, leaderEpoch)
@@ -34,20 +34,20 @@ extension Partition {
     }
 
     /// The local log's end offset (where the fetcher asks from).
-    public var logEndOffset: Int64 { log.withLock { log.logEndOffset } }
+    public var logEndOffset: Int64 { log.withLock { log in log.logEndOffset } }
 
     /// The latest leader epoch the local log holds records of (nil when it has none).
-    public var latestLocalLeaderEpoch: Int32? { log.withLock { log.latestLeaderEpoch } }
+    public var latestLocalLeaderEpoch: Int32? { log.withLock { log in log.latestLeaderEpoch } }
 
     /// The largest local epoch ≤ `epoch` and the offset where it ends (Kafka's `endOffsetForEpoch`).
     public func localEndOffset(forLeaderEpoch epoch: Int32) -> (epoch: Int32, endOffset: Int64) {
-        log.withLock { log.endOffset(forLeaderEpoch: epoch) }
+        log.withLock { log in log.endOffset(forLeaderEpoch: epoch) }
     }
 
     /// Truncates the local log to `offset` as a follower (never below the high watermark's
     /// meaning: the high watermark is capped to the new end). Only while follower.
     public func truncateAsFollower(to offset: Int64) throws {
-        try log.withLock {
+        try log.withLock { log in
             guard !state.withLock({ $0.isLeader }) else { return }
             try log.truncateTo(offset)
             let logEndOffset = log.logEndOffset
@@ -58,7 +58,7 @@ extension Partition {
     /// Empties the local log and restarts it at `offset` (the leader's log start offset is above
     /// everything this follower has).
     public func truncateFullyAsFollower(startingAt offset: Int64) throws {
-        try log.withLock {
+        try log.withLock { log in
             guard !state.withLock({ $0.isLeader }) else { return }
             try log.truncateFullyAndStartAt(offset)
             state.withLock { $0.highWatermark = offset }

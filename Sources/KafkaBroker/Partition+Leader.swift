@@ -20,7 +20,7 @@ extension Partition {
     public func appendRecordsToLeader(
         _ records: MemoryRecords, requiredAcks: Int16, replicaLagTimeMaxMs: Int64
     ) throws -> (result: LogAppendResult, minInSyncReplicas: Int, highWatermarkIncreased: Bool) {
-        try log.withLock {
+        try log.withLock { log in
             let role = state.withLock { $0.role }
             guard role.leader == localBrokerId else { throw AppendError.notLeader }
             let minInSyncReplicas = log.config.minInSyncReplicas
@@ -50,7 +50,7 @@ extension Partition {
     public func recordFollowerFetch(
         _ replica: BrokerId, fetchOffset: Int64, followerLogStartOffset: Int64, replicaLagTimeMaxMs: Int64
     ) -> FollowerFetchOutcome {
-        log.withLock {
+        log.withLock { log in
             let logEndOffset = log.logEndOffset
             return state.withLock { state in
                 var outcome = FollowerFetchOutcome()
@@ -91,7 +91,7 @@ extension Partition {
     /// Returns whether the high watermark moved (a smaller ISR may let it advance).
     @discardableResult
     public func completeIsrUpdate(_ isr: [BrokerId], leaderEpoch: LeaderEpoch, newZkVersion: Int32?, replicaLagTimeMaxMs: Int64) -> Bool {
-        log.withLock {
+        log.withLock { log in
             let logEndOffset = log.logEndOffset
             return state.withLock { state in
                 state.isrUpdateInFlight = false

@@ -26,7 +26,7 @@ public final class Partition: Sendable {
         self.localBrokerId = localBrokerId
         self.log = log
         self.time = time
-        let logEndOffset = log.withLock { log.logEndOffset }
+        let logEndOffset = log.withLock { log in log.logEndOffset }
         self.state = Mutex(PartitionReplicationState(role: role, localBrokerId: localBrokerId,
                                                      highWatermark: min(max(highWatermark, 0), logEndOffset)))
     }
@@ -37,7 +37,7 @@ public final class Partition: Sendable {
 
     /// Offsets a consumer can see, and the log's bounds.
     public var offsets: (logStartOffset: Int64, highWatermark: Int64, logEndOffset: Int64) {
-        log.withLock { (log.logStartOffset, state.withLock { $0.highWatermark }, log.logEndOffset) }
+        log.withLock { log in (log.logStartOffset, state.withLock { $0.highWatermark }, log.logEndOffset) }
     }
 
     /// Checks a request's `current_leader_epoch` against this partition's (−1: no check):
@@ -55,7 +55,7 @@ public final class Partition: Sendable {
     /// Becomes leader with `role`. Returns false when it already was leader in this epoch.
     @discardableResult
     func makeLeader(_ role: ReplicaManager.PartitionRole) -> Bool {
-        log.withLock {
+        log.withLock { log in
             let logEndOffset = log.logEndOffset
             return state.withLock { state in
                 let isNewLeader = !state.isLeader || state.role.leaderEpoch != role.leaderEpoch
@@ -69,7 +69,7 @@ public final class Partition: Sendable {
     /// epoch), in which case the fetcher keeps going as it is.
     @discardableResult
     func makeFollower(_ role: ReplicaManager.PartitionRole) -> Bool {
-        log.withLock {
+        log.withLock { _ in
             state.withLock { state in
                 let changed = state.isLeader || state.role.leader != role.leader || state.role.leaderEpoch != role.leaderEpoch
                 state.makeFollower(role)
@@ -86,7 +86,7 @@ public final class Partition: Sendable {
     public func readSlice(offset: Int64, maxBytes: Int, minOneMessage: Bool, isolatedToHighWatermark: Bool)
         throws -> (records: FileSlice, highWatermark: Int64, logStartOffset: Int64, logEndOffset: Int64)
     {
-        try log.withLock {
+        try log.withLock { log in
             let highWatermark = state.withLock { $0.highWatermark }
             let fetch = try log.read(startOffset: offset, maxLength: maxBytes,
                                      maxOffset: isolatedToHighWatermark ? highWatermark : nil, minOneMessage: minOneMessage)
@@ -108,7 +108,7 @@ public final class Partition: Sendable {
     public func fetchOffset(forTimestamp timestamp: Int64, isFromConsumer: Bool) throws
         -> (timestamp: Int64, offset: Int64, leaderEpoch: Int32)?
     {
-        try log.withLock {
+        try log.withLock { log in
             let (highWatermark, currentEpoch) = state.withLock { ($0.highWatermark, $0.role.leaderEpoch.rawValue) }
             guard let found = try log.fetchOffsetByTimestamp(timestamp) else { return nil }
             switch timestamp {

@@ -13,7 +13,7 @@ import ZooKeeper
 /// children watch on `/config/changes`; on every change it takes the notifications with a
 /// sequence number above the last one it processed, and for each topic they name re-reads
 /// `/config/topics/<t>`, builds the topic's `LogConfig` over the broker defaults and gives it to
-/// every local log of the topic (`Log.updateConfig` under `Log.withLock`). Notifications of other
+/// every local log of the topic (`Log.updateConfig`, under the log's lock). Notifications of other
 /// entity types are skipped. A (re)connected session re-arms the watch and catches up on the
 /// notifications created meanwhile.
 ///
@@ -118,7 +118,7 @@ public final class TopicConfigChangeListener: Sendable {
         let overrides = try await zkClient.topicConfig(topic)
         let config = try defaultLogConfig.applying(topicOverrides: overrides)
         let logs = logManager.allLogs.filter { $0.topicPartition.topic == topic }
-        for log in logs { log.withLock { log.updateConfig(config) } }
+        for log in logs { log.updateConfig(config) }
         if config.uncleanLeaderElectionEnable, overrides["unclean.leader.election.enable"] != nil {
             uncleanElectionHandler.withLock { $0 }?(topic)
         }

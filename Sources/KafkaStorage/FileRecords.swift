@@ -13,30 +13,29 @@ import NIOCore
 /// left more); appends only ever go to `sizeInBytes`, with `pwrite`, copying nothing.
 ///
 /// Isolation: not thread-safe; owned by one `LogSegment` and used under its log's lock. Readers
-/// outside that lock get `FileSlice` values, which name a byte range and never see it change
-/// (appends only go past it; truncation below it happens only on leader change).
+/// outside that lock get `FileSlice` values, which hold the open file (`FileChannel`) and a byte
+/// range: appends only go past it, renames and deletion do not reach an open file, and a
+/// truncation below its end (only on leader change) is recorded in the channel for the slice to
+/// see (`FileSlice.isIntact`).
 public final class FileRecords {
     public private(set) var path: String
-    private var descriptor: Int32
+    /// The open file, shared with the slices read from it; nil once closed.
+    public private(set) var channel: FileChannel?
     /// Bytes of entries in the file.
     public private(set) var sizeInBytes: Int
 
     /// Opens (or creates) `path`. The size is the file's length.
     public init(path: String) throws {
         self.path = path
-        let fd = open(path, O_RDWR | O_CREAT, 0o644)
-        guard fd >= 0 else { throw MappedIndexFile.ioError(path, "open") }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            Glibc.close(fd)
-            throw MappedIndexFile.ioError(path, "fstat")
-        }
-        descriptor = fd
-        sizeInBytes = Int(info.st_size)
+        let channel = try FileChannel(path: path)
+        self.channel = channel
+        sizeInBytes = try channel.length()
     }
 
-    deinit {
-        if descriptor >= 0 { Glibc.close(descriptor) }
+    /// The open channel, or `StorageError.closed`.
+    private func openChannel() throws -> FileChannel {
+        guard let channel else { throw StorageError.closed(path: path) }
+        return channel
     }
 
     // MARK: Writing
@@ -47,11 +46,11 @@ public final class FileRecords {
     public func append(_ records: MemoryRecords) throws -> Int {
         let count = records.sizeInBytes
         guard count > 0 else { return 0 }
+        let descriptor = try openChannel().descriptor
         let start = sizeInBytes
         let failed: Bool = records.buffer.withUnsafeReadableBytes { bytes in
             var written = 0
             while written < bytes.count {
-                // Non-empty (`count > 0` above), so the base address exists.
                 let result = pwrite(descriptor, bytes.baseAddress! + written, bytes.count - written, off_t(start + written))
                 if result < 0 && errno == EINTR { continue }
                 guard result > 0 else { return true }
@@ -65,15 +64,16 @@ public final class FileRecords {
     }
 
     /// Cuts the file to `size` bytes (no-op at or above the current size). Returns the number of
-    /// bytes removed.
+    /// bytes removed. The cut is first recorded in the channel, so that slices reaching past it
+    /// know their bytes may have changed.
     @discardableResult
     public func truncate(to size: Int) throws -> Int {
-        // Invariant, not input: sizes are file positions found by the offset index or by recovery.
-        precondition(size >= 0, "negative truncation size \(size)")
-        var info = stat()
-        let fileSize = fstat(descriptor, &info) == 0 ? Int(info.st_size) : sizeInBytes
+        guard size >= 0 else { throw StorageError.invalidOffset(path: path, message: "negative truncation size \(size)") }
+        let channel = try openChannel()
+        let fileSize = (try? channel.length()) ?? sizeInBytes
         guard size < sizeInBytes || size < fileSize else { return 0 }
-        guard ftruncate(descriptor, off_t(size)) == 0 else { throw MappedIndexFile.ioError(path, "ftruncate") }
+        channel.noteTruncation(to: size)
+        guard ftruncate(channel.descriptor, off_t(size)) == 0 else { throw MappedIndexFile.ioError(path, "ftruncate") }
         let removed = max(0, sizeInBytes - size)
         sizeInBytes = min(sizeInBytes, size)
         return removed
@@ -81,14 +81,12 @@ public final class FileRecords {
 
     /// `fsync`: the appended bytes are on disk when this returns.
     public func flush() throws {
-        guard descriptor >= 0 else { return }
-        guard fsync(descriptor) == 0 else { throw MappedIndexFile.ioError(path, "fsync") }
+        try channel?.sync(path: path)
     }
 
+    /// Lets go of the file: the descriptor closes once no slice holds it any more.
     public func close() throws {
-        guard descriptor >= 0 else { return }
-        Glibc.close(descriptor)
-        descriptor = -1
+        channel = nil
     }
 
     /// Renames the file (to `.deleted`, `.swap`, …); the descriptor stays valid.
@@ -103,36 +101,17 @@ public final class FileRecords {
     /// broker's own use (recovery, timestamp search, tests); fetches send `FileSlice`s instead.
     public func read(position: Int, size: Int) throws -> ByteBuffer {
         let length = max(0, min(size, sizeInBytes - position))
-        var buffer = ByteBufferAllocator().buffer(capacity: length)
-        guard length > 0 else { return buffer }
-        var failed = false
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { target in
-            var done = 0
-            while done < length {
-                // `length > 0` (checked above), so the base address exists.
-                let result = pread(descriptor, target.baseAddress! + done, length - done, off_t(position + done))
-                if result < 0 && errno == EINTR { continue }
-                guard result > 0 else {
-                    failed = result < 0
-                    break
-                }
-                done += result
-            }
-            return done
-        }
-        if failed { throw MappedIndexFile.ioError(path, "pread") }
-        return buffer
+        return try FileSlice.read(try openChannel(), path: path, position: position, size: length)
     }
 
-    /// Reads the bytes a slice names.
-    public func read(_ slice: FileSlice) throws -> ByteBuffer {
-        try read(position: slice.position, size: slice.size)
-    }
-
-    /// The bytes from `position` for `size` bytes (clamped to the file), as a value to send.
-    public func slice(position: Int, size: Int) -> FileSlice {
+    /// The bytes from `position` for `size` bytes (clamped to the file), as a value to send:
+    /// it holds the open file, so it reads these bytes whatever later happens to the file's name.
+    public func slice(position: Int, size: Int) throws -> FileSlice {
         let start = min(max(0, position), sizeInBytes)
-        return FileSlice(path: path, position: start, size: max(0, min(size, sizeInBytes - start)))
+        let length = max(0, min(size, sizeInBytes - start))
+        guard length > 0 else { return .empty(path: path) }
+        let channel = try openChannel()
+        return FileSlice(channel: channel, path: path, position: start, size: length, truncationCount: channel.truncationCount)
     }
 
     /// The header fields of the entry at `position`, read without its records, or nil when fewer
@@ -196,7 +175,8 @@ public final class FileRecords {
         return result
     }
 
-    /// Deletes the file (closing it first). True when it existed.
+    /// Deletes the file (letting go of it first). True when it existed. Slices still holding
+    /// the file read on from the unlinked inode.
     @discardableResult
     public func deleteIfExists() throws -> Bool {
         try close()
@@ -214,20 +194,3 @@ public struct BatchHeader: Sendable, Equatable {
     public var magic: Int8
 }
 
-/// A byte range of a segment file, to be sent as it is (with `sendfile`/`FileRegion`) in a Fetch
-/// response, or read with `FileRecords.read(_:)`. A value: it stays valid as long as the file is
-/// not truncated below `position + size` (only leader changes truncate) or deleted (retention
-/// renames first and removes the file only after `file.delete.delay.ms`).
-public struct FileSlice: Sendable, Equatable {
-    public var path: String
-    public var position: Int
-    public var size: Int
-
-    public init(path: String, position: Int, size: Int) {
-        self.path = path
-        self.position = position
-        self.size = size
-    }
-
-    public static func empty(path: String = "") -> FileSlice { FileSlice(path: path, position: 0, size: 0) }
-}

@@ -81,7 +81,7 @@ extension LogManager {
         var deleted = 0
         for log in allLogs {
             do {
-                deleted += try log.withLock { try log.deleteOldSegments() }
+                deleted += try log.deleteOldSegments()
             } catch {
                 logger.error("Retention failed", metadata: ["topicPartition": "\(log.topicPartition)", "error": "\(error)"])
             }
@@ -90,14 +90,14 @@ extension LogManager {
         return deleted
     }
 
-    /// Flushes every log whose last flush is at least its `flush.ms` old (`Log.flushIfDue`).
-    /// Returns the partitions flushed.
+    /// Flushes every log whose last flush is at least its `flush.ms` old (`Log.flushIfDue`: the
+    /// fsyncs run outside the log's lock). Returns the partitions flushed.
     @discardableResult
     public func flushDirtyLogs() -> [TopicPartition] {
         var flushed: [TopicPartition] = []
         for log in allLogs {
             do {
-                if try log.withLock({ try log.flushIfDue() }) { flushed.append(log.topicPartition) }
+                if try log.flushIfDue() { flushed.append(log.topicPartition) }
             } catch {
                 logger.error("Flush failed", metadata: ["topicPartition": "\(log.topicPartition)", "error": "\(error)"])
             }
@@ -117,16 +117,13 @@ extension LogManager {
     }
 
     func checkpointRecoveryOffsets(in dir: String) {
-        let entries = logs(in: dir).map { log in log.withLock { TopicPartitionOffset(log.topicPartition, log.recoveryPoint) } }
+        let entries = logs(in: dir).map { log in log.withLock { log in TopicPartitionOffset(log.topicPartition, log.recoveryPoint) } }
         writeCheckpoint(dir, CheckpointFileName.recoveryPoint, entries)
     }
 
     func checkpointLogStartOffsets(in dir: String) {
         let entries = logs(in: dir).compactMap { log in
-            log.withLock { () -> TopicPartitionOffset? in
-                guard let first = log.segments.first, log.logStartOffset > first.baseOffset else { return nil }
-                return TopicPartitionOffset(log.topicPartition, log.logStartOffset)
-            }
+            log.withLock { log in log.logStartOffsetCheckpointEntry }
         }
         writeCheckpoint(dir, CheckpointFileName.logStartOffset, entries)
     }
@@ -157,18 +154,19 @@ extension LogManager {
         for dir in liveLogDirs {
             do {
                 let logs = logs(in: dir)
+                var recoveryPoints: [TopicPartitionOffset] = []
+                var startOffsets: [TopicPartitionOffset] = []
                 for log in logs {
-                    try log.withLock {
-                        try log.flush()
+                    try log.flush()  // the fsyncs without the lock
+                    let (recoveryPoint, startOffset) = try log.withLock { log in
+                        try log.flush()  // whatever was appended meanwhile
                         try log.close()
+                        return (TopicPartitionOffset(log.topicPartition, log.recoveryPoint), log.logStartOffsetCheckpointEntry)
                     }
+                    recoveryPoints.append(recoveryPoint)
+                    if let startOffset { startOffsets.append(startOffset) }
                 }
-                let recoveryPoints = logs.map { TopicPartitionOffset($0.topicPartition, $0.recoveryPoint) }
                 try CheckpointFile<TopicPartitionOffset>(path: "\(dir)/\(CheckpointFileName.recoveryPoint)").write(recoveryPoints)
-                let startOffsets = logs.compactMap { log -> TopicPartitionOffset? in
-                    guard let first = log.segments.first, log.logStartOffset > first.baseOffset else { return nil }
-                    return TopicPartitionOffset(log.topicPartition, log.logStartOffset)
-                }
                 try CheckpointFile<TopicPartitionOffset>(path: "\(dir)/\(CheckpointFileName.logStartOffset)").write(startOffsets)
                 let marker = "\(dir)/\(CheckpointFileName.cleanShutdown)"
                 guard FileManager.default.createFile(atPath: marker, contents: Data()) else {

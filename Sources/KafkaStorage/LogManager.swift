@@ -28,8 +28,8 @@ import Synchronization
 /// Isolation: the table of logs, the offline directories and the shutdown flag live in one
 /// `Mutex`; creating and deleting logs is serialised by a second one (Kafka's
 /// `logCreationOrDeletionLock`), so two callers cannot create the same partition twice. Every
-/// call this type makes on a `Log` after start-up goes through `Log.withLock`; the logs handed
-/// out by `getLog`/`getOrCreateLog` must be used the same way by their callers (the Partition).
+/// call this type makes on a `Log` takes the log's lock (the compiler sees to that: its state is
+/// reachable only through `Log.withLock`).
 /// Periodic tasks run on the injected `Scheduler`'s thread and reschedule themselves until
 /// shutdown. Lock order: creation lock, then a log's lock, then the table; so never call the
 /// `LogManager` while holding a log's lock. Writes of `replication-offset-checkpoint` are
@@ -113,7 +113,7 @@ public final class LogManager: Sendable {
             for tp in failed.keys { state.logs[tp] = nil }
             return Array(failed.values)
         }
-        for log in failed { log.withLock { try? log.close() } }
+        for log in failed { try? log.close() }
     }
 
     static func parentDir(of log: Log) -> String { (log.dir as NSString).deletingLastPathComponent }
@@ -283,8 +283,8 @@ public final class LogManager: Sendable {
     /// directory's removal `file.delete.delay.ms` later; the directory's checkpoints are
     /// rewritten without it. Returns the renamed directory, or nil when there was no such log.
     ///
-    /// Unlike Kafka, the log is closed before the rename (its `dir` is fixed), so a `FileSlice`
-    /// of it not yet sent fails instead of reading the renamed files. Its leader epoch checkpoint
+    /// Unlike Kafka, the log is closed before the rename (its `dir` is fixed); a `FileSlice` of
+    /// it not yet sent still holds its file open and sends its bytes. Its leader epoch checkpoint
     /// moves with the directory, and the closed log's cache refuses every later change, so no
     /// caller still holding the log can write to the old path (where a re-created partition may
     /// now live); Kafka instead re-points the cache at the renamed directory.
@@ -294,16 +294,17 @@ public final class LogManager: Sendable {
             guard let log = state.withLock({ $0.logs.removeValue(forKey: topicPartition) }) else { return nil }
             let parent = Self.parentDir(of: log)
             let renamed = "\(parent)/\(Self.deleteDirName(topicPartition))"
-            try log.withLock {
+            let fileDeleteDelayMs = try log.withLock { log in
                 try log.close()
                 do {
                     try FileManager.default.moveItem(atPath: log.dir, toPath: renamed)
                 } catch {
                     throw StorageError.io(path: log.dir, operation: "rename to \(renamed)", message: "\(error)")
                 }
+                return log.config.fileDeleteDelayMs
             }
             logger.info("Log renamed for deletion", metadata: ["topicPartition": "\(topicPartition)", "dir": "\(renamed)"])
-            scheduleDirectoryRemoval(renamed, delayMs: log.config.fileDeleteDelayMs)
+            scheduleDirectoryRemoval(renamed, delayMs: fileDeleteDelayMs)
             checkpointRecoveryOffsets(in: parent)
             checkpointLogStartOffsets(in: parent)
             return renamed
@@ -331,7 +332,7 @@ public final class LogManager: Sendable {
         var touched: Set<String> = []
         for (tp, offset) in offsets.sorted(by: { $0.key < $1.key }) {
             guard let log = getLog(tp) else { continue }
-            if try log.withLock({ try log.truncateTo(offset) }) { touched.insert(Self.parentDir(of: log)) }
+            if try log.truncateTo(offset) { touched.insert(Self.parentDir(of: log)) }
         }
         for dir in touched.sorted() { checkpointRecoveryOffsets(in: dir) }
     }
@@ -339,7 +340,7 @@ public final class LogManager: Sendable {
     /// Empties a partition's log and starts it at `newOffset` (Kafka's `truncateFullyAndStartAt`).
     public func truncateFullyAndStartAt(_ topicPartition: TopicPartition, _ newOffset: Int64) throws {
         guard let log = getLog(topicPartition) else { return }
-        try log.withLock { try log.truncateFullyAndStartAt(newOffset) }
+        try log.truncateFullyAndStartAt(newOffset)
         checkpointRecoveryOffsets(in: Self.parentDir(of: log))
         checkpointLogStartOffsets(in: Self.parentDir(of: log))
     }

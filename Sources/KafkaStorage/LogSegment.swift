@@ -179,7 +179,7 @@ public final class LogSegment {
         guard adjustedMaxSize > 0 else { return FetchDataInfo(fetchOffsetMetadata: metadata, records: .empty(path: log.path)) }
         let fetchSize = max(0, min(maxPosition - start.position, adjustedMaxSize))
         return FetchDataInfo(
-            fetchOffsetMetadata: metadata, records: log.slice(position: start.position, size: fetchSize),
+            fetchOffsetMetadata: metadata, records: try log.slice(position: start.position, size: fetchSize),
             firstEntryIncomplete: adjustedMaxSize < start.size)
     }
 
@@ -311,6 +311,17 @@ public final class LogSegment {
         try log.flush()
         try offsetIndex.flush()
         try timeIndex.flush()
+    }
+
+    /// The segment's open files (`.log`, `.index`, `.timeindex`), for a flush that runs outside
+    /// the log's lock (`Log.flush(upTo:)`): an `fsync` of each writes the log and both indexes,
+    /// their mappings included. Empty once the segment is closed.
+    var openFiles: [FileToSync] {
+        [
+            log.channel.map { FileToSync(channel: $0, path: log.path) },
+            offsetIndex.file.channel.map { FileToSync(channel: $0, path: offsetIndexPath) },
+            timeIndex.file.channel.map { FileToSync(channel: $0, path: timeIndexPath) },
+        ].compactMap { $0 }
     }
 
     /// Closes the files, first recording the largest timestamp in the time index and trimming

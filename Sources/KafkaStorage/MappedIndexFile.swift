@@ -13,7 +13,9 @@ import Glibc
 final class MappedIndexFile {
     private(set) var path: String
     let entrySize: Int
-    private var descriptor: Int32
+    /// The open file; nil once closed. A flush outside the log's lock holds it too (an `fsync`
+    /// of the descriptor writes the mapping's dirty pages as well).
+    private(set) var channel: FileChannel?
     /// Non-nil whenever `mappedLength > 0` and the file is open (`map()`); the entry accessors
     /// force-unwrap it on that invariant: they run under the log lock, which closes an index only
     /// with its log, and a closed log refuses reads and appends first (`Log.ensureOpen`).
@@ -26,22 +28,13 @@ final class MappedIndexFile {
     init(path: String, entrySize: Int, maxIndexSize: Int, isValidEntry: (UnsafeRawPointer, Int) -> Bool) throws {
         self.path = path
         self.entrySize = entrySize
-        let fd = open(path, O_RDWR | O_CREAT, 0o644)
-        guard fd >= 0 else { throw Self.ioError(path, "open") }
-        descriptor = fd
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            Glibc.close(fd)
-            throw Self.ioError(path, "fstat")
-        }
-        let existing = Int(info.st_size)
+        let channel = try FileChannel(path: path)
+        self.channel = channel
+        let existing = try channel.length()
         let newlyCreated = existing == 0
         let length = newlyCreated ? max(entrySize, maxIndexSize - maxIndexSize % entrySize) : existing - existing % entrySize
         if newlyCreated || length != existing {
-            guard ftruncate(fd, off_t(length)) == 0 else {
-                Glibc.close(fd)
-                throw Self.ioError(path, "ftruncate")
-            }
+            guard ftruncate(channel.descriptor, off_t(length)) == 0 else { throw Self.ioError(path, "ftruncate") }
         }
         mappedLength = length
         entries = 0
@@ -60,7 +53,6 @@ final class MappedIndexFile {
 
     deinit {
         if let mapping { munmap(mapping, mappedLength) }
-        if descriptor >= 0 { Glibc.close(descriptor) }
     }
 
     var maxEntries: Int { mappedLength / entrySize }
@@ -93,8 +85,9 @@ final class MappedIndexFile {
     func resize(to newSize: Int) throws {
         let length = max(sizeInBytes, newSize - newSize % entrySize)
         guard length != mappedLength else { return }
+        guard let channel else { throw StorageError.closed(path: path) }
         unmap()
-        guard ftruncate(descriptor, off_t(max(length, 0))) == 0 else { throw Self.ioError(path, "ftruncate") }
+        guard ftruncate(channel.descriptor, off_t(max(length, 0))) == 0 else { throw Self.ioError(path, "ftruncate") }
         mappedLength = length
         try map()
     }
@@ -110,8 +103,7 @@ final class MappedIndexFile {
     func close() throws {
         try trimToValidSize()
         unmap()
-        Glibc.close(descriptor)
-        descriptor = -1
+        channel = nil
     }
 
     func renameTo(_ newPath: String) throws {
@@ -124,7 +116,8 @@ final class MappedIndexFile {
             mapping = nil
             return
         }
-        let pointer = mmap(nil, mappedLength, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0)
+        guard let channel else { throw StorageError.closed(path: path) }
+        let pointer = mmap(nil, mappedLength, PROT_READ | PROT_WRITE, MAP_SHARED, channel.descriptor, 0)
         guard let pointer, pointer != MAP_FAILED else { throw Self.ioError(path, "mmap") }
         mapping = pointer
     }

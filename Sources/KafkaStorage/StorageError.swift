@@ -9,6 +9,9 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     case indexFull(path: String)
     /// The log was closed (deleted, or the broker is shutting down): nothing more is read or written.
     case closed(path: String)
+    /// The file was truncated below the end of a slice read from it before the slice was sent:
+    /// its bytes may since be other records.
+    case truncatedUnderSlice(path: String, position: Int, size: Int)
 
     public var description: String {
         switch self {
@@ -17,6 +20,8 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidOffset(let path, let message): "invalid offset for \(path): \(message)"
         case .indexFull(let path): "index \(path) is full"
         case .closed(let path): "log \(path) is closed"
+        case .truncatedUnderSlice(let path, let position, let size):
+            "\(path) was truncated under a slice of \(size) bytes at \(position) before it was sent"
         }
     }
 }

@@ -67,7 +67,7 @@ import Testing
 
     @Test func earliestAfterDeleteRecordsIsTheEpochOfTheNewFirstRecord() async throws {
         let partition = try partitionLedThroughThreeEpochs()
-        try partition.log.withLock { _ = try partition.log.deleteRecords(upTo: 4) }
+        _ = try partition.log.deleteRecords(upTo: 4)
         let earliest = try await listOffsets(-2)
         #expect(earliest.offset == 4)
         #expect(earliest.leaderEpoch == 6)

@@ -106,7 +106,7 @@ final class FakeIsrStore: IsrStore {
 
     @Test func acksAllBelowMinInSyncReplicasIsRefusedBeforeAppending() async throws {
         let partition = try becomeLeader(isr: [1])
-        try partition.log.withLock { partition.log.updateConfig(try LogConfig().applying(topicOverrides: ["min.insync.replicas": "2"])) }
+        partition.log.updateConfig(try LogConfig().applying(topicOverrides: ["min.insync.replicas": "2"]))
         #expect(throws: Partition.AppendError.notEnoughReplicas(isr: 1, required: 2)) {
             try partition.appendRecordsToLeader(try records(1), requiredAcks: -1, replicaLagTimeMaxMs: 10_000)
         }

@@ -53,15 +53,15 @@ extension LogManagerTests {
         let manager = try manager()
         try manager.startup()
         let log = try manager.getOrCreateLog(orders0, config: LogConfig())
-        _ = try log.withLock { try log.appendAsLeader(producerBatch(count: 2, timestamp: time.milliseconds), leaderEpoch: 3) }
+        _ = try log.appendAsLeader(producerBatch(count: 2, timestamp: time.milliseconds), leaderEpoch: 3)
         #expect(try text("\(dir1)/orders-0/leader-epoch-checkpoint") == "0\n1\n3 0\n")
         let renamed = try #require(try manager.asyncDelete(orders0))
         #expect(try text("\(renamed)/leader-epoch-checkpoint") == "0\n1\n3 0\n")
-        #expect(log.withLock { log.leaderEpochCache.isClosed })
+        #expect(log.withLock { log in log.leaderEpochCache.isClosed })
 
         let recreated = try manager.getOrCreateLog(orders0, config: LogConfig())
-        #expect(recreated.dir == "\(dir1)/orders-0" && recreated.leaderEpochCache.isEmpty)
-        #expect(throws: StorageError.self) { try log.withLock { try log.maybeIncrementLogStartOffset(1) } }
+        #expect(recreated.dir == "\(dir1)/orders-0" && recreated.withLock { log in log.leaderEpochCache.isEmpty })
+        #expect(throws: StorageError.self) { try log.maybeIncrementLogStartOffset(1) }
         #expect(fileSize("\(dir1)/orders-0/leader-epoch-checkpoint") == 0, "the old log wrote nothing into the new one's directory")
     }
 }

@@ -25,6 +25,6 @@ import Testing
     @Test func restartingAtANegativeOffsetThrowsAndKeepsTheLog() throws {
         let log = try openLog()
         #expect(throws: StorageError.self) { try log.truncateFullyAndStartAt(-1) }
-        #expect(log.segments.map(\.baseOffset) == [0])
+        #expect(log.segmentBaseOffsets == [0])
     }
 }

@@ -8,7 +8,7 @@ import Testing
 extension LogTests {
     var epochCheckpoint: String { "\(dir)/leader-epoch-checkpoint" }
 
-    func epochs(_ log: Log) -> [String] { log.leaderEpochCache.entries.map(\.line) }
+    func epochs(_ log: Log) -> [String] { log.withLock { log in log.leaderEpochCache.entries.map(\.line) } }
 
     func epochText() throws -> String { try String(contentsOfFile: epochCheckpoint, encoding: .utf8) }
 
@@ -61,7 +61,7 @@ extension LogTests {
         #expect(try log.truncateTo(3))
         #expect(epochs(log) == ["1 0"])
         try log.truncateFullyAndStartAt(50)
-        #expect(log.leaderEpochCache.isEmpty)
+        #expect(log.withLock { log in log.leaderEpochCache.isEmpty })
         #expect(try epochText() == "0\n0\n")
         try log.appendAsLeader(try producerBatch(timestamp: now), leaderEpoch: 7)
         #expect(epochs(log) == ["7 50"])
@@ -74,7 +74,7 @@ extension LogTests {
         let log = try openLog(config)
         for epoch: Int32 in [0, 0, 1, 1, 2, 2] { try log.appendAsLeader(try producerBatch(timestamp: now), leaderEpoch: epoch) }
         #expect(epochs(log) == ["0 0", "1 2", "2 4"])
-        #expect(log.segments.map(\.baseOffset) == [0, 2, 4])
+        #expect(log.segmentBaseOffsets == [0, 2, 4])
         #expect(try log.deleteRecords(upTo: 1) == 1)
         #expect(epochs(log) == ["0 1", "1 2", "2 4"])
         time.sleep(10_001)
@@ -137,7 +137,7 @@ extension LogTests {
 
         let reopened = try openLog(recoveryPoint: 3)
         #expect(reopened.logEndOffset == 3)
-        #expect(reopened.leaderEpochCache.isEmpty)
+        #expect(reopened.withLock { log in log.leaderEpochCache.isEmpty })
         #expect(try epochText() == "0\n0\n")
     }
 
@@ -145,7 +145,7 @@ extension LogTests {
         let log = try openLog()
         try log.appendAsLeader(try producerBatch(timestamp: now), leaderEpoch: 1)
         try log.close()
-        #expect(log.leaderEpochCache.isClosed)
+        #expect(log.withLock { log in log.leaderEpochCache.isClosed })
         // The directory renamed away and re-created by a new log of the partition.
         try FileManager.default.removeItem(atPath: dir)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -130,10 +130,12 @@ import Testing
         let batchSize = try producerBatch(count: 2, timestamp: now).sizeInBytes
         let log = try openLog(config(segmentBytes: batchSize * 3))
         for _ in 0..<7 { try log.appendAsLeader(try producerBatch(count: 2, timestamp: now), leaderEpoch: 0) }
-        #expect(log.segments.map(\.baseOffset) == [0, 6, 12])
+        #expect(log.segmentBaseOffsets == [0, 6, 12])
         #expect(try names().filter { $0.hasSuffix(".log") } == ["00000000000000000000.log", "00000000000000000006.log", "00000000000000000012.log"])
         #expect(try batches(log).map(\.baseOffset) == [0, 2, 4, 6, 8, 10, 12])
-        #expect(log.recoveryPoint == 12, "rolling flushes the segments before the new one")
+        #expect(log.recoveryPoint == 0, "a roll schedules the flush of the old segments; the recovery point waits for it")
+        scheduler.tick()
+        #expect(log.recoveryPoint == 12, "the scheduled flush synced the segments before the new one")
         #expect(fileSize(LogFileName.indexFile(dir, 0)) == 0, "inactive segments' indexes are trimmed")
     }
 
@@ -145,7 +147,7 @@ import Testing
         try log.appendAsLeader(try producerBatch(timestamp: now + 999), leaderEpoch: 0)
         #expect(log.numberOfSegments == 1)
         try log.appendAsLeader(try producerBatch(timestamp: now + 1_001), leaderEpoch: 0)
-        #expect(log.segments.map(\.baseOffset) == [0, 2], "the batch 1,001 ms after the first one starts a new segment")
+        #expect(log.segmentBaseOffsets == [0, 2], "the batch 1,001 ms after the first one starts a new segment")
         try log.close()
 
         try FileManager.default.removeItem(atPath: dir)
@@ -172,16 +174,16 @@ import Testing
         let batchSize = try producerBatch(count: 2, timestamp: now).sizeInBytes
         let log = try openLog(config(segmentBytes: batchSize * 2))
         for _ in 0..<5 { try log.appendAsLeader(try producerBatch(count: 2, timestamp: now), leaderEpoch: 0) }
-        #expect(log.segments.map(\.baseOffset) == [0, 4, 8])
+        #expect(log.segmentBaseOffsets == [0, 4, 8])
         #expect(try log.truncateTo(6))
         #expect(log.logEndOffset == 6)
-        #expect(log.segments.map(\.baseOffset) == [0, 4])
+        #expect(log.segmentBaseOffsets == [0, 4])
         #expect(try batches(log).map(\.baseOffset) == [0, 2, 4])
         #expect(!(try log.truncateTo(10)))
         try log.appendAsLeader(try producerBatch(timestamp: now), leaderEpoch: 1)
         #expect(log.logEndOffset == 7)
         try log.truncateFullyAndStartAt(100)
-        #expect(log.logStartOffset == 100 && log.logEndOffset == 100 && log.segments.map(\.baseOffset) == [100])
+        #expect(log.logStartOffset == 100 && log.logEndOffset == 100 && log.segmentBaseOffsets == [100])
         #expect(try names().filter { !$0.hasSuffix(".deleted") } == [
             "00000000000000000100.index", "00000000000000000100.log", "00000000000000000100.timeindex", "leader-epoch-checkpoint",
         ])
@@ -212,11 +214,11 @@ import Testing
         let log = try openLog(config)
         let old = now
         for step in 0..<6 { try log.appendAsLeader(try producerBatch(timestamp: old + Int64(step < 4 ? 0 : 20_000)), leaderEpoch: 0) }
-        #expect(log.segments.map(\.baseOffset) == [0, 2, 4])
+        #expect(log.segmentBaseOffsets == [0, 2, 4])
         #expect(try log.deleteOldSegments() == 0)
         time.sleep(10_001)
         #expect(try log.deleteOldSegments() == 2)
-        #expect(log.segments.map(\.baseOffset) == [4] && log.logStartOffset == 4)
+        #expect(log.segmentBaseOffsets == [4] && log.logStartOffset == 4)
         #expect(try names().filter { $0.hasSuffix(".deleted") }.count == 6)
         #expect(throws: LogError.self) { try log.read(startOffset: 1, maxLength: 100) }
         time.sleep(59_999)
@@ -238,17 +240,17 @@ import Testing
         config.retentionSize = Int64(batchSize * 3)
         let log = try openLog(config)
         for _ in 0..<7 { try log.appendAsLeader(try producerBatch(timestamp: now), leaderEpoch: 0) }
-        #expect(log.segments.map(\.baseOffset) == [0, 2, 4, 6])
+        #expect(log.segmentBaseOffsets == [0, 2, 4, 6])
         #expect(try log.deleteOldSegments() == 2, "7 batches, keep at least 3: two 2-batch segments go")
-        #expect(log.segments.map(\.baseOffset) == [4, 6] && log.logStartOffset == 4)
+        #expect(log.segmentBaseOffsets == [4, 6] && log.logStartOffset == 4)
 
         var keepAll = config
         keepAll.retentionSize = -1
         log.updateConfig(keepAll)
         #expect(try log.deleteRecords(upTo: 5) == 5)
-        #expect(log.segments.map(\.baseOffset) == [4, 6], "offset 5 is inside segment 4")
+        #expect(log.segmentBaseOffsets == [4, 6], "offset 5 is inside segment 4")
         #expect(try log.deleteRecords(upTo: 6) == 6)
-        #expect(log.segments.map(\.baseOffset) == [6])
+        #expect(log.segmentBaseOffsets == [6])
         #expect(throws: LogError.self) { try log.deleteRecords(upTo: 8) }
     }
 
@@ -292,7 +294,7 @@ import Testing
     @Test func uncleanRestartCutsATornTail() throws {
         let log = try openLog(config(indexInterval: 1))
         for _ in 0..<4 { try log.appendAsLeader(try producerBatch(count: 2, timestamp: now), leaderEpoch: 0) }
-        let size = log.activeSegment.size
+        let size = log.withLock { log in log.activeSegment.size }
         let lastBatch = try producerBatch(count: 2, timestamp: now).sizeInBytes
         try log.flush(upTo: 2)
         // A crash: no close, and the last write torn in the middle.
@@ -311,7 +313,7 @@ import Testing
         let config = self.config(segmentBytes: batchSize * 3)
         let log = try openLog(config)
         for _ in 0..<5 { try log.appendAsLeader(try producerBatch(count: 2, timestamp: now), leaderEpoch: 0) }
-        #expect(log.segments.map(\.baseOffset) == [0, 6])
+        #expect(log.segmentBaseOffsets == [0, 6])
         // Flip a byte in the records of the last batch of the first segment (offsets 4, 5).
         let path = LogFileName.logFile(dir, 0)
         let position = 2 * batchSize + 70
@@ -319,7 +321,7 @@ import Testing
         try overwrite(path, at: position, with: [byte ^ 0x01])
         let recovered = try openLog(config, clean: false, recoveryPoint: 0)
         #expect(recovered.logEndOffset == 4)
-        #expect(recovered.segments.map(\.baseOffset) == [0])
+        #expect(recovered.segmentBaseOffsets == [0])
         #expect(try batches(recovered).map(\.baseOffset) == [0, 2])
     }
 
@@ -337,7 +339,7 @@ import Testing
         try overwrite(LogFileName.timeIndexFile(dir, 0), at: 0, with: Array(repeating: 0xFF, count: 600))
         let log = try openLog(config, clean: false, recoveryPoint: 0)
         #expect(log.logEndOffset == 12)
-        #expect(log.activeSegment.offsetIndex.entries == 5)
+        #expect(log.withLock { log in log.activeSegment.offsetIndex.entries } == 5)
         for offset in Int64(0)..<12 {
             let fetch = try log.read(startOffset: offset, maxLength: 1 << 20)
             #expect(MemoryRecords(try log.readBytes(fetch)).firstBatch?.baseOffset == offset - offset % 2)

@@ -22,7 +22,7 @@ struct DescribeLogDirsHandler: KafkaRequestHandler {
             return DescribeLogDirs.Result(logDir: dir, topics: byTopic.sorted { $0.key < $1.key }.map { topic, logs in
                 DescribeLogDirs.TopicResult(name: topic, partitions: logs.sorted { $0.topicPartition < $1.topicPartition }.map { log in
                     DescribeLogDirs.PartitionResult(partitionIndex: log.topicPartition.partition,
-                                                    partitionSize: Int64(log.withLock { log.size }))
+                                                    partitionSize: Int64(log.size))
                 })
             })
         }

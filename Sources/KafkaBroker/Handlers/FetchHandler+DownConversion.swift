@@ -66,15 +66,13 @@ extension FetchHandler {
         func failed(_ code: ErrorCode) -> Fetch.PartitionData {
             .init(partitionIndex: data.partitionIndex, errorCode: code, highWatermark: -1, records: ByteBuffer())
         }
-        let log = partition.log
-        let config = log.withLock { log.config }
+        let config = partition.log.config
         if !config.messageDownConversionEnable { return failed(.unsupportedVersion) }
         if config.compressionType == .type(.zstd) { return failed(.unsupportedCompressionType) }
         guard data.errorCode == .none, slice.size > 0 else { return data }
         let bytes: ByteBuffer
         do {
-            let fetched = FetchDataInfo(fetchOffsetMetadata: LogOffsetMetadata(messageOffset: fetchOffset), records: slice)
-            bytes = try log.withLock { try log.readBytes(fetched) }
+            bytes = try slice.read()
         } catch {
             // KAFKA_STORAGE_ERROR, which Kafka 2.3 sends to Fetch v0–v5 as NOT_LEADER_FOR_PARTITION.
             return failed(.notLeaderForPartition)

@@ -82,7 +82,7 @@ struct FetchHandler: KafkaDelayingRequestHandler {
                 continue
             }
             // Before v10 a client cannot read zstd: a zstd topic is refused outright (Kafka 2.3).
-            if version < 10, partition.log.withLock({ partition.log.config.compressionType }) == .type(.zstd) {
+            if version < 10, partition.log.config.compressionType == .type(.zstd) {
                 read.append((entry, failed(.unsupportedCompressionType), .empty()))
                 continue
             }
@@ -181,7 +181,7 @@ struct FetchHandler: KafkaDelayingRequestHandler {
         // (`writeSplicingRecords` returns offsets it wrote at, in increasing order).
         for (position, slice) in zip(positions, flat) where slice.size > 0 {
             parts.append(.bytes(buffer.getSlice(at: start, length: position - start)!))
-            parts.append(.file(path: slice.path, position: slice.position, size: slice.size))
+            parts.append(.file(slice))
             start = position
         }
         parts.append(.bytes(buffer.getSlice(at: start, length: buffer.writerIndex - start)!))

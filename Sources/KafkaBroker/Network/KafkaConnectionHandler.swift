@@ -1,5 +1,6 @@
 import KafkaCommon
 import KafkaProtocol
+import KafkaStorage
 import Logging
 import NIOCore
 
@@ -133,40 +134,55 @@ final class KafkaConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     /// Writes a frame made of memory and file parts; file parts go out as `FileRegion`s
-    /// (sendfile), and each file is closed once its part has been written.
+    /// (sendfile) from the descriptor their slice holds open: nothing is opened on the event loop,
+    /// and a segment renamed, deleted or re-created under the same name since the read still
+    /// sends the bytes read.
+    ///
+    /// NIO's `FileRegion` needs an `NIOFileHandle`, which owns a descriptor: each one borrows the
+    /// slice's descriptor and gives it back (`takeDescriptorOwnership`, never `close`) once the
+    /// frame's last write has completed or failed; until then the slices, and so their open
+    /// files, are kept alive by that completion. The `FileChannel` closes the descriptor when its
+    /// last owner goes.
+    ///
+    /// A slice whose file was truncated below its end since the read (`FileSlice.isIntact`) is
+    /// not sent: its range may hold other records now. The frame's size is already fixed, so the
+    /// caller closes the connection (as Kafka does), and the client fetches again.
     private func write(_ parts: [ResponsePart], context: ChannelHandlerContext) throws {
-        // Open every file first: a frame whose size is already written cannot be cut short.
+        var slices: [FileSlice] = []
+        for case .file(let slice) in parts where slice.size > 0 {
+            guard slice.isIntact else {
+                throw StorageError.truncatedUnderSlice(path: slice.path, position: slice.position, size: slice.size)
+            }
+            slices.append(slice)
+        }
         var handles: [NIOFileHandle] = []
         var ioData: [IOData] = []
-        do {
-            for part in parts {
-                switch part {
-                case .bytes(let buffer):
-                    ioData.append(.byteBuffer(buffer))
-                case .file(let path, let position, let size):
-                    guard size > 0 else { continue }
-                    let handle = try NIOFileHandle(_deprecatedPath: path)
-                    handles.append(handle)
-                    ioData.append(.fileRegion(FileRegion(fileHandle: handle, readerIndex: position, endIndex: position + size)))
-                }
+        for part in parts {
+            switch part {
+            case .bytes(let buffer):
+                ioData.append(.byteBuffer(buffer))
+            case .file(let slice):
+                guard slice.size > 0, let channel = slice.channel else { continue }
+                let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: channel.descriptor)
+                handles.append(handle)
+                ioData.append(.fileRegion(FileRegion(fileHandle: handle, readerIndex: slice.position, endIndex: slice.position + slice.size)))
             }
-        } catch {
-            for handle in handles { try? handle.close() }
-            throw error
+        }
+        guard !ioData.isEmpty else { return }
+        let borrowed = NIOLoopBound((handles, slices), eventLoop: context.eventLoop)
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        promise.futureResult.whenComplete { _ in
+            let (handles, slices) = borrowed.value
+            for handle in handles { _ = try? handle.takeDescriptorOwnership() }
+            withExtendedLifetime(slices) {}
         }
         for (index, data) in ioData.enumerated() {
             if index == ioData.count - 1 {
-                let promise = context.eventLoop.makePromise(of: Void.self)
-                let owned = NIOLoopBound(handles, eventLoop: context.eventLoop)
-                promise.futureResult.whenComplete { _ in
-                    for handle in owned.value { try? handle.close() }
-                }
                 context.writeAndFlush(NIOAny(data), promise: promise)
             } else {
                 context.write(NIOAny(data), promise: nil)
             }
         }
-        if ioData.isEmpty { for handle in handles { try? handle.close() } }
     }
 
     private func resumeReadingIfIdle() {

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import KafkaStorage
 import NIOCore
 import Synchronization
 
@@ -33,8 +34,9 @@ public enum KafkaResponseAction: Sendable {
 /// A piece of a response frame.
 public enum ResponsePart: Sendable {
     case bytes(ByteBuffer)
-    /// `size` bytes of the file at `path` from `position` (a segment file slice).
-    case file(path: String, position: Int, size: Int)
+    /// A segment file's bytes, sent with sendfile from the file the slice holds open (not by
+    /// name: a segment renamed or deleted since the read still sends the bytes read).
+    case file(FileSlice)
 }
 
 /// The queue between the network threads and the request handler pool (Kafka's

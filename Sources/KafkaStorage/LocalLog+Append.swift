@@ -17,7 +17,7 @@ public struct LogAppendResult: Sendable, Equatable {
     public var shallowCount: Int
 }
 
-extension Log {
+extension LocalLog {
     /// Appends records from a producer (or the broker's coordinators) as the partition's leader
     /// (Kafka's `appendAsLeader`): `LogValidator` checks them and assigns offsets from the log
     /// end offset and the leader epoch, in place when it can; then they are written.

@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 import KafkaRecords
 
-extension Log {
+extension LocalLog {
     /// Loads the directory's segments (Kafka's `loadSegments` and `recoverLog`):
     ///
     /// 1. Leftovers of interrupted work are deleted: files ending in `.deleted` (retention that

@@ -20,7 +20,7 @@ import KafkaRecords
 /// failed write of a failing directory (the caller takes the directory offline; recovery at
 /// the next start adds the entry back when its epoch is above 0). Whatever these methods do runs
 /// under the log's lock, like every other log method.
-extension Log {
+extension LocalLog {
     /// The newest leader epoch that has records in this log.
     public var latestLeaderEpoch: Int32? { leaderEpochCache.latestEpoch }
 

@@ -1,10 +1,6 @@
 import KafkaRecords
 
-extension Log {
-    /// ListOffsets' special timestamps.
-    public static let latestTimestamp: Int64 = -1
-    public static let earliestTimestamp: Int64 = -2
-
+extension LocalLog {
     /// Kafka's `Log.read`: the bytes of the batches from the one holding `startOffset`, at most
     /// `maxLength` of them, and only batches whose offsets are all below `maxOffset` when given
     /// (the high watermark, for consumers). With `minOneMessage` the first batch is returned whole
@@ -45,10 +41,7 @@ extension Log {
 
     /// Reads the bytes of a `FetchDataInfo` (tests and internal use; fetches send the slice).
     public func readBytes(_ fetch: FetchDataInfo) throws -> ByteBuffer {
-        guard fetch.records.size > 0,
-              let segment = segmentList.first(where: { $0.log.path == fetch.records.path })
-        else { return ByteBuffer() }
-        return try segment.log.read(fetch.records)
+        try fetch.records.read()
     }
 
     /// Kafka's `fetchOffsetsByTimestamp`: the first record at or after `targetTimestamp` and its
@@ -57,8 +50,8 @@ extension Log {
     public func fetchOffsetByTimestamp(_ targetTimestamp: Int64) throws -> (timestamp: Int64, offset: Int64)? {
         try ensureOpen()
         switch targetTimestamp {
-        case Self.earliestTimestamp: return (RecordBatch.noTimestamp, logStartOffset)
-        case Self.latestTimestamp: return (RecordBatch.noTimestamp, logEndOffset)
+        case Log.earliestTimestamp: return (RecordBatch.noTimestamp, logStartOffset)
+        case Log.latestTimestamp: return (RecordBatch.noTimestamp, logEndOffset)
         default:
             guard let segment = segmentList.first(where: { $0.largestTimestamp >= targetTimestamp }) else { return nil }
             return try segment.findOffsetByTimestamp(targetTimestamp, startingOffset: logStartOffset)

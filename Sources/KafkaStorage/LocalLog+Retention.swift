@@ -1,7 +1,7 @@
 import Glibc
 import KafkaRecords
 
-extension Log {
+extension LocalLog {
     // MARK: Truncation (replication)
 
     /// Removes everything at and after `targetOffset` (a follower truncating to its leader, Kafka's
@@ -16,6 +16,7 @@ extension Log {
         }
         guard targetOffset < logEndOffset else { return false }
         logger.info("Truncating log", metadata: ["targetOffset": "\(targetOffset)", "logEndOffset": "\(logEndOffset)"])
+        truncationCount += 1
         if targetOffset <= segmentList[0].baseOffset {
             try truncateFullyAndStartAt(targetOffset)
             return true
@@ -42,6 +43,7 @@ extension Log {
             throw StorageError.invalidOffset(path: dir, message: "cannot restart \(topicPartition) at a negative offset \(newOffset)")
         }
         logger.info("Truncating log fully", metadata: ["newOffset": "\(newOffset)"])
+        truncationCount += 1
         let removed = segmentList
         segmentList = []
         for segment in removed { try asyncDeleteSegment(segment) }
@@ -143,8 +145,8 @@ extension Log {
     }
 
     /// Renames the segment's files to `.deleted`, closes them, and schedules their removal after
-    /// `file.delete.delay.ms` (Kafka's `asyncDeleteSegment`): a reader that opened a file before
-    /// the rename keeps reading it until then.
+    /// `file.delete.delay.ms` (Kafka's `asyncDeleteSegment`). A `FileSlice` read from the segment
+    /// holds its `.log` file open, so it sends the bytes it was cut from even after the removal.
     func asyncDeleteSegment(_ segment: LogSegment) throws {
         try segment.changeFileSuffixes("", LogFileName.deletedSuffix)
         try segment.close()
