@@ -34,12 +34,21 @@ extension KafkaController {
         batch.merge(plan.requests)
     }
 
-    /// Moves `partitions` to `target` (Kafka's `handleStateChanges`), electing leaders from the
-    /// state znodes for those going (or staying) OnlinePartition. NewPartition → OnlinePartition
-    /// is `onNewPartitionCreation`'s, which creates the znodes.
+    /// Moves `partitions` to `target` (Kafka's `handleStateChanges`): NewPartition ones going
+    /// OnlinePartition get their state znodes created (`startNewPartitions`), OnlinePartition and
+    /// OfflinePartition ones a leader elected from their state znodes.
     func handlePartitionStateChanges(
         _ partitions: [TopicPartition], to target: PartitionState, _ batch: inout ControllerBrokerRequestBatch
     ) async throws {
+        var partitions = partitions
+        if target == .onlinePartition {
+            let new = partitions.filter { context.partitionStates[$0] == .newPartition }
+            if !new.isEmpty {
+                try await startNewPartitions(new, &batch)
+                let started = Set(new)
+                partitions.removeAll { started.contains($0) }
+            }
+        }
         let plan = partitionStateMachine.handleStateChanges(partitions, to: target, context: &context)
         record(plan, &batch)
         if !plan.partitionsToElect.isEmpty { try await electLeaders(plan.partitionsToElect, &batch) }
@@ -54,8 +63,7 @@ extension KafkaController {
             new.removeAll { $0.topic != topic }
             offline.removeAll { $0.topic != topic }
         }
-        if !new.isEmpty { try await onNewPartitionCreation(new) }
-        if !offline.isEmpty { try await handlePartitionStateChanges(offline, to: .onlinePartition, &batch) }
+        try await handlePartitionStateChanges(new + offline, to: .onlinePartition, &batch)
     }
 
     /// Kafka's `TopicUncleanLeaderElectionEnable` event.

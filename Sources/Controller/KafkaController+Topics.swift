@@ -73,6 +73,13 @@ extension KafkaController {
     /// UpdateMetadata, in one batch. A partition with no live replica stays NewPartition.
     func onNewPartitionCreation(_ partitions: [TopicPartition]) async throws {
         var batch = ControllerBrokerRequestBatch()
+        try await startNewPartitions(partitions, &batch)
+        sendRequests(batch)
+    }
+
+    /// `onNewPartitionCreation` with its requests added to `batch`: NonExistentPartition and
+    /// NewPartition partitions go OnlinePartition where a replica is live.
+    func startNewPartitions(_ partitions: [TopicPartition], _ batch: inout ControllerBrokerRequestBatch) async throws {
         let unknown = partitions.filter { (context.partitionStates[$0] ?? .nonExistentPartition) == .nonExistentPartition }
         record(partitionStateMachine.handleStateChanges(unknown, to: .newPartition, context: &context), &batch)
         let newReplicas = partitions.flatMap { tp in
@@ -85,7 +92,6 @@ extension KafkaController {
         var outcomes: [TopicPartition: PartitionStateMachine.StateZNodeCreation] = [:]
         let initial = plan.statesToCreate
         guard !initial.isEmpty else {
-            sendRequests(batch)
             return
         }
         let results = try await zkClient.createPartitionStates(initial, expectedControllerEpochZkVersion: context.epochZkVersion)
@@ -105,7 +111,6 @@ extension KafkaController {
         started = outcomes.keys.filter { context.partitionStates[$0] == .onlinePartition }.sorted()
         let startedReplicas = started.flatMap { tp in (context.partitionAssignments[tp] ?? []).map { PartitionReplica(tp, $0) } }
         record(replicaStateMachine.handleStateChanges(startedReplicas, to: .onlineReplica, context: &context), &batch)
-        sendRequests(batch)
     }
 
     /// Sends an event's batched requests (Kafka's `sendRequestsToBrokers`): LeaderAndIsr to each
