@@ -14,7 +14,7 @@ public enum IllegalStateTransition: Error, Sendable, Hashable, CustomStringConve
         case .partition(let tp, let from, let to):
             "Failed to change state for partition \(tp) from \(from.rawValue) to \(to.rawValue): Partition \(tp) should be in one of \(Self.names(to.validPreviousStates)) states before moving to \(to.rawValue) state. Instead it is in \(from.rawValue) state"
         case .replica(let replica, let from, let to):
-            "Initiated state change of replica \(replica.replica) for partition \(replica.topicPartition) from \(from.rawValue) to \(to.rawValue) failed: Replica \(replica.replica) for partition \(replica.topicPartition) should be in the \(Self.names(to.validPreviousStates)) states before moving to \(to.rawValue) state. Instead it is in \(from.rawValue) state"
+            "Initiated state change of replica \(replica.replica) for partition \(replica.topicPartition) from \(from.rawValue) to \(to.rawValue) failed: Replica \(replica) should be in the \(Self.names(to.validPreviousStates)) states before moving to \(to.rawValue) state. Instead it is in \(from.rawValue) state"
         }
     }
 

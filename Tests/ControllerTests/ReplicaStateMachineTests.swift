@@ -49,7 +49,7 @@ private let legalReplicaTransitions: Set<[ReplicaState]> = [
         #expect(plan.requests.isEmpty && plan.isrRemovals.isEmpty && plan.leaderAndIsrUpdates.isEmpty)
         #expect(plan.log.count == 1 && plan.log[0].level == .error)
         #expect(plan.log.first?.message.hasPrefix(
-            "Initiated state change of replica 2 for partition t-0 from \(from.rawValue) to \(to.rawValue) failed: Replica 2 for partition t-0 should be in the ") == true)
+            "Initiated state change of replica 2 for partition t-0 from \(from.rawValue) to \(to.rawValue) failed: Replica [Topic=t,Partition=0,Replica=2] should be in the ") == true)
         #expect(plan.log.first?.message.hasSuffix("states before moving to \(to.rawValue) state. Instead it is in \(from.rawValue) state") == true)
     }
 
