@@ -87,13 +87,17 @@ public final class ControllerChannelManager: Sendable {
         sender.task.cancel()
     }
 
-    /// Queues a request for a broker; `callback` gets its response.
+    /// Queues a request for a broker; `callback` gets its response, on the broker's sender task,
+    /// unless the sender was stopped meanwhile (the broker died, or the controller resigned: a
+    /// response to a request of its old epoch is then no longer its business).
     public func send<API: KafkaAPI>(
         to broker: BrokerId, _ api: API.Type, _ request: API.Request, version: Int16,
         callback: @escaping @Sendable (API.Response) -> Void = { _ in }
     ) {
         let queued = QueuedRequest(name: "\(API.key) v\(version)") { connection in
-            callback(try await connection.send(API.self, request, version: version))
+            let response = try await connection.send(API.self, request, version: version)
+            guard !Task.isCancelled else { return }
+            callback(response)
         }
         let sent = senders.withLock { $0[broker]?.queue.yield(queued) }
         if sent == nil { logger.debug("[Controller id=\(controllerId)] No sender for broker \(broker); \(API.key) dropped") }

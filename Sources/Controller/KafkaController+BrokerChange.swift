@@ -100,7 +100,7 @@ extension KafkaController {
                 "Replicas \(waitingForDeletion.map(\.description).joined(separator: ",")) of topics being deleted went offline; their deletion resumes when their brokers come back")
         }
         var batch = ControllerBrokerRequestBatch()
-        for tp in context.partitionsWithoutLiveLeader() { transition(tp, to: .offlinePartition) }
+        record(partitionStateMachine.handleStateChanges(context.partitionsWithoutLiveLeader(), to: .offlinePartition, context: &context), &batch)
         try await triggerOnlinePartitionStateChange(&batch)
         let replicasToTakeOffline = offlineReplicas.filter { !context.isTopicQueuedUpForDeletion($0.topicPartition.topic) }
         try await transitionReplicasOffline(replicasToTakeOffline, &batch)

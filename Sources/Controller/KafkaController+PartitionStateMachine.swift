@@ -3,10 +3,11 @@ import KafkaZk
 import Logging
 import ZooKeeper
 
-/// The partition state machine's transitions to OnlinePartition for partitions without a live
-/// leader (Kafka's `triggerOnlinePartitionStateChange` with the offline-partition election
-/// strategy). The decisions are `OfflinePartitionPlanner`'s; this shell reads the state znodes,
-/// the topics' unclean-election settings, writes the elected states, and records the requests.
+/// The shell of the partition state machine: `PartitionStateMachine` decides, this extension
+/// does what its plans say — reads the state znodes and the topics' unclean-election settings,
+/// writes the elected states, writes the plans' log lines, and adds their requests to the event's
+/// batch (sent once, at the end of the event, by `sendRequests`). New partitions' state znodes are
+/// created by `onNewPartitionCreation` (`KafkaController+Topics.swift`).
 ///
 /// Every write is conditional on the zkVersion just read and fenced by the controller epoch. A
 /// version conflict (a leader changed its ISR meanwhile) re-reads and elects again, at most
@@ -16,20 +17,41 @@ extension KafkaController {
     /// (the partition keeps its state; the next broker change or failover tries again).
     static let maxStateChangeAttempts = 10
 
-    /// Moves a partition in the state machine, refusing (and logging) a transition Kafka forbids.
-    /// Returns whether it moved.
-    @discardableResult
-    func transition(_ tp: TopicPartition, to target: PartitionState, detail: String = "") -> Bool {
-        let current = context.partitionStates[tp] ?? .nonExistentPartition
-        guard current.canTransition(to: target) || current == target else {
-            stateChangeLogger.controller(epoch: context.epoch, level: .error,
-                "Invalid partition state transition for \(tp) from \(current.rawValue) to \(target.rawValue)")
-            return false
+    var partitionStateMachine: PartitionStateMachine { PartitionStateMachine() }
+
+    /// Writes a plan's state-change log lines; warnings (unclean elections) also go to the
+    /// controller's own log.
+    func record(_ entries: [StateChangeEntry]) {
+        for entry in entries {
+            stateChangeLogger.controller(epoch: context.epoch, level: entry.level, entry.message)
+            if entry.level == .warning { logger.warning("[Controller id=\(brokerId)] \(entry.message)") }
         }
-        context.partitionStates[tp] = target
-        stateChangeLogger.controller(epoch: context.epoch,
-            "Changed partition \(tp) state from \(current.rawValue) to \(target.rawValue)\(detail)")
-        return true
+    }
+
+    /// Performs what a partition plan needs no ZooKeeper for: its log lines and requests.
+    func record(_ plan: PartitionStateMachine.Plan, _ batch: inout ControllerBrokerRequestBatch) {
+        record(plan.log)
+        batch.merge(plan.requests)
+    }
+
+    /// Moves `partitions` to `target` (Kafka's `handleStateChanges`): NewPartition ones going
+    /// OnlinePartition get their state znodes created (`startNewPartitions`), OnlinePartition and
+    /// OfflinePartition ones a leader elected from their state znodes.
+    func handlePartitionStateChanges(
+        _ partitions: [TopicPartition], to target: PartitionState, _ batch: inout ControllerBrokerRequestBatch
+    ) async throws {
+        var partitions = partitions
+        if target == .onlinePartition {
+            let new = partitions.filter { context.partitionStates[$0] == .newPartition }
+            if !new.isEmpty {
+                try await startNewPartitions(new, &batch)
+                let started = Set(new)
+                partitions.removeAll { started.contains($0) }
+            }
+        }
+        let plan = partitionStateMachine.handleStateChanges(partitions, to: target, context: &context)
+        record(plan, &batch)
+        if !plan.partitionsToElect.isEmpty { try await electLeaders(plan.partitionsToElect, &batch) }
     }
 
     /// Brings the NewPartition and OfflinePartition partitions (not of topics being deleted; of
@@ -41,8 +63,7 @@ extension KafkaController {
             new.removeAll { $0.topic != topic }
             offline.removeAll { $0.topic != topic }
         }
-        if !new.isEmpty { try await onNewPartitionCreation(new) }
-        if !offline.isEmpty { try await electLeadersForOfflinePartitions(offline, &batch) }
+        try await handlePartitionStateChanges(new + offline, to: .onlinePartition, &batch)
     }
 
     /// Kafka's `TopicUncleanLeaderElectionEnable` event.
@@ -56,7 +77,7 @@ extension KafkaController {
 
     /// Elects leaders for `partitions` from their state znodes as they are now. Elected partitions
     /// go OnlinePartition and their live replicas get LeaderAndIsr; the others stay where they are.
-    func electLeadersForOfflinePartitions(_ partitions: [TopicPartition], _ batch: inout ControllerBrokerRequestBatch) async throws {
+    private func electLeaders(_ partitions: [TopicPartition], _ batch: inout ControllerBrokerRequestBatch) async throws {
         var remaining = partitions
         var attempts = 0
         while !remaining.isEmpty {
@@ -67,35 +88,17 @@ extension KafkaController {
                 return
             }
             let states = try await zkClient.partitionStates(remaining)
-            for tp in remaining where states[tp] == nil {
-                logFailedElection(tp, "its state znode does not exist")
-            }
-            let live = context.liveBrokerIds
             var uncleanEnabled: [String: Bool] = [:]
-            for topic in OfflinePartitionPlanner.topicsNeedingUncleanDecision(states, liveBrokers: live).sorted() {
+            for topic in partitionStateMachine.topicsNeedingUncleanDecision(states, context: context).sorted() {
                 uncleanEnabled[topic] = try await isUncleanLeaderElectionEnabled(topic: topic)
             }
-            let plan = OfflinePartitionPlanner.planElections(
-                states: states, assignments: context.partitionAssignments, liveBrokers: live,
-                controllerEpoch: context.epoch, uncleanLeaderElectionEnabled: uncleanEnabled)
-            for tp in plan.writtenByNewerController {
-                logFailedElection(tp, "its state was written by a newer controller (epoch \(states[tp].map { "\($0.controllerEpoch)" } ?? "unknown")): this controller has probably been replaced")
-            }
-            for tp in plan.leaderless {
-                let isr = states[tp]?.leaderAndIsr.isr ?? []
-                logFailedElection(tp,
-                    "no in-sync replica of [\(isr.map(\.description).joined(separator: ","))] is alive and unclean leader election is disabled for \(tp.topic); it stays \(PartitionState.offlinePartition.rawValue)")
-            }
-            remaining = try await writeStates(plan.updates) { tp, written in
-                if plan.uncleanlyElected.contains(tp) {
-                    let message = "Unclean leader election for partition \(tp): broker \(written.leaderAndIsr.leader) was not in the ISR [\((states[tp]?.leaderAndIsr.isr ?? []).map(\.description).joined(separator: ","))] but leads now, as unclean.leader.election.enable allows; records the old ISR had acknowledged may be lost (data loss)"
-                    stateChangeLogger.controller(epoch: context.epoch, level: .warning, message)
-                    logger.warning("[Controller id=\(brokerId)] \(message)")
-                }
-                context.partitionLeadership[tp] = written
-                transition(tp, to: .onlinePartition, detail: " with state \(written.leaderAndIsr)")
-                batch.addLeaderAndIsr(tp, to: plan.recipients[tp] ?? [])
-            }
+            let (plan, election) = partitionStateMachine.electLeaders(
+                remaining, states: states, uncleanLeaderElectionEnabled: uncleanEnabled, context: context)
+            record(plan, &batch)
+            let results = try await writeStates(plan.leaderAndIsrUpdates)
+            record(partitionStateMachine.onLeadersElected(results.written, election: election, states: states, context: &context), &batch)
+            if let error = results.connectionError { throw error }
+            remaining = results.conflicts
         }
     }
 
@@ -111,41 +114,39 @@ extension KafkaController {
         }
     }
 
-    private func logFailedElection(_ tp: TopicPartition, _ reason: String) {
-        let current = context.partitionStates[tp] ?? .nonExistentPartition
-        stateChangeLogger.controller(epoch: context.epoch, level: .error,
-            "Failed to elect a leader for partition \(tp) (state change from \(current.rawValue) to \(PartitionState.onlinePartition.rawValue)): \(reason)")
+    /// The outcome of writing partition states.
+    struct StateWrites {
+        /// The states written, with their new zkVersion.
+        var written: [TopicPartition: LeaderIsrAndControllerEpoch] = [:]
+        /// The partitions whose version no longer matched, to be read and decided again.
+        var conflicts: [TopicPartition] = []
+        /// A lost connection: rethrown by the caller once the written states are recorded, so
+        /// that the event is processed again.
+        var connectionError: ZooKeeperError?
     }
 
-    /// Writes partition states (each conditional on its read zkVersion, fenced by this
-    /// controller's epoch) and hands each written state to `onWritten`. Returns the partitions
-    /// whose version no longer matched, to be read and decided again. A lost connection is
-    /// rethrown once the successful writes have been recorded, so the event is processed again.
-    func writeStates(
-        _ updates: [TopicPartition: KafkaZk.LeaderAndIsr],
-        onWritten: (TopicPartition, LeaderIsrAndControllerEpoch) -> Void
-    ) async throws -> [TopicPartition] {
-        guard !updates.isEmpty else { return [] }
+    /// Writes partition states, each conditional on its read zkVersion and fenced by this
+    /// controller's epoch. Other failures are logged; those partitions stay as they are.
+    func writeStates(_ updates: [TopicPartition: KafkaZk.LeaderAndIsr]) async throws -> StateWrites {
+        var outcome = StateWrites()
+        guard !updates.isEmpty else { return outcome }
         let epoch = context.epoch
         let results = try await zkClient.updatePartitionStates(
             updates.mapValues { LeaderIsrAndControllerEpoch(leaderAndIsr: $0, controllerEpoch: epoch) },
             expectedControllerEpochZkVersion: context.epochZkVersion)
-        var conflicts: [TopicPartition] = []
-        var connectionError: ZooKeeperError?
         for (tp, result) in results.sorted(by: { $0.key < $1.key }) {
             switch result {
             case .success(let written):
-                onWritten(tp, written)
+                outcome.written[tp] = written
             case .failure(let error) where error.code == .badVersion:
-                conflicts.append(tp)
+                outcome.conflicts.append(tp)
             case .failure(let error) where error.code.isRetriable:
-                connectionError = error
+                outcome.connectionError = error
             case .failure(let error):
                 stateChangeLogger.controller(epoch: epoch, level: .error,
                     "Failed to write the state of partition \(tp): \(error)")
             }
         }
-        if let connectionError { throw connectionError }
-        return conflicts
+        return outcome
     }
 }

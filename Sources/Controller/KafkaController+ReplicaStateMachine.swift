@@ -1,75 +1,53 @@
 import KafkaCommon
 import KafkaZk
 
-/// The replica state machine's OnlineReplica and OfflineReplica transitions (Kafka's
-/// `ReplicaStateMachine`), as brokers start and fail:
-///
-/// - any of NewReplica, OnlineReplica, OfflineReplica, ReplicaDeletionIneligible → OnlineReplica:
-///   the replica's broker gets the partition's LeaderAndIsr (when it has a leadership);
-/// - the same → OfflineReplica: the replica leaves the partition's ISR (the shrink
-///   `OfflinePartitionPlanner.removeReplicas` decides, written conditionally and fenced), and
-///   the partition's other live replicas get the new LeaderAndIsr.
-///
-/// Kafka also sends the offline replica a StopReplica (without deletion); its broker is dead, or
-/// bounced and about to get LeaderAndIsr again, so this controller does not.
+/// The shell of the replica state machine: `ReplicaStateMachine` decides, this extension does
+/// what its plans say — reads the state znodes of the partitions whose ISR must shrink, writes
+/// the shrunk states (conditional on the version read, fenced by the controller epoch; a
+/// conflict reads and decides again, at most `maxStateChangeAttempts` times), writes the plans'
+/// log lines and adds their requests to the event's batch.
 extension KafkaController {
-    /// Moves a replica in the state machine, refusing (and logging) a transition Kafka forbids.
-    /// Returns whether it moved.
-    @discardableResult
-    func transition(_ replica: PartitionReplica, to target: ReplicaState) -> Bool {
-        let current = context.replicaStates[replica] ?? .nonExistentReplica
-        guard current.canTransition(to: target) else {
-            stateChangeLogger.controller(epoch: context.epoch, level: .error,
-                "Invalid replica state transition for replica \(replica.replica) of partition \(replica.topicPartition) from \(current.rawValue) to \(target.rawValue)")
-            return false
-        }
-        context.replicaStates[replica] = target
-        stateChangeLogger.controller(epoch: context.epoch,
-            "Changed state of replica \(replica.replica) for partition \(replica.topicPartition) from \(current.rawValue) to \(target.rawValue)")
-        return true
+    var replicaStateMachine: ReplicaStateMachine { ReplicaStateMachine() }
+
+    /// Performs what a replica plan needs no ZooKeeper for: its log lines and requests.
+    func record(_ plan: ReplicaStateMachine.Plan, _ batch: inout ControllerBrokerRequestBatch) {
+        record(plan.log)
+        batch.merge(plan.requests)
     }
 
-    /// The replica states a new controller starts from (not logged, as Kafka does not): replicas
-    /// on live brokers OnlineReplica, the others ReplicaDeletionIneligible (so that deletions
-    /// wait for them) until the start-up transitions move them on.
+    /// The replica states a new controller starts from (not logged, as Kafka does not).
     func initializeReplicaStates() {
-        for (tp, replicas) in context.partitionAssignments {
-            for replica in replicas {
-                context.replicaStates[PartitionReplica(tp, replica)] =
-                    context.liveBrokers[replica] != nil ? .onlineReplica : .replicaDeletionIneligible
-            }
-        }
+        replicaStateMachine.initializeReplicaStates(context: &context)
     }
 
-    /// Replicas whose broker is live → OnlineReplica, each getting its partition's LeaderAndIsr.
+    /// Moves `replicas` to `target` (Kafka's `handleStateChanges`); replicas going offline leave
+    /// the ISRs that still hold them first.
+    func handleReplicaStateChanges(
+        _ replicas: [PartitionReplica], to target: ReplicaState, _ batch: inout ControllerBrokerRequestBatch
+    ) async throws {
+        let plan = replicaStateMachine.handleStateChanges(replicas, to: target, context: &context)
+        record(plan, &batch)
+        if !plan.isrRemovals.isEmpty { try await removeFromIsr(plan.isrRemovals, &batch) }
+    }
+
+    /// Replicas whose broker is live → OnlineReplica, each getting its partition's LeaderAndIsr
+    /// (replicas of topics being deleted are left to the deletion).
     func transitionReplicasOnline(_ replicas: [PartitionReplica], _ batch: inout ControllerBrokerRequestBatch) {
-        for replica in replicas where !context.isTopicQueuedUpForDeletion(replica.topicPartition.topic) {
-            guard transition(replica, to: .onlineReplica) else { continue }
-            if context.partitionLeadership[replica.topicPartition] != nil {
-                batch.addLeaderAndIsr(replica.topicPartition, to: [replica.replica])
-            }
-        }
+        let replicas = replicas.filter { !context.isTopicQueuedUpForDeletion($0.topicPartition.topic) }
+        record(replicaStateMachine.handleStateChanges(replicas, to: .onlineReplica, context: &context), &batch)
     }
 
-    /// Replicas whose broker died → OfflineReplica, leaving the ISRs that still hold them. The
-    /// states are read again from ZooKeeper (the context may be older than a leader's last ISR
-    /// change); a version conflict reads and decides again.
+    /// Replicas whose broker died → OfflineReplica, leaving the ISRs that still hold them
+    /// (replicas of topics being deleted are left to the deletion).
     func transitionReplicasOffline(_ replicas: [PartitionReplica], _ batch: inout ControllerBrokerRequestBatch) async throws {
-        var offline: [TopicPartition: Set<BrokerId>] = [:]
-        for replica in replicas where !context.isTopicQueuedUpForDeletion(replica.topicPartition.topic) {
-            let current = context.replicaStates[replica] ?? .nonExistentReplica
-            guard current.canTransition(to: .offlineReplica) else {
-                transition(replica, to: .offlineReplica)  // logs the refusal
-                continue
-            }
-            offline[replica.topicPartition, default: []].insert(replica.replica)
-        }
-        // A partition without a leadership (never started) has no ISR to shrink.
-        for (tp, brokers) in offline where context.partitionLeadership[tp] == nil {
-            for broker in brokers.sorted() { transition(PartitionReplica(tp, broker), to: .offlineReplica) }
-            offline[tp] = nil
-        }
-        var remaining = offline.keys.sorted()
+        let replicas = replicas.filter { !context.isTopicQueuedUpForDeletion($0.topicPartition.topic) }
+        try await handleReplicaStateChanges(replicas, to: .offlineReplica, &batch)
+    }
+
+    /// Takes offline replicas out of their partitions' ISRs, from the states as they are in
+    /// ZooKeeper now (the context may be older than a leader's last ISR change).
+    private func removeFromIsr(_ isrRemovals: [TopicPartition: Set<BrokerId>], _ batch: inout ControllerBrokerRequestBatch) async throws {
+        var remaining = isrRemovals.keys.sorted()
         var attempts = 0
         while !remaining.isEmpty {
             attempts += 1
@@ -78,41 +56,15 @@ extension KafkaController {
                     "Giving up removing offline replicas from the ISR of \(remaining) after \(Self.maxStateChangeAttempts) conflicting writes")
                 return
             }
+            let unwritten = Set(remaining)
+            let pending = isrRemovals.filter { unwritten.contains($0.key) }
             let states = try await zkClient.partitionStates(remaining)
-            for tp in remaining where states[tp] == nil {
-                logFailedOfflineTransition(tp, offline[tp] ?? [], "its state znode does not exist")
-            }
-            let plan = OfflinePartitionPlanner.planIsrShrink(
-                offlineReplicas: offline, states: states, controllerEpoch: context.epoch)
-            for tp in plan.writtenByNewerController {
-                logFailedOfflineTransition(tp, offline[tp] ?? [],
-                    "its state was written by a newer controller (epoch \(states[tp].map { "\($0.controllerEpoch)" } ?? "unknown")): this controller has probably been replaced")
-            }
-            for tp in plan.unchanged {
-                context.partitionLeadership[tp] = states[tp]
-                markOffline(tp, offline[tp] ?? [])
-            }
-            remaining = try await writeStates(plan.updates) { tp, written in
-                let dead = offline[tp] ?? []
-                stateChangeLogger.controller(epoch: context.epoch,
-                    "Removed offline replicas [\(dead.sorted().map(\.description).joined(separator: ","))] from the ISR of partition \(tp): new state \(written.leaderAndIsr)")
-                context.partitionLeadership[tp] = written
-                markOffline(tp, dead)
-                let recipients = (context.partitionAssignments[tp] ?? []).filter { !dead.contains($0) && context.liveBrokers[$0] != nil }
-                batch.addLeaderAndIsr(tp, to: recipients)
-            }
-        }
-    }
-
-    private func markOffline(_ tp: TopicPartition, _ brokers: Set<BrokerId>) {
-        for broker in brokers.sorted() { transition(PartitionReplica(tp, broker), to: .offlineReplica) }
-    }
-
-    private func logFailedOfflineTransition(_ tp: TopicPartition, _ brokers: Set<BrokerId>, _ reason: String) {
-        for broker in brokers.sorted() {
-            let current = context.replicaStates[PartitionReplica(tp, broker)] ?? .nonExistentReplica
-            stateChangeLogger.controller(epoch: context.epoch, level: .error,
-                "Failed to change state of replica \(broker) for partition \(tp) from \(current.rawValue) to \(ReplicaState.offlineReplica.rawValue): \(reason)")
+            let plan = replicaStateMachine.removeFromIsr(pending, states: states, context: &context)
+            record(plan, &batch)
+            let results = try await writeStates(plan.leaderAndIsrUpdates)
+            record(replicaStateMachine.onIsrShrinkWritten(results.written, isrRemovals: pending, context: &context), &batch)
+            if let error = results.connectionError { throw error }
+            remaining = results.conflicts
         }
     }
 }

@@ -39,10 +39,10 @@ extension KafkaController {
         stateChangeLogger.controller(epoch: context.epoch,
             "Deleting topic \(topic) (\(partitions.count) partitions on brokers [\(replicas.sorted().map(\.description).joined(separator: ","))])")
         sendUpdateMetadataForDeletion(partitions)
-        for tp in partitions {
-            transition(tp, to: .offlinePartition)
-            transition(tp, to: .nonExistentPartition)
-        }
+        var batch = ControllerBrokerRequestBatch()
+        record(partitionStateMachine.handleStateChanges(partitions, to: .offlinePartition, context: &context), &batch)
+        record(partitionStateMachine.handleStateChanges(partitions, to: .nonExistentPartition, context: &context), &batch)
+        sendRequests(batch)
         let live = replicas.filter { context.liveBrokers[$0] != nil }
         if live.isEmpty, replicas.isEmpty { eventManager.put(.topicDeletionStopReplicaResponse(topic: topic, broker: .none, succeeded: true)) }
         sendStopReplicaForDeletion(topic: topic, to: live)
@@ -59,21 +59,40 @@ extension KafkaController {
     }
 
     func sendStopReplicaForDeletion(topic: String, to brokers: Set<BrokerId>) {
-        let epoch = context.epoch
         for broker in brokers.sorted() {
             let partitions = context.partitionAssignments.keys
                 .filter { $0.topic == topic && context.partitionAssignments[$0]?.contains(broker) == true }
-                .map(\.partition).sorted()
+            sendStopReplica(to: broker, Dictionary(uniqueKeysWithValues: partitions.map { ($0, true) }))
+        }
+    }
+
+    /// Sends `broker` StopReplica for `partitions` (each with whether to delete it): one request
+    /// for those to delete, one for the others, as StopReplica v1 carries one flag. Each topic's
+    /// deletion outcome comes back to the event queue as `topicDeletionStopReplicaResponse`.
+    func sendStopReplica(to broker: BrokerId, _ partitions: [TopicPartition: Bool]) {
+        let epoch = context.epoch
+        for deletePartitions in [true, false] {
+            let members = partitions.filter { $0.value == deletePartitions }.map(\.key)
+            guard !members.isEmpty else { continue }
+            let topics = Dictionary(grouping: members, by: \.topic).sorted { $0.key < $1.key }.map { topic, tps in
+                StopReplica.Topic(name: topic, partitionIndexes: tps.map(\.partition).sorted())
+            }
             let request = StopReplica.Request(
                 controllerId: brokerId, controllerEpoch: epoch, brokerEpoch: context.liveBrokerEpochs[broker] ?? -1,
-                deletePartitions: true, topics: [.init(name: topic, partitionIndexes: partitions)])
+                deletePartitions: deletePartitions, topics: topics)
             let events = eventManager
             channelManager.send(to: broker, StopReplica.self, request, version: Self.stopReplicaVersion) { response in
-                let succeeded = response.errorCode == .none && response.partitionErrors.allSatisfy { $0.errorCode == .none }
-                events.put(.topicDeletionStopReplicaResponse(topic: topic, broker: broker, succeeded: succeeded))
+                guard deletePartitions else { return }
+                for topic in topics {
+                    let succeeded = response.errorCode == .none
+                        && response.partitionErrors.allSatisfy { $0.topicName != topic.name || $0.errorCode == .none }
+                    events.put(.topicDeletionStopReplicaResponse(topic: topic.name, broker: broker, succeeded: succeeded))
+                }
             }
-            stateChangeLogger.controller(epoch: epoch,
-                "Sending StopReplica (delete) for \(topic) partitions \(partitions) to broker \(broker)")
+            for topic in topics {
+                stateChangeLogger.controller(epoch: epoch,
+                    "Sending StopReplica (\(deletePartitions ? "delete" : "no delete")) for \(topic.name) partitions \(topic.partitionIndexes) to broker \(broker)")
+            }
         }
     }
 

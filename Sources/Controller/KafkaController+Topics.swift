@@ -65,85 +65,76 @@ extension KafkaController {
         try await onNewPartitionCreation(Array(Set(partitions + unstarted)).sorted())
     }
 
-    /// NonExistentPartition → NewPartition → OnlinePartition: the first live replica of the
-    /// assignment leads, the live replicas form the ISR, leader epoch 0; the state znodes are
-    /// created with the controller-epoch-fenced multi; the replicas get LeaderAndIsr (isNew) and
-    /// every live broker UpdateMetadata. A partition with no live replica stays NewPartition.
+    /// NonExistentPartition → NewPartition → OnlinePartition, and their replicas NewReplica →
+    /// OnlineReplica (Kafka's `onNewPartitionCreation`): the partition state machine plans each
+    /// partition's initial state (the first live replica of the assignment leads, the live
+    /// replicas form the ISR, leader epoch 0); the state znodes are created with the
+    /// controller-epoch-fenced multi; the replicas get LeaderAndIsr (isNew) and every live broker
+    /// UpdateMetadata, in one batch. A partition with no live replica stays NewPartition.
     func onNewPartitionCreation(_ partitions: [TopicPartition]) async throws {
-        var initial: [TopicPartition: LeaderIsrAndControllerEpoch] = [:]
-        for tp in partitions {
-            transition(tp, to: .newPartition)
-            let replicas = context.partitionAssignments[tp] ?? []
-            for replica in replicas where context.replicaStates[PartitionReplica(tp, replica)] == nil {
-                transition(PartitionReplica(tp, replica), to: .newReplica)
-            }
-            let live = replicas.filter { context.liveBrokers[$0] != nil }
-            guard let leader = live.first else {
-                stateChangeLogger.controller(epoch: context.epoch,
-                    "Cannot start partition \(tp): none of its replicas [\(replicas.map(\.description).joined(separator: ","))] is alive")
-                continue
-            }
-            initial[tp] = LeaderIsrAndControllerEpoch(leaderAndIsr: KafkaZk.LeaderAndIsr(leader: leader, isr: live),
-                                                      controllerEpoch: context.epoch)
+        var batch = ControllerBrokerRequestBatch()
+        try await startNewPartitions(partitions, &batch)
+        sendRequests(batch)
+    }
+
+    /// `onNewPartitionCreation` with its requests added to `batch`: NonExistentPartition and
+    /// NewPartition partitions go OnlinePartition where a replica is live.
+    func startNewPartitions(_ partitions: [TopicPartition], _ batch: inout ControllerBrokerRequestBatch) async throws {
+        let unknown = partitions.filter { (context.partitionStates[$0] ?? .nonExistentPartition) == .nonExistentPartition }
+        record(partitionStateMachine.handleStateChanges(unknown, to: .newPartition, context: &context), &batch)
+        let newReplicas = partitions.flatMap { tp in
+            (context.partitionAssignments[tp] ?? []).map { PartitionReplica(tp, $0) }.filter { context.replicaStates[$0] == nil }
+        }
+        record(replicaStateMachine.handleStateChanges(newReplicas, to: .newReplica, context: &context), &batch)
+        let plan = partitionStateMachine.handleStateChanges(
+            partitions.filter { context.partitionStates[$0] == .newPartition }, to: .onlinePartition, context: &context)
+        record(plan, &batch)
+        var outcomes: [TopicPartition: PartitionStateMachine.StateZNodeCreation] = [:]
+        let initial = plan.statesToCreate
+        guard !initial.isEmpty else {
+            return
         }
         let results = try await zkClient.createPartitionStates(initial, expectedControllerEpochZkVersion: context.epochZkVersion)
         var started: [TopicPartition] = []
         for (tp, result) in results.sorted(by: { $0.key < $1.key }) {
             switch result {
             case .success(let state):
-                context.partitionLeadership[tp] = state
-                transition(tp, to: .onlinePartition)
-                started.append(tp)
-                for replica in context.partitionAssignments[tp] ?? [] { transition(PartitionReplica(tp, replica), to: .onlineReplica) }
+                outcomes[tp] = .created(state)
+            case .failure(let error) where error.code == .nodeExists:
+                // Maybe our own earlier attempt, which lost its connection after writing it.
+                outcomes[tp] = .alreadyExists(try await zkClient.partitionState(tp))
             case .failure(let error):
-                // Our own earlier attempt may have written it before its connection was lost.
-                if error.code == .nodeExists, let existing = try await zkClient.partitionState(tp),
-                   existing.controllerEpoch == context.epoch {
-                    context.partitionLeadership[tp] = existing
-                    transition(tp, to: .onlinePartition)
-                    started.append(tp)
-                    for replica in context.partitionAssignments[tp] ?? [] { transition(PartitionReplica(tp, replica), to: .onlineReplica) }
-                    continue
-                }
-                stateChangeLogger.controller(epoch: context.epoch,
-                    "Error while creating the state znode of \(tp): \(error); it stays NewPartition")
+                outcomes[tp] = .failed("\(error)")
             }
         }
-        sendLeaderAndIsr(for: started, isNew: true)
-        sendUpdateMetadata(to: context.liveBrokers.keys.sorted(), partitions: started)
+        record(partitionStateMachine.onStatesCreated(outcomes, context: &context), &batch)
+        started = outcomes.keys.filter { context.partitionStates[$0] == .onlinePartition }.sorted()
+        let startedReplicas = started.flatMap { tp in (context.partitionAssignments[tp] ?? []).map { PartitionReplica(tp, $0) } }
+        record(replicaStateMachine.handleStateChanges(startedReplicas, to: .onlineReplica, context: &context), &batch)
     }
 
-    /// Sends each live replica of `partitions` one LeaderAndIsr request with its partitions'
-    /// leader, ISR, epochs and replicas (Kafka batches per broker the same way).
-    func sendLeaderAndIsr(for partitions: [TopicPartition], isNew: Bool, onlyTo: Set<BrokerId>? = nil) {
-        var perBroker: [BrokerId: [TopicPartition]] = [:]
-        for tp in partitions where context.topicsToBeDeleted[tp.topic] == nil {
-            for replica in context.partitionAssignments[tp] ?? [] where context.liveBrokers[replica] != nil {
-                if let onlyTo, !onlyTo.contains(replica) { continue }
-                perBroker[replica, default: []].append(tp)
-            }
-        }
-        sendLeaderAndIsr(perBroker: perBroker, isNew: isNew)
-    }
-
-    /// Sends an event's batched requests: LeaderAndIsr (isNew false) to each live broker for its
-    /// partitions, then UpdateMetadata to every live broker, each partition in the state the
-    /// context holds now. Partitions of topics being deleted are left out of LeaderAndIsr.
+    /// Sends an event's batched requests (Kafka's `sendRequestsToBrokers`): LeaderAndIsr to each
+    /// live broker for its partitions, then UpdateMetadata to every live broker, each partition in
+    /// the state the context holds now, then StopReplica. Partitions of topics being deleted are
+    /// left out of LeaderAndIsr.
     func sendRequests(_ batch: ControllerBrokerRequestBatch) {
         var perBroker: [BrokerId: [TopicPartition]] = [:]
         for (broker, partitions) in batch.leaderAndIsr where context.liveBrokers[broker] != nil {
             let members = partitions.filter { !context.isTopicQueuedUpForDeletion($0.topic) }
             if !members.isEmpty { perBroker[broker] = members.sorted() }
         }
-        sendLeaderAndIsr(perBroker: perBroker, isNew: false)
+        sendLeaderAndIsr(perBroker: perBroker, newPartitions: batch.newPartitions)
         if batch.isUpdateMetadataRequested || !batch.updateMetadataPartitions.isEmpty {
             sendUpdateMetadata(to: context.liveBrokers.keys.sorted(), partitions: batch.updateMetadataPartitions.sorted())
+        }
+        for (broker, partitions) in batch.stopReplica.sorted(by: { $0.key < $1.key }) where context.liveBrokers[broker] != nil {
+            sendStopReplica(to: broker, partitions)
         }
     }
 
     /// Sends each broker one LeaderAndIsr request for its partitions (those without leadership
-    /// are left out).
-    private func sendLeaderAndIsr(perBroker: [BrokerId: [TopicPartition]], isNew: Bool) {
+    /// are left out); those in `newPartitions` say isNew.
+    private func sendLeaderAndIsr(perBroker: [BrokerId: [TopicPartition]], newPartitions: Set<TopicPartition>) {
         let epoch = context.epoch
         for (broker, members) in perBroker.sorted(by: { $0.key < $1.key }) {
             let topicStates = Dictionary(grouping: members, by: \.topic).sorted { $0.key < $1.key }.map { topic, tps in
@@ -153,7 +144,7 @@ extension KafkaController {
                         partitionIndex: tp.partition, controllerEpoch: state.controllerEpoch,
                         leader: state.leaderAndIsr.leader, leaderEpoch: state.leaderAndIsr.leaderEpoch,
                         isr: state.leaderAndIsr.isr, zkVersion: state.leaderAndIsr.zkVersion,
-                        replicas: context.partitionAssignments[tp] ?? [], isNew: isNew)
+                        replicas: context.partitionAssignments[tp] ?? [], isNew: newPartitions.contains(tp))
                 })
             }
             let leaders = Set(members.compactMap { context.partitionLeadership[$0]?.leaderAndIsr.leader })

@@ -8,6 +8,8 @@
 /// - `OnlinePartition`: a leader was elected (also re-entered on a new election);
 /// - `OfflinePartition`: its leader died;
 /// - `NonExistentPartition`: never created, or deleted.
+///
+/// `PartitionStateMachine` makes the transitions (and refuses the others).
 public enum PartitionState: String, Sendable, Hashable, CaseIterable {
     case nonExistentPartition = "NonExistentPartition"
     case newPartition = "NewPartition"
@@ -37,6 +39,8 @@ public enum PartitionState: String, Sendable, Hashable, CaseIterable {
 /// - `ReplicaDeletionStarted` / `Successful` / `Ineligible`: topic deletion in progress, done, or
 ///   impossible for now (broker down);
 /// - `NonExistentReplica`: deleted.
+///
+/// `ReplicaStateMachine` makes the transitions (and refuses the others).
 public enum ReplicaState: String, Sendable, Hashable, CaseIterable {
     case newReplica = "NewReplica"
     case onlineReplica = "OnlineReplica"
