@@ -1,8 +1,8 @@
 import Logging
 
 /// The request handlers (Kafka's `KafkaRequestHandlerPool`): `num.io.threads` threads of their own
-/// (`RequestHandlerThread`, named `kafka-request-handler-<n>`), each running one handler task that
-/// takes requests from the `RequestChannel` and passes each to `KafkaApis`, which answers it.
+/// (`RequestHandlerThread`), each running one handler task that takes requests from the
+/// `RequestChannel` and passes each to `KafkaApis`, which answers it.
 ///
 /// The broker's threads, and what each may block on:
 /// - **Network event loops** (`num.network.threads`, `SocketServer`): read frames, parse headers,
@@ -43,6 +43,11 @@ public final class KafkaRequestHandlerPool: Sendable {
                 }
             }
         }
+    }
+
+    /// Which handler thread the caller runs on, if any.
+    func currentThreadIndex() -> Int? {
+        threads.firstIndex { $0.isCurrent }
     }
 
     /// Waits for every handler to finish (after the channel was closed), then ends their threads.

@@ -12,19 +12,19 @@ import Foundation
 /// enqueued after that (a task that outlived the pool) runs on the global concurrent executor
 /// rather than never.
 ///
-/// Isolation: `jobs` and `isStopped` are guarded by `condition`'s lock; only the thread runs jobs.
+/// Isolation: `jobs`, `isStopped`, `isIdle` and `threadId` are guarded by `condition`'s lock; only
+/// the thread runs jobs.
 final class RequestHandlerThread: TaskExecutor, @unchecked Sendable {
     let name: String
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
     private var isStopped = false
     private var isIdle = false
+    private var threadId: pthread_t?
 
     init(name: String) {
         self.name = name
-        let thread = Thread { [self] in run() }
-        thread.name = name
-        thread.start()
+        Thread { [self] in run() }.start()
     }
 
     func enqueue(_ job: consuming ExecutorJob) {
@@ -49,7 +49,17 @@ final class RequestHandlerThread: TaskExecutor, @unchecked Sendable {
         condition.signal()
     }
 
+    /// Whether the caller runs on this thread.
+    var isCurrent: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return threadId.map { pthread_equal($0, pthread_self()) != 0 } ?? false
+    }
+
     private func run() {
+        condition.lock()
+        threadId = pthread_self()
+        condition.unlock()
         var batch: [UnownedJob] = []
         while true {
             condition.lock()
