@@ -5,7 +5,12 @@ import KafkaPurgatory
 /// the topics were written to ZooKeeper; the request completes when this broker's metadata cache
 /// has a leader for every new partition, or after the request's `timeout_ms`
 /// (REQUEST_TIMED_OUT for the topics still without one). Watched under each topic's name;
-/// UpdateMetadata calls `checkAndComplete` for the topics it mentions.
+/// UpdateMetadata calls `checkAndComplete` for the topics it mentions. CreatePartitions waits
+/// in it the same way, for its new partitions.
+///
+/// `completion` runs once, on the completing thread (a request handler's, handling the
+/// UpdateMetadata, or the purgatory's timer), and sends the response: no request handler waits
+/// for the operation.
 final class DelayedCreatePartitions: DelayedOperation, @unchecked Sendable {
     /// topic → number of partitions expected
     let expected: [String: Int32]
@@ -41,7 +46,8 @@ final class DelayedCreatePartitions: DelayedOperation, @unchecked Sendable {
 }
 
 /// A DeleteTopics request waiting until this broker's metadata cache no longer has its topics
-/// (Kafka's `DelayedDeleteTopics`), or for its `timeout_ms`. Watched under each topic's name.
+/// (Kafka's `DelayedDeleteTopics`), or for its `timeout_ms`. Watched under each topic's name;
+/// `completion` runs once, on the completing thread, and sends the response.
 final class DelayedDeleteTopics: DelayedOperation, @unchecked Sendable {
     let topics: Set<String>
     let cache: MetadataCache

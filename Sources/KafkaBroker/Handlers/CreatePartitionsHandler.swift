@@ -9,14 +9,15 @@ import ZooKeeper
 /// extended assignment to `/brokers/topics/<t>`, conditioned on the version read so a concurrent
 /// change is not overwritten. The controller's watch on that znode starts the new partitions.
 /// With `timeout_ms` > 0 the answer waits in the purgatory (`DelayedCreatePartitions`, watched
-/// under the topic name like CreateTopics) until this broker's metadata cache has their leaders.
-struct CreatePartitionsHandler: KafkaRequestHandler {
+/// under the topic name like CreateTopics) until this broker's metadata cache has their leaders;
+/// it holds no request handler meanwhile: the thread that completes it sends the response.
+struct CreatePartitionsHandler: KafkaDelayingRequestHandler {
     let apiKey = ApiKey.createPartitions
     let zkClient: KafkaZkClient
     let cache: MetadataCache
     let purgatory: DelayedOperationPurgatory<DelayedCreatePartitions>
 
-    func handle(_ request: KafkaRequest) async throws -> KafkaResponseAction {
+    func handle(_ request: KafkaRequest, respond: @escaping @Sendable (KafkaResponseAction) -> Void) async throws {
         var body = request.body
         let create = try CreatePartitions.decodeRequest(from: &body, version: request.header.apiVersion)
         var results: [String: CreatePartitions.Result] = [:]
@@ -36,20 +37,21 @@ struct CreatePartitionsHandler: KafkaRequestHandler {
                 results[topic.name] = .init(name: topic.name, errorCode: error.code, errorMessage: error.message)
             }
         }
-        if !expanded.isEmpty, create.timeoutMs > 0 {
-            let ready: Set<String> = await withCheckedContinuation { continuation in
-                let operation = DelayedCreatePartitions(
-                    delayMs: Int64(create.timeoutMs), expected: expanded, cache: cache,
-                    completion: { continuation.resume(returning: $0) })
-                purgatory.tryCompleteElseWatch(operation, watchKeys: Array(expanded.keys))
-            }
+        let order = names.uniqued()
+        guard !expanded.isEmpty, create.timeoutMs > 0 else {
+            return respond(CreatePartitions.responseFrame(CreatePartitions.Response(results: order.compactMap { results[$0] }), to: request))
+        }
+        // Wait in the purgatory for the new partitions' leaders; the completing thread answers.
+        let settled = results
+        let operation = DelayedCreatePartitions(delayMs: Int64(create.timeoutMs), expected: expanded, cache: cache) { [expanded] ready in
+            var results = settled
             for topic in expanded.keys where !ready.contains(topic) {
                 results[topic] = .init(name: topic, errorCode: .requestTimedOut,
                                        errorMessage: "Operation timed out waiting for the leaders of the new partitions of \(topic)")
             }
+            respond(CreatePartitions.responseFrame(CreatePartitions.Response(results: order.compactMap { results[$0] }), to: request))
         }
-        let response = CreatePartitions.Response(results: names.uniqued().compactMap { results[$0] })
-        return CreatePartitions.responseFrame(response, to: request)
+        purgatory.tryCompleteElseWatch(operation, watchKeys: Array(expanded.keys))
     }
 
     private func expand(_ topic: CreatePartitions.Topic, validateOnly: Bool) async throws(TopicCreationError) {

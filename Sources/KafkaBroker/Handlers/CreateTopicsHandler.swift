@@ -10,13 +10,15 @@ import ZooKeeper
 /// (Kafka's rack-unaware placement), and write `/config/topics/<t>` then `/brokers/topics/<t>`.
 /// The controller sees the new topic and elects leaders; with `timeout_ms` > 0 the answer waits
 /// in the purgatory until the metadata cache has those leaders (`DelayedCreatePartitions`).
-struct CreateTopicsHandler: KafkaRequestHandler {
+/// A waiting request holds no request handler: the UpdateMetadata that brings the leaders (or
+/// the purgatory's timer) completes it and sends the response, as in Kafka.
+struct CreateTopicsHandler: KafkaDelayingRequestHandler {
     let apiKey = ApiKey.createTopics
     let topicCreator: TopicCreator
     let cache: MetadataCache
     let purgatory: DelayedOperationPurgatory<DelayedCreatePartitions>
 
-    func handle(_ request: KafkaRequest) async throws -> KafkaResponseAction {
+    func handle(_ request: KafkaRequest, respond: @escaping @Sendable (KafkaResponseAction) -> Void) async throws {
         var body = request.body
         let create = try CreateTopics.decodeRequest(from: &body, version: request.header.apiVersion)
         var results: [String: CreateTopics.CreatableTopicResult] = [:]
@@ -40,20 +42,21 @@ struct CreateTopicsHandler: KafkaRequestHandler {
                 results[topic.name] = .init(name: topic.name, errorCode: error.code, errorMessage: error.message)
             }
         }
-        if !created.isEmpty, create.timeoutMs > 0 {
-            let ready: Set<String> = await withCheckedContinuation { continuation in
-                let operation = DelayedCreatePartitions(
-                    delayMs: Int64(create.timeoutMs), expected: created, cache: cache,
-                    completion: { continuation.resume(returning: $0) })
-                purgatory.tryCompleteElseWatch(operation, watchKeys: Array(created.keys))
-            }
+        let order = names.uniqued()
+        guard !created.isEmpty, create.timeoutMs > 0 else {
+            return respond(CreateTopics.responseFrame(CreateTopics.Response(topics: order.compactMap { results[$0] }), to: request))
+        }
+        // Wait in the purgatory for the leaders; the completing thread answers.
+        let settled = results
+        let operation = DelayedCreatePartitions(delayMs: Int64(create.timeoutMs), expected: created, cache: cache) { [created] ready in
+            var results = settled
             for topic in created.keys where !ready.contains(topic) {
                 results[topic] = .init(name: topic, errorCode: .requestTimedOut,
                                        errorMessage: "Operation timed out waiting for the leaders of \(topic)")
             }
+            respond(CreateTopics.responseFrame(CreateTopics.Response(topics: order.compactMap { results[$0] }), to: request))
         }
-        let response = CreateTopics.Response(topics: names.uniqued().compactMap { results[$0] })
-        return CreateTopics.responseFrame(response, to: request)
+        purgatory.tryCompleteElseWatch(operation, watchKeys: Array(created.keys))
     }
 }
 

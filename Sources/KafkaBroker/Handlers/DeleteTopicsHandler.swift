@@ -7,15 +7,17 @@ import KafkaZk
 /// `/admin/delete_topics/<t>` node, which the controller acts on (see the controller's topic
 /// deletion). With `timeout_ms` > 0 the answer waits in the purgatory until this broker's metadata
 /// cache no longer has the topics (REQUEST_TIMED_OUT for those still there). With
-/// `delete.topic.enable=false`: TOPIC_DELETION_DISABLED.
-struct DeleteTopicsHandler: KafkaRequestHandler {
+/// `delete.topic.enable=false`: TOPIC_DELETION_DISABLED. A waiting request holds no request
+/// handler: the UpdateMetadata that removes its topics (or the purgatory's timer) completes it
+/// and sends the response.
+struct DeleteTopicsHandler: KafkaDelayingRequestHandler {
     let apiKey = ApiKey.deleteTopics
     let zkClient: KafkaZkClient
     let cache: MetadataCache
     let purgatory: DelayedOperationPurgatory<DelayedDeleteTopics>
     let deleteTopicEnable: Bool
 
-    func handle(_ request: KafkaRequest) async throws -> KafkaResponseAction {
+    func handle(_ request: KafkaRequest, respond: @escaping @Sendable (KafkaResponseAction) -> Void) async throws {
         var body = request.body
         let delete = try DeleteTopics.decodeRequest(from: &body, version: request.header.apiVersion)
         var results: [String: ErrorCode] = [:]
@@ -34,18 +36,20 @@ struct DeleteTopicsHandler: KafkaRequestHandler {
                 results[topic] = .unknownServerError
             }
         }
-        if !requested.isEmpty, delete.timeoutMs > 0 {
-            let gone: Set<String> = await withCheckedContinuation { continuation in
-                let waiting = DelayedDeleteTopics(delayMs: Int64(delete.timeoutMs), topics: Set(requested), cache: cache) {
-                    continuation.resume(returning: $0)
-                }
-                purgatory.tryCompleteElseWatch(waiting, watchKeys: requested)
-            }
-            for topic in requested where !gone.contains(topic) { results[topic] = .requestTimedOut }
+        let names = delete.topicNames.uniqued()
+        @Sendable func response(_ results: [String: ErrorCode]) -> KafkaResponseAction {
+            DeleteTopics.responseFrame(DeleteTopics.Response(responses: names.map {
+                .init(name: $0, errorCode: results[$0] ?? .unknownServerError)
+            }), to: request)
         }
-        let response = DeleteTopics.Response(responses: delete.topicNames.uniqued().map {
-            .init(name: $0, errorCode: results[$0] ?? .unknownServerError)
-        })
-        return DeleteTopics.responseFrame(response, to: request)
+        guard !requested.isEmpty, delete.timeoutMs > 0 else { return respond(response(results)) }
+        // Wait in the purgatory until the topics are gone; the completing thread answers.
+        let settled = results
+        let waiting = DelayedDeleteTopics(delayMs: Int64(delete.timeoutMs), topics: Set(requested), cache: cache) { [requested] gone in
+            var results = settled
+            for topic in requested where !gone.contains(topic) { results[topic] = .requestTimedOut }
+            respond(response(results))
+        }
+        purgatory.tryCompleteElseWatch(waiting, watchKeys: requested)
     }
 }

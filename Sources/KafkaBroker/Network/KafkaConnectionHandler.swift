@@ -10,7 +10,9 @@ import NIOCore
 /// request is handed to the `RequestChannel` the connection is **muted** — this handler holds back
 /// NIO's `read` until the response has been written (or the request needed none), exactly as
 /// Kafka stops reading a channel until its response is sent. Frames that arrived in the same read
-/// wait in `pending`.
+/// wait in `pending`. A request that finds the request queue full stays first in `pending` and the
+/// connection waits, muted, for the `RequestChannel` to wake it (`isWaitingForRoom`); it does not
+/// poll.
 ///
 /// A frame whose header cannot be parsed, an oversized frame (`socket.request.max.bytes`, checked
 /// by the `KafkaFrameDecoder` in front of this handler) or a handler's `.close` closes this
@@ -34,6 +36,10 @@ final class KafkaConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var inFlight = false
     private var readHeldBack = false
     private var isClosing = false
+    /// The request queue was full: the first of `pending` waits for `roomMayBeFree`.
+    private var isWaitingForRoom = false
+    /// Given to the `RequestChannel` with every request; made once per connection.
+    private var waker: RequestChannel.Waker = {}
 
     init(requestChannel: RequestChannel, listenerName: String, logger: Logger, time: any Time) {
         self.requestChannel = requestChannel
@@ -47,10 +53,14 @@ final class KafkaConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         let local = context.channel.localAddress?.description ?? "?"
         let remote = context.channel.remoteAddress?.description ?? "?"
         connectionId = "\(local)-\(remote)"
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        waker = { eventLoop.execute { bound.value.roomMayBeFree() } }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        waker = {}  // it holds this handler; a copy the channel still has passes its wake-up on
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -81,7 +91,7 @@ final class KafkaConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     private func processNext() {
-        guard let context, !inFlight, !isClosing, let frame = pending.first else {
+        guard let context, !inFlight, !isClosing, !isWaitingForRoom, let frame = pending.first else {
             resumeReadingIfIdle()
             return
         }
@@ -100,15 +110,26 @@ final class KafkaConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             complete: { action in
                 eventLoop.execute { bound.value.completed(action) }
             })
-        switch requestChannel.send(request) {
+        switch requestChannel.send(request, waker: waker) {
         case .accepted:
             pending.removeFirst()
             inFlight = true
         case .full:
-            context.eventLoop.scheduleTask(in: .milliseconds(1)) { bound.value.processNext() }
+            isWaitingForRoom = true
         case .closed:
             close(reason: "the broker is shutting down")
         }
+    }
+
+    /// The `RequestChannel` woke this connection: its waiting request is sent again. A connection
+    /// that has nothing to send any more (it closed) passes the wake-up on.
+    private func roomMayBeFree() {
+        isWaitingForRoom = false
+        guard context != nil, !isClosing, !inFlight, !pending.isEmpty else {
+            requestChannel.wakeNextWaiter()
+            return
+        }
+        processNext()
     }
 
     private func completed(_ action: KafkaResponseAction) {

@@ -42,15 +42,52 @@ public enum ResponsePart: Sendable {
 /// The queue between the network threads and the request handler pool (Kafka's
 /// `RequestChannel`): connections put parsed requests, handlers take them.
 ///
-/// Bounded by `queued.max.requests`: a connection's request waits (its connection stays muted)
-/// while the queue is full. Isolation: one `Mutex`; waiting takers are continuations resumed
-/// outside the lock.
+/// Bounded by `queued.max.requests`. A request that finds the queue full is refused (`.full`) and
+/// its connection stays muted; the channel keeps the connection's waker and calls it once, when
+/// a handler takes a request (there is room again) or the channel closes, and the connection
+/// sends again. Where Kafka's processor thread blocks in `put` until there is room, here only the
+/// one connection waits, and it waits without polling.
+///
+/// Wake-ups: each time a handler becomes free for a request — it takes one from the queue, or
+/// finds the queue empty and waits — the connection that has waited longest is woken, so as many
+/// connections are woken as places have freed. A woken connection that no longer has a
+/// request to send (it closed meanwhile) passes its wake-up on with `wakeNextWaiter()`, so a
+/// freed place is never left with connections waiting for it. A woken connection may find the
+/// queue full again (a new connection's request took the place); it then waits again.
+///
+/// Isolation: one `Mutex`; waiting takers (continuations) and wakers are called outside it, on
+/// the calling thread (a handler's, or a network event loop's for `wakeNextWaiter`); a waker
+/// hands itself over to its connection's event loop.
 public final class RequestChannel: Sendable {
+    /// Called once to tell a muted connection that the queue may have room.
+    public typealias Waker = @Sendable () -> Void
+
     private struct State {
         var queue: [KafkaRequest] = []
         var head = 0
         var takers: [CheckedContinuation<KafkaRequest?, Never>] = []
+        /// Connections whose request found the queue full, longest waiting first.
+        var waiters = CircularBuffer<Waker>()
         var isClosed = false
+
+        var queued: Int { queue.count - head }
+
+        mutating func dequeue() -> KafkaRequest {
+            let request = queue[head]
+            head += 1
+            if head == queue.count {
+                queue.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head > 1024, head * 2 > queue.count {
+                queue.removeFirst(head)
+                head = 0
+            }
+            return request
+        }
+
+        mutating func nextWaiter() -> Waker? {
+            waiters.popFirst()
+        }
     }
 
     public let capacity: Int
@@ -60,15 +97,19 @@ public final class RequestChannel: Sendable {
         self.capacity = max(1, capacity)
     }
 
-    public enum SendResult: Sendable { case accepted, full, closed }
+    public enum SendResult: Sendable, Equatable { case accepted, full, closed }
 
-    /// Enqueues a request. `.full`: the queue holds `capacity` requests; the connection stays
-    /// muted and tries again shortly. `.closed`: the broker is shutting down.
-    public func send(_ request: KafkaRequest) -> SendResult {
+    /// Enqueues a request (or hands it straight to a waiting handler). `.full`: the queue holds
+    /// `capacity` requests; `waker` is kept and called once, when a handler takes a request or the
+    /// channel closes — send again then. `.closed`: the broker is shutting down.
+    public func send(_ request: KafkaRequest, waker: @escaping Waker) -> SendResult {
         let outcome: (SendResult, CheckedContinuation<KafkaRequest?, Never>?) = state.withLock { state in
             guard !state.isClosed else { return (.closed, nil) }
             if !state.takers.isEmpty { return (.accepted, state.takers.removeFirst()) }
-            guard state.queue.count - state.head < capacity else { return (.full, nil) }
+            guard state.queued < capacity else {
+                state.waiters.append(waker)
+                return (.full, nil)
+            }
             state.queue.append(request)
             return (.accepted, nil)
         }
@@ -76,36 +117,50 @@ public final class RequestChannel: Sendable {
         return outcome.0
     }
 
-    /// Waits for the next request; nil once closed.
+    /// Waits for the next request; nil once closed. Taking a request from the queue, or starting
+    /// to wait for one, wakes the longest-waiting connection, if any.
     public func receive() async -> KafkaRequest? {
         await withCheckedContinuation { continuation in
-            let ready: KafkaRequest?? = state.withLock { state in
-                if state.head < state.queue.count {
-                    let request = state.queue[state.head]
-                    state.head += 1
-                    if state.head > 1024, state.head * 2 > state.queue.count {
-                        state.queue.removeFirst(state.head)
-                        state.head = 0
-                    }
-                    return .some(request)
+            let (ready, waker): (KafkaRequest??, Waker?) = state.withLock { state in
+                if state.queued > 0 {
+                    return (.some(state.dequeue()), state.nextWaiter())
                 }
-                if state.isClosed { return .some(nil) }
+                if state.isClosed { return (.some(nil), nil) }
                 state.takers.append(continuation)
-                return nil
+                return (nil, state.nextWaiter())
             }
+            waker?()
             if let ready { continuation.resume(returning: ready) }
         }
     }
 
-    public var queueSize: Int { state.withLock { $0.queue.count - $0.head } }
+    /// Wakes the longest-waiting connection if the queue has room: for a woken connection that
+    /// will not send, so that the place it was woken for goes to another.
+    public func wakeNextWaiter() {
+        let waker = state.withLock { state in
+            state.queued < capacity ? state.nextWaiter() : nil
+        }
+        waker?()
+    }
 
-    /// Wakes every waiting handler with nil; queued requests are dropped.
+    public var queueSize: Int { state.withLock { $0.queued } }
+
+    /// Connections waiting for room.
+    public var waitingConnections: Int { state.withLock { $0.waiters.count } }
+
+    /// Refuses new requests (`.closed`) and wakes every waiting connection (whose next send is
+    /// `.closed`) and every waiting handler (with nil). Requests already queued are still taken;
+    /// then `receive` answers nil.
     public func close() {
-        let takers = state.withLock { state in
+        let (takers, waiters) = state.withLock { state in
             state.isClosed = true
-            defer { state.takers.removeAll() }
-            return state.takers
+            defer {
+                state.takers.removeAll()
+                state.waiters.removeAll()
+            }
+            return (state.takers, state.waiters)
         }
         for taker in takers { taker.resume(returning: nil) }
+        for waiter in waiters { waiter() }
     }
 }
