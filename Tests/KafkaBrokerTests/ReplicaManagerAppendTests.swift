@@ -68,7 +68,7 @@ final class Answer<Value: Sendable>: Sendable {
         // The follower has not fetched: a consumer sees nothing yet, the log holds the three.
         #expect(try await consume(from: 0).1.isEmpty)
         #expect(manager.partition(tp)?.logEndOffset == 3)
-        harness.time.sleep(1)
+        // Broker 2 fetches from offset 3: it has them, the high watermark moves.
         await manager.fetchMessages(
             timeout: 0, replicaId: 2, fetchMinBytes: 1, fetchMaxBytes: 1 << 20, hardMaxBytesLimit: false,
             fetchInfos: [(tp, .init(partition: 0, currentLeaderEpoch: 1, fetchOffset: 3, logStartOffset: 0, partitionMaxBytes: 1 << 20))],

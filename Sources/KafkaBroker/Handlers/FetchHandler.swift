@@ -10,8 +10,8 @@ import KafkaStorage
 /// zstd readable from v10 on. That records a follower's fetch offsets, reads the logs (up to the
 /// high watermark for a consumer, the log end offset for a follower) and, with fewer than
 /// `min_bytes` available, waits in the fetch purgatory (`DelayedFetch`) for up to `max_wait_ms`,
-/// holding no request handler; its completion cases, and which thread answers, are stated
-/// there. The handler's callback then encodes the response on that thread, as Kafka's does.
+/// holding no request handler (`fetchMessages` states the completion cases and which thread
+/// answers). The handler's callback then encodes the response on that thread, as Kafka's does.
 ///
 /// Fetch sessions (KIP-227, v7+): `fetchManager` decides first which partitions the request
 /// reads — those it names (a full fetch), or every partition of its session (an incremental
