@@ -3,66 +3,93 @@ import KafkaProtocol
 import KafkaPurgatory
 import Synchronization
 
-/// An acks=all Produce waiting for the ISR (Kafka's `DelayedProduce`). Watched under each of its
-/// partitions; whatever may move a partition's high watermark (a follower's fetch, an ISR
+/// An acks=all Produce waiting for the ISR (Kafka's `DelayedProduce`), created by
+/// `ReplicaManager.appendRecords` once the leader has appended. Watched under each partition
+/// still waiting; whatever may move a partition's high watermark (a follower's fetch, an ISR
 /// change) or its leadership calls `checkAndComplete` for it.
 ///
-/// Completion, per partition that was appended (the others already carry their error):
-/// 1. this broker is no longer the leader: NOT_LEADER_FOR_PARTITION;
-/// 2. the high watermark reached the offset after the appended records: done — with
+/// It holds every partition of the request, in request order (Kafka's `ProduceMetadata`): those
+/// whose append failed already carry their error and are not waited for (`acksPending` false);
+/// those appended start as REQUEST_TIMED_OUT, the answer if nothing else comes first.
+///
+/// Completion, per partition still pending:
+/// 1. the partition is gone from this broker: UNKNOWN_TOPIC_OR_PARTITION;
+/// 2. this broker is no longer the leader: NOT_LEADER_FOR_PARTITION;
+/// 3. the high watermark reached the offset after the appended records: done (no error) — or
 ///    NOT_ENOUGH_REPLICAS_AFTER_APPEND if the ISR has meanwhile fallen below
 ///    `min.insync.replicas`;
-/// 3. the request's `timeout_ms` passes first: REQUEST_TIMED_OUT.
-/// The operation completes when every partition has an outcome, or at the timeout; `completion`
-/// then sends the response, on the completing thread (a request handler's, or the timer's).
+/// 4. the request's `timeout_ms` passes first: it stays REQUEST_TIMED_OUT.
+/// The operation completes when no partition is pending, or at the timeout; `responseCallback`
+/// then gets every partition's response, on the completing thread: the request handler whose
+/// append completed it at once, a request handler whose follower fetch moved the high
+/// watermark, the ISR-update task, a LeaderAndIsr or StopReplica handler (leadership lost), the
+/// purgatory's timer executor (timeout), or the shutdown.
+///
+/// Isolation: the statuses are behind a `Mutex`; `tryComplete` also runs under the operation's
+/// lock, and `onComplete` runs once, after which nothing changes them.
 final class DelayedProduce: DelayedOperation, @unchecked Sendable {
+    /// One partition of the request (Kafka's `ProducePartitionStatus`).
     struct PartitionStatus: Sendable {
         let topicPartition: TopicPartition
         /// The high watermark that acknowledges the append: its last offset + 1.
         let requiredOffset: Int64
         let minInSyncReplicas: Int
+        /// What the response says for the partition (its error updated as the wait ends).
+        var response: Produce.PartitionResponse
+        /// Still waiting for the ISR; false for a partition whose append failed.
+        var acksPending: Bool
     }
 
-    private let pending: Mutex<[TopicPartition: PartitionStatus]>
-    private let outcomes = Mutex<[TopicPartition: ErrorCode]>([:])
-    let replicaManager: ReplicaManager
-    private let completion: @Sendable ([TopicPartition: ErrorCode]) -> Void
+    /// The responses, in request order, with the partition each answers.
+    typealias ResponseCallback = @Sendable ([(topicPartition: TopicPartition, response: Produce.PartitionResponse)]) -> Void
 
-    init(delayMs: Int64, partitions: [PartitionStatus], replicaManager: ReplicaManager,
-         completion: @escaping @Sendable ([TopicPartition: ErrorCode]) -> Void) {
-        self.pending = Mutex(Dictionary(partitions.map { ($0.topicPartition, $0) }, uniquingKeysWith: { $1 }))
+    private let statuses: Mutex<[PartitionStatus]>
+    let replicaManager: ReplicaManager
+    private let responseCallback: ResponseCallback
+
+    init(delayMs: Int64, statuses: [PartitionStatus], replicaManager: ReplicaManager, responseCallback: @escaping ResponseCallback) {
+        var statuses = statuses
+        // Cleared when the ISR acknowledges (Kafka sets the same placeholder).
+        for index in statuses.indices where statuses[index].acksPending {
+            statuses[index].response.errorCode = .requestTimedOut
+        }
+        self.statuses = Mutex(statuses)
         self.replicaManager = replicaManager
-        self.completion = completion
+        self.responseCallback = responseCallback
         super.init(delayMs: delayMs)
     }
 
+    /// The partitions still waiting for their ISR.
+    var pendingPartitions: [TopicPartition] {
+        statuses.withLock { $0.filter(\.acksPending).map(\.topicPartition) }
+    }
+
     override func tryComplete() -> Bool {
-        let done: Bool = pending.withLock { pending in
-            for (tp, status) in pending {
+        let done: Bool = statuses.withLock { statuses in
+            for index in statuses.indices where statuses[index].acksPending {
+                let status = statuses[index]
                 let outcome: ErrorCode?
-                if let partition = replicaManager.partition(tp) {
+                if let partition = replicaManager.partition(status.topicPartition) {
                     outcome = partition.acknowledgement(requiredOffset: status.requiredOffset,
                                                         minInSyncReplicas: status.minInSyncReplicas)
                 } else {
                     outcome = .unknownTopicOrPartition
                 }
                 if let outcome {
-                    pending[tp] = nil
-                    outcomes.withLock { $0[tp] = outcome }
+                    statuses[index].acksPending = false
+                    statuses[index].response.errorCode = outcome
                 }
             }
-            return pending.isEmpty
+            return !statuses.contains(where: \.acksPending)
         }
         return done ? forceComplete() : false
     }
 
-    /// Runs once, before `onExpiration` when the timeout completed it: partitions still pending
-    /// then are the ones that timed out.
+    /// Runs once: partitions still pending then (the timeout completed it) answer
+    /// REQUEST_TIMED_OUT.
     override func onComplete() {
-        let timedOut = pending.withLock { $0.keys }
-        var result = outcomes.withLock { $0 }
-        for tp in timedOut where result[tp] == nil { result[tp] = .requestTimedOut }
-        completion(result)
+        let responses = statuses.withLock { $0.map { (topicPartition: $0.topicPartition, response: $0.response) } }
+        responseCallback(responses)
     }
 
     override func onExpiration() {}

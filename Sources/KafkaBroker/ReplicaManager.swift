@@ -9,6 +9,9 @@ import Synchronization
 /// requests set them (Kafka's `ReplicaManager`): leaders take appends and serve fetches,
 /// followers fetch from their leader (`ReplicaFetcherManager`); the ISR shrinks and expands here
 /// (`ReplicaManager+Isr`); acks=all produces and fetches wait in the purgatories it owns.
+/// The request path runs through it as in Kafka: KafkaApis → handler (decode, encode) →
+/// `appendRecords` / `fetchMessages` (`ReplicaManager+Append`, `ReplicaManager+Fetch`) →
+/// `Partition` → `Log`.
 ///
 /// Rules, as in Kafka: a request from an older controller epoch is refused as a whole
 /// (STALE_CONTROLLER_EPOCH); per partition, only a newer leader epoch changes anything (an
@@ -63,9 +66,25 @@ public final class ReplicaManager: Sendable {
     let isrChanges: Mutex<IsrChangeSet>
     let backgroundTasks = Mutex<[Task<Void, Never>]>([])
 
-    public init(
+    public convenience init(
         brokerId: BrokerId, config: ReplicationConfig, time: any Time = SystemTime(), isrStore: any IsrStore,
         checkpointedHighWatermarks: [TopicPartition: Int64] = [:], logProvider: @escaping LogProvider
+    ) {
+        self.init(brokerId: brokerId, config: config, time: time, isrStore: isrStore,
+                  checkpointedHighWatermarks: checkpointedHighWatermarks, producePurgatory: nil, fetchPurgatory: nil,
+                  logProvider: logProvider)
+    }
+
+    /// `producePurgatory` and `fetchPurgatory` (Kafka's `delayedProducePurgatoryParam` and
+    /// `delayedFetchPurgatoryParam`): nil for purgatories with their own timer on the system
+    /// clock and an expiration reaper thread; unit tests pass ones whose timer runs on their
+    /// injected clock, and advance it themselves.
+    init(
+        brokerId: BrokerId, config: ReplicationConfig, time: any Time = SystemTime(), isrStore: any IsrStore,
+        checkpointedHighWatermarks: [TopicPartition: Int64] = [:],
+        producePurgatory: DelayedOperationPurgatory<DelayedProduce>?,
+        fetchPurgatory: DelayedOperationPurgatory<DelayedFetch>?,
+        logProvider: @escaping LogProvider
     ) {
         self.brokerId = brokerId
         self.config = config
@@ -79,8 +98,8 @@ public final class ReplicaManager: Sendable {
         var logger = Logger(label: "kafka.server.ReplicaManager")
         logger[metadataKey: "broker"] = "\(brokerId)"
         self.logger = logger
-        fetchPurgatory = DelayedOperationPurgatory(purgatoryName: "Fetch", brokerId: brokerId)
-        producePurgatory = DelayedOperationPurgatory(purgatoryName: "Produce", brokerId: brokerId)
+        self.fetchPurgatory = fetchPurgatory ?? DelayedOperationPurgatory(purgatoryName: "Fetch", brokerId: brokerId)
+        self.producePurgatory = producePurgatory ?? DelayedOperationPurgatory(purgatoryName: "Produce", brokerId: brokerId)
         fetcherManager = ReplicaFetcherManager(brokerId: brokerId, config: config, time: time)
         fetcherManager.replicaManager = self
     }

@@ -1,6 +1,7 @@
 import Foundation
 import KafkaCommon
 import KafkaProtocol
+import KafkaPurgatory
 import KafkaRecords
 import KafkaStorage
 import Logging
@@ -12,9 +13,15 @@ import Testing
 /// A leader `ReplicaManager` over a temporary directory, with injected time and a fake ZooKeeper,
 /// and the means to run an API handler on it without a socket: a request is encoded as a client
 /// would send it and the handler's answer decoded as a client would read it.
+///
+/// Its produce and fetch purgatories run their timers on the injected clock with no reaper:
+/// nothing expires until a test moves `time` and calls `expireDelayed()`.
 struct HandlerHarness {
     let tp = TopicPartition("orders", 0)
     let time = ManualTime()
+    let store = FakeIsrStore()
+    let produceTimer: SystemTimer
+    let fetchTimer: SystemTimer
     let manager: ReplicaManager
 
     init() throws {
@@ -23,7 +30,15 @@ struct HandlerHarness {
         let time = self.time
         var replication = ReplicationConfig()
         replication.replicaLagTimeMaxMs = 10_000
-        manager = ReplicaManager(brokerId: 1, config: replication, time: time, isrStore: FakeIsrStore()) { tp, config in
+        produceTimer = SystemTimer(executorName: "Produce", time: time)
+        fetchTimer = SystemTimer(executorName: "Fetch", time: time)
+        manager = ReplicaManager(
+            brokerId: 1, config: replication, time: time, isrStore: store,
+            producePurgatory: DelayedOperationPurgatory(purgatoryName: "Produce", timeoutTimer: produceTimer, brokerId: 1,
+                                                        reaperEnabled: false),
+            fetchPurgatory: DelayedOperationPurgatory(purgatoryName: "Fetch", timeoutTimer: fetchTimer, brokerId: 1,
+                                                      reaperEnabled: false)
+        ) { tp, config in
             try Log(dir: directory.appendingPathComponent("\(tp.topic)-\(tp.partition)").path, config: config, hadCleanShutdown: true,
                     scheduler: DispatchScheduler(), time: time, logger: Logger(label: "test"))
         }
@@ -41,6 +56,27 @@ struct HandlerHarness {
         let response = manager.becomeLeaderOrFollower(request, configs: configs)
         #expect(response.partitionErrors.map(\.errorCode) == [.none])
         return try #require(manager.partition(tp))
+    }
+
+    /// Makes broker 1 a follower of broker 2 for `tp` in `leaderEpoch`.
+    func becomeFollower(leaderEpoch: LeaderEpoch) throws {
+        let request = KafkaProtocol.LeaderAndIsr.Request(controllerId: 3, controllerEpoch: 1, topicStates: [
+            .init(topicName: tp.topic, partitionStates: [
+                .init(partitionIndex: tp.partition, controllerEpoch: 1, leader: 2, leaderEpoch: leaderEpoch, isr: [1, 2],
+                      zkVersion: 7, replicas: [1, 2]),
+            ]),
+        ], liveLeaders: [.init(brokerId: 2, hostName: "127.0.0.1", port: 1)])
+        let response = manager.becomeLeaderOrFollower(request, configs: [:])
+        #expect(response.partitionErrors.map(\.errorCode) == [.none])
+    }
+
+    /// Expires the delayed produces and fetches whose time (on `time`) has come, and returns once
+    /// their responses have been sent (the timers' executors run them).
+    func expireDelayed() async {
+        manager.producePurgatory.advanceClock(timeoutMs: 0)
+        manager.fetchPurgatory.advanceClock(timeoutMs: 0)
+        await produceTimer.drainExecutor()
+        await fetchTimer.drainExecutor()
     }
 
     /// `count` records with `timestamp` (keyed `k0`, `k1`, … when `keyed`), in one batch.

@@ -87,9 +87,10 @@ final class FakeIsrStore: IsrStore {
         let partition = try becomeLeader()
         let appended = try partition.appendRecordsToLeader(try records(3), requiredAcks: -1, replicaLagTimeMaxMs: 10_000)
         #expect(!appended.highWatermarkIncreased, "the follower holds the high watermark")
-        let outcome = Mutex<[TopicPartition: ErrorCode]?>(nil)
-        let operation = DelayedProduce(delayMs: 30_000, partitions: [.init(topicPartition: tp, requiredOffset: 3, minInSyncReplicas: 2)],
-                                       replicaManager: manager) { result in outcome.withLock { $0 = result } }
+        let outcome = Mutex<[ErrorCode]?>(nil)
+        let operation = DelayedProduce(delayMs: 30_000, statuses: [
+            .init(topicPartition: tp, requiredOffset: 3, minInSyncReplicas: 2, response: .init(index: 0, baseOffset: 0), acksPending: true),
+        ], replicaManager: manager) { result in outcome.withLock { $0 = result.map(\.response.errorCode) } }
         #expect(!manager.producePurgatory.tryCompleteElseWatch(operation, watchKeys: [tp]))
 
         // The follower's fetch from offset 2 does not cover the records; from 3 it does.
@@ -99,7 +100,7 @@ final class FakeIsrStore: IsrStore {
         let caughtUp = partition.recordFollowerFetch(2, fetchOffset: 3, followerLogStartOffset: 0, replicaLagTimeMaxMs: 10_000)
         #expect(caughtUp.highWatermarkIncreased)
         manager.completeDelayedRequests(tp)
-        #expect(outcome.withLock { $0 } == [tp: ErrorCode.none])
+        #expect(outcome.withLock { $0 } == [ErrorCode.none])
         #expect(partition.highWatermark == 3)
         await manager.shutdown { _ in }
     }

@@ -3,20 +3,15 @@ import KafkaProtocol
 import KafkaPurgatory
 import KafkaStorage
 
-/// Fetch, from consumers and from followers (`replica_id` ≥ 0): each partition's batches from
-/// its fetch offset — up to the high watermark for a consumer, up to the log end offset for a
-/// follower — within `partition_max_bytes` and the response's `max_bytes` (from v3 on, KIP-74, the
-/// first batch is returned whole even when larger, so a reader always progresses; v0–v2 limits
-/// are hard, as in Kafka). With fewer than `min_bytes`
-/// available the request waits in the fetch purgatory (`DelayedFetch`) for up to `max_wait_ms`,
-/// holding no request handler: the thread that completes it (an append, a high watermark move,
-/// the timer) reads the logs and sends the response, as in Kafka.
-///
-/// A follower's fetch offset is its log end offset: the leader records it before anything else
-/// (`Partition.recordFollowerFetch`), which may move the high watermark (completing acks=all
-/// produces and consumer fetches) and bring the follower into the ISR. A `current_leader_epoch`
-/// older than the partition's is FENCED_LEADER_EPOCH, newer UNKNOWN_LEADER_EPOCH. A topic whose
-/// `compression.type` is zstd answers UNSUPPORTED_COMPRESSION_TYPE to fetches older than v10.
+/// Fetch, from consumers and from followers (`replica_id` ≥ 0). The handler decodes the request,
+/// lets the fetch session decide which partitions it reads, and hands them to
+/// `ReplicaManager.fetchMessages` with the version's limits: `max_bytes` from v3 on (KIP-74: the
+/// first batch whole even when larger, so a reader always progresses), hard limits for v0–v2, and
+/// zstd readable from v10 on. That records a follower's fetch offsets, reads the logs (up to the
+/// high watermark for a consumer, the log end offset for a follower) and, with fewer than
+/// `min_bytes` available, waits in the fetch purgatory (`DelayedFetch`) for up to `max_wait_ms`,
+/// holding no request handler (`fetchMessages` states the completion cases and which thread
+/// answers). The handler's callback then encodes the response on that thread, as Kafka's does.
 ///
 /// Fetch sessions (KIP-227, v7+): `fetchManager` decides first which partitions the request
 /// reads — those it names (a full fetch), or every partition of its session (an incremental
@@ -46,76 +41,25 @@ struct FetchHandler: KafkaDelayingRequestHandler {
 
     func handle(_ request: KafkaRequest, respond: @escaping @Sendable (KafkaResponseAction) -> Void) async throws {
         var body = request.body
-        let fetch = try Fetch.decodeRequest(from: &body, version: request.header.apiVersion)
-        let follower = fetch.replicaId.rawValue >= 0 ? fetch.replicaId : nil
-        let context = fetchManager.newContext(fetch, version: request.header.apiVersion, isFromFollower: follower != nil)
-        let fetches = context.partitions
-        if let follower {
-            await recordFollowerFetch(follower, fetches)
+        let version = request.header.apiVersion
+        let fetch = try Fetch.decodeRequest(from: &body, version: version)
+        let context = fetchManager.newContext(fetch, version: version, isFromFollower: fetch.replicaId.rawValue >= 0)
+        await replicaManager.fetchMessages(
+            timeout: Int64(fetch.maxWaitMs), replicaId: fetch.replicaId, fetchMinBytes: Int(fetch.minBytes),
+            fetchMaxBytes: version >= 3 ? Int(fetch.maxBytes) : Int.max, hardMaxBytesLimit: version <= 2,
+            fetchInfos: context.partitions.map { ($0.topicPartition, $0.request) },
+            isolationLevel: IsolationLevel(requested: fetch.isolationLevel), clientReadsZstd: version >= 10
+        ) { read in
+            respond(response(context: context, read: read, request: request))
         }
-        // Nothing to read (a session error, an emptied session) means nothing to wait for.
-        guard fetch.maxWaitMs > 0, fetch.minBytes > 0, !fetches.isEmpty else {
-            return respond(response(to: fetch, context: context, follower: follower, request: request))
-        }
-        let operation = DelayedFetch(delayMs: Int64(fetch.maxWaitMs), minBytes: Int(fetch.minBytes),
-                                     fetches: fetches.map { ($0.topicPartition, $0.request.fetchOffset) },
-                                     isFromFollower: follower != nil, replicaManager: replicaManager,
-                                     completion: { respond(response(to: fetch, context: context, follower: follower, request: request)) })
-        replicaManager.fetchPurgatory.tryCompleteElseWatch(operation, watchKeys: fetches.map(\.topicPartition))
     }
 
-    /// The response, read from the logs as they are now (a delayed fetch: as they are when it
-    /// completes), for the partitions of `context` in its order; the fetch session then selects
-    /// what the response carries. Consecutive partitions of one topic share a topic entry.
-    private func response(to fetch: Fetch.Request, context: FetchContext, follower: BrokerId?, request: KafkaRequest) -> KafkaResponseAction {
+    /// The response to what `fetchMessages` read (now, or when its delayed fetch completed) for
+    /// the partitions of `context`, in its order: the fetch session selects what the response
+    /// carries. Consecutive partitions of one topic share a topic entry.
+    private func response(context: FetchContext, read partitions: [FetchPartitionData], request: KafkaRequest) -> KafkaResponseAction {
         let version = request.header.apiVersion
-        var remaining = version >= 3 ? Int(fetch.maxBytes) : Int.max
-        var read: [(entry: FetchContext.Entry, data: Fetch.PartitionData, slice: FileSlice)] = []
-        for entry in context.partitions {
-            let requested = entry.request
-            let tp = entry.topicPartition
-            func failed(_ code: ErrorCode) -> Fetch.PartitionData {
-                .init(partitionIndex: requested.partition, errorCode: code, highWatermark: -1, records: ByteBuffer())
-            }
-            guard let partition = replicaManager.partition(tp) else {
-                read.append((entry, failed(.unknownTopicOrPartition), .empty()))
-                continue
-            }
-            // Before v10 a client cannot read zstd: a zstd topic is refused outright (Kafka 2.3).
-            if version < 10, partition.log.config.compressionType == .type(.zstd) {
-                read.append((entry, failed(.unsupportedCompressionType), .empty()))
-                continue
-            }
-            let epochCheck = partition.checkLeaderEpoch(requested.currentLeaderEpoch)
-            guard epochCheck == .none else {
-                read.append((entry, failed(epochCheck), .empty()))
-                continue
-            }
-            guard partition.isLeader else {
-                read.append((entry, failed(.notLeaderForPartition), .empty()))
-                continue
-            }
-            do {
-                let limit = max(0, min(Int(requested.partitionMaxBytes), remaining))
-                let nothingYet = read.allSatisfy { $0.slice.size == 0 }
-                let slice = try partition.readSlice(offset: requested.fetchOffset, maxBytes: limit, minOneMessage: nothingYet && version >= 3,
-                                                   isolatedToHighWatermark: follower == nil)
-                remaining -= slice.records.size
-                read.append((entry, .init(partitionIndex: requested.partition, highWatermark: slice.highWatermark,
-                                          lastStableOffset: slice.highWatermark, logStartOffset: slice.logStartOffset,
-                                          abortedTransactions: version >= 4 ? [] : nil, records: ByteBuffer()), slice.records))
-            } catch let error as LogError {
-                let offsets = partition.offsets
-                read.append((entry, .init(partitionIndex: requested.partition, errorCode: ErrorCode(rawValue: error.kafkaErrorCode),
-                                          highWatermark: offsets.highWatermark, lastStableOffset: offsets.highWatermark,
-                                          logStartOffset: offsets.logStartOffset, records: ByteBuffer()), .empty()))
-            } catch StorageError.closed {
-                // The partition is being deleted or moved away under this fetch.
-                read.append((entry, failed(.notLeaderForPartition), .empty()))
-            } catch {
-                read.append((entry, failed(.kafkaStorageError), .empty()))
-            }
-        }
+        var read = zip(context.partitions, partitions).map { (entry: $0, data: $1.data, slice: $1.records) }
         let session = fetchManager.completeResponse(context, outcomes: read.map {
             ($0.entry.topicPartition, FetchPartitionOutcome(errorCode: $0.data.errorCode, highWatermark: $0.data.highWatermark,
                                                             logStartOffset: $0.data.logStartOffset, recordsSize: $0.slice.size))
@@ -143,25 +87,6 @@ struct FetchHandler: KafkaDelayingRequestHandler {
             return downConvertedFrame(response, slices: slices, entries: entries, toMagic: magic, request: request)
         }
         return Self.splicedFrame(response, slices: slices, request: request)
-    }
-
-    /// The leader learns where each of the follower's logs ends (its fetch offsets); a moved high
-    /// watermark wakes the waiting produces and fetches, a caught-up follower joins the ISR.
-    /// With a fetch session these are all the session's partitions, named in the request or not,
-    /// so a caught-up follower stays caught up while its requests name only what changed.
-    private func recordFollowerFetch(_ follower: BrokerId, _ fetches: [FetchContext.Entry]) async {
-        for entry in fetches {
-            let requested = entry.request
-            let tp = entry.topicPartition
-            guard let partition = replicaManager.partition(tp), partition.isLeader,
-                  partition.checkLeaderEpoch(requested.currentLeaderEpoch) == .none
-            else { continue }
-            let outcome = partition.recordFollowerFetch(
-                follower, fetchOffset: requested.fetchOffset, followerLogStartOffset: requested.logStartOffset,
-                replicaLagTimeMaxMs: replicaManager.config.replicaLagTimeMaxMs)
-            if outcome.highWatermarkIncreased { replicaManager.completeDelayedRequests(tp) }
-            if let isr = outcome.expandedIsr { await replicaManager.expandIsr(partition, isr) }
-        }
     }
 
     /// The response frame as memory parts with the file slices spliced in where the records go.
