@@ -51,7 +51,11 @@ extension RealClusterTests.ReplicationTests {
             let (leader, follower) = (cluster.broker(1), cluster.broker(2))
             let epoch = try #require(try await Replication.state(zk, tp)).leaderEpoch
 
-            #expect(try Self.produceCode(topic: "guarded", acks: -1, port: leader.port) == .none)
+            // The state znode says ISR [1, 2] from the start; the leader accepts once it has
+            // applied its LeaderAndIsr (until then it answers NOT_LEADER_FOR_PARTITION).
+            try await waitUntil("the leader to accept acks=all", timeout: .seconds(20)) {
+                try Self.produceCode(topic: "guarded", acks: -1, port: leader.port) == .none
+            }
             #expect(try Self.produceCode(topic: "guarded", acks: 1, port: follower.port) == .notLeaderForPartition)
             #expect(try Self.fetchCode(topic: "guarded", currentLeaderEpoch: epoch, port: leader.port) == .none)
             #expect(try Self.fetchCode(topic: "guarded", currentLeaderEpoch: LeaderEpoch(epoch.rawValue + 1), port: leader.port) == .unknownLeaderEpoch)
