@@ -163,21 +163,9 @@ extension RealClusterTests {
                 try await waitUntil("all records to be readable") {
                     try RealClusterTests.ProduceConsumeTests.consumeAll(port: broker.port, topic: "legacy").count == expected.count
                 }
-                let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-                    .appendingPathComponent("Clients/legacy_consumer.py").path
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                process.arguments = ["python3", script, bootstrap, "legacy", brokerVersion, "\(expected.count)"]
-                let output = Pipe()
-                let errors = Pipe()
-                process.standardOutput = output
-                process.standardError = errors
-                try process.run()
-                let data = output.fileHandleForReading.readDataToEndOfFile()
-                let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                process.waitUntilExit()
-                #expect(process.terminationStatus == 0, "\(brokerVersion): \(errorText.suffix(2000))")
-                var lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+                let run = try PythonClient.run("legacy_consumer.py", [bootstrap, "legacy", brokerVersion, "\(expected.count)"])
+                #expect(run.status == 0, "\(brokerVersion): \(run.errorTail)")
+                var lines = run.outputText.split(separator: "\n")
                 let last = try #require(lines.last, "\(brokerVersion): no output")
                 lines.removeLast()
                 struct Versions: Decodable { let fetch_versions: [Int16] }
@@ -259,21 +247,9 @@ extension RealClusterTests.DownConversionTests {
     func oldProducersAreUpConverted(_ brokerVersion: String) async throws {
         try await withKafkaCluster(zooKeepers: 1, ids: [1]) { cluster in
             let broker = cluster.broker(1)
-            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-                .appendingPathComponent("Clients/legacy_producer.py").path
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", script, "127.0.0.1:\(broker.port)", "old-producer", brokerVersion]
-            let output = Pipe()
-            let errors = Pipe()
-            process.standardOutput = output
-            process.standardError = errors
-            try process.run()
-            let acknowledged = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                .split(separator: "\n").map(String.init)
-            let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            try #require(process.terminationStatus == 0, "\(brokerVersion): \(errorText.suffix(2000))")
+            let run = try PythonClient.run("legacy_producer.py", ["127.0.0.1:\(broker.port)", "old-producer", brokerVersion])
+            try #require(run.status == 0, "\(brokerVersion): \(run.errorTail)")
+            let acknowledged = run.outputText.split(separator: "\n").map(String.init)
             #expect(acknowledged.count == 6)
             let stored = try RealClusterTests.ProduceConsumeTests.consumeAll(port: broker.port, topic: "old-producer")
                 .map { $0.replacingOccurrences(of: "|", with: " ") }

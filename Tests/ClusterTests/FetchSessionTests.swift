@@ -17,21 +17,9 @@ extension RealClusterTests {
 
         @Test func kafkaPythonConsumesThroughAnIncrementalFetchSession() async throws {
             try await withKafkaCluster(zooKeepers: 1, ids: [1]) { cluster in
-                let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-                    .appendingPathComponent("Clients/fetch_session_consumer.py").path
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                process.arguments = ["python3", script, "127.0.0.1:\(cluster.broker(1).port)", "sessions", "4", "6"]
-                let output = Pipe()
-                let errors = Pipe()
-                process.standardOutput = output
-                process.standardError = errors
-                try process.run()
-                let data = output.fileHandleForReading.readDataToEndOfFile()
-                let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                process.waitUntilExit()
-                try #require(process.terminationStatus == 0, "\(errorText.suffix(2000))")
-                let report = try JSONDecoder().decode(Report.self, from: data)
+                let run = try PythonClient.run("fetch_session_consumer.py", ["127.0.0.1:\(cluster.broker(1).port)", "sessions", "4", "6"])
+                try #require(run.status == 0, "\(run.errorTail)")
+                let report = try JSONDecoder().decode(Report.self, from: run.output)
                 #expect(report.expected > 0)
                 #expect(report.received == report.expected)
                 #expect(report.session_id != 0, "the broker created a session")

@@ -86,22 +86,10 @@ extension RealClusterTests.ProduceConsumeTests {
     @Test(arguments: ["confluent", "kafka-python", "aiokafka"])
     func pythonClientsRoundTripEveryCodec(_ client: String) async throws {
         try await withKafkaCluster(zooKeepers: 1, ids: [1]) { cluster in
-            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-                .appendingPathComponent("Clients/roundtrip.py").path
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", script, client, "127.0.0.1:\(cluster.broker(1).port)", "roundtrip-\(client)"]
-            let output = Pipe()
-            let errors = Pipe()
-            process.standardOutput = output
-            process.standardError = errors
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "\(client): \(errorText.suffix(2000))")
+            let run = try PythonClient.run("roundtrip.py", [client, "127.0.0.1:\(cluster.broker(1).port)", "roundtrip-\(client)"])
+            #expect(run.status == 0, "\(client): \(run.errorTail)")
             struct Record: Decodable, Equatable { let offset: Int64; let key: String; let value: String }
-            let records = try String(decoding: data, as: UTF8.self).split(separator: "\n")
+            let records = try run.outputText.split(separator: "\n")
                 .map { try JSONDecoder().decode(Record.self, from: Data($0.utf8)) }
             let expected = Self.codecs.enumerated().flatMap { index, codec in
                 (1...3).map { i in
