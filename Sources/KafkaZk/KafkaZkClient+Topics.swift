@@ -75,29 +75,36 @@ extension KafkaZkClient {
 
     /// The controller creates the state znodes of new partitions (and their parents), fenced by
     /// its epoch. Returns, per partition, the created state or the error that kept it from being
-    /// created (`nodeExists` when another controller already did).
+    /// created (`nodeExists` when another controller already did). As in Kafka, each level is
+    /// written with pipelined requests — the topics' `partitions` znodes, then each partition's
+    /// znode, then the states — so a thousand partitions cost three bursts, not three thousand
+    /// round trips one after the other.
     public func createPartitionStates(
         _ states: [TopicPartition: LeaderIsrAndControllerEpoch], expectedControllerEpochZkVersion: ZkVersion
     ) async throws -> [TopicPartition: Result<LeaderIsrAndControllerEpoch, ZooKeeperError>] {
-        var results: [TopicPartition: Result<LeaderIsrAndControllerEpoch, ZooKeeperError>] = [:]
-        for (partition, state) in states.sorted(by: { $0.key < $1.key }) {
-            for parent in [TopicPartitionStateZNode.partitionsPath(partition.topic), TopicPartitionStateZNode.partitionPath(partition)] {
-                do {
-                    _ = try await multiFencedByControllerEpoch(
-                        [.create(path: parent, data: [])], expectedControllerEpochZkVersion: expectedControllerEpochZkVersion)
-                } catch let error as ZooKeeperError where error.code == .nodeExists {}
-            }
+        let partitions = states.keys.sorted()
+        let createParent: @Sendable (String) async throws -> Void = { path in
             do {
-                _ = try await multiFencedByControllerEpoch(
+                _ = try await self.multiFencedByControllerEpoch(
+                    [.create(path: path, data: [])], expectedControllerEpochZkVersion: expectedControllerEpochZkVersion)
+            } catch let error as ZooKeeperError where error.code == .nodeExists {}
+        }
+        _ = try await pipelined(Set(partitions.map(\.topic)).sorted()) { try await createParent(TopicPartitionStateZNode.partitionsPath($0)) }
+        _ = try await pipelined(partitions) { try await createParent(TopicPartitionStateZNode.partitionPath($0)) }
+        let created = try await pipelined(partitions.compactMap { tp in states[tp].map { (tp, $0) } }) { partition, state in
+            do {
+                _ = try await self.multiFencedByControllerEpoch(
                     [.create(path: TopicPartitionStateZNode.path(partition), data: TopicPartitionStateZNode.encode(state))],
                     expectedControllerEpochZkVersion: expectedControllerEpochZkVersion)
                 var created = state
                 created.leaderAndIsr.zkVersion = 0
-                results[partition] = .success(created)
+                return Result<LeaderIsrAndControllerEpoch, ZooKeeperError>.success(created)
             } catch let error as ZooKeeperError {
-                results[partition] = .failure(error)
+                return .failure(error)
             }
         }
+        var results: [TopicPartition: Result<LeaderIsrAndControllerEpoch, ZooKeeperError>] = [:]
+        for ((partition, _), result) in created { results[partition] = result }
         return results
     }
 
@@ -139,6 +146,23 @@ extension KafkaZkClient {
         } catch let error as ZooKeeperError where error.code == .badVersion {
             return nil
         }
+    }
+
+    /// Leaders' ISR changes for many partitions, pipelined: each a conditional setData as above,
+    /// on its own (one conflict or failure does not stop the others).
+    public func conditionalUpdatePartitionStates(_ states: [TopicPartition: LeaderIsrAndControllerEpoch]) async
+        -> [TopicPartition: Result<Int32?, any Error>]
+    {
+        let written = try? await pipelined(states.sorted(by: { $0.key < $1.key })) { partition, state in
+            do {
+                return Result<Int32?, any Error>.success(try await self.conditionalUpdatePartitionState(partition, state))
+            } catch {
+                return .failure(error)
+            }
+        }
+        var results: [TopicPartition: Result<Int32?, any Error>] = [:]
+        for ((partition, _), result) in written ?? [] { results[partition] = result }
+        return results
     }
 
     /// Asks the controller to delete a topic (`/admin/delete_topics/<t>`).
