@@ -15,7 +15,14 @@
 # (stably, as above). ZooKeeper write transactions (zxid deltas, sessions included) are printed
 # beside each figure.
 #
-#   Scripts/bench-partitions.sh [--sizes "1000 5000"] [--stable SECONDS] [--no-build]
+# A whole ISR in ZooKeeper is where a partition starts (the controller puts every live replica in
+# it), so after each CreateTopics one record also goes to every partition (acks=1), and the
+# time until every replica's log holds it is printed too: the followers are really fetching.
+#
+#   Scripts/bench-partitions.sh [--sizes "1000 5000"] [--stable SECONDS] [--timeout SECONDS] [--no-build]
+#
+# --timeout bounds each wait for convergence (default 600 s); a figure not reached in time is
+# printed as "timeout" with the number of whole ISRs then.
 #
 # KEEP_WORK=1 keeps the work directory (broker logs) for inspection.
 #
@@ -28,13 +35,15 @@ ensure_pip_packages confluent-kafka
 
 SIZES="1000 5000"
 STABLE=20
+TIMEOUT=600
 BUILD=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --sizes) SIZES="$2"; shift 2 ;;
         --stable) STABLE="$2"; shift 2 ;;
+        --timeout) TIMEOUT="$2"; shift 2 ;;
         --no-build) BUILD=0; shift ;;
-        *) echo "usage: $0 [--sizes \"1000 5000\"] [--stable SECONDS] [--no-build]" >&2; exit 2 ;;
+        *) echo "usage: $0 [--sizes \"1000 5000\"] [--stable SECONDS] [--timeout SECONDS] [--no-build]" >&2; exit 2 ;;
     esac
 done
 
@@ -79,7 +88,11 @@ start_broker() {
     BROKER_PIDS[$id]=$!
     disown $!
 }
-started_count() { grep -c "started (kafka.server.KafkaServer)" "$WORK/broker-$1.log" 2>/dev/null || true; }
+started_count() {
+    local count
+    count=$(grep -c "started (kafka.server.KafkaServer)" "$WORK/broker-$1.log" 2>/dev/null || true)
+    echo "${count:-0}"
+}
 wait_started() {
     local id="$1" before="$2"
     for _ in $(seq 1 600); do
@@ -119,18 +132,50 @@ futures[topic].result(timeout=320)
 PY
 }
 
+# produce_and_check_replicas TOPIC PARTITIONS START_MS: one record to every partition with
+# acks=1 (acks=all would measure librdkafka's one ProduceRequest per partition, answered in order
+# on its connection, each after the followers' next fetch), then waits until every replica's first segment holds records (the followers really
+# fetch); prints the time from START_MS.
+produce_and_check_replicas() {
+    python3 - "$BOOT" "$1" "$2" "$WORK" "$3" "$TIMEOUT" <<'PY'
+import os, sys, time
+from confluent_kafka import Producer
+bootstrap, topic, partitions, work, start_ms = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+timeout = float(sys.argv[6])
+failed = []
+producer = Producer({"bootstrap.servers": bootstrap, "acks": "1", "linger.ms": 5,
+                     "message.timeout.ms": int(min(timeout, 300) * 1000)})
+for partition in range(partitions):
+    producer.produce(topic, value=b"x", partition=partition,
+                     on_delivery=lambda err, msg: failed.append(err) if err else None)
+    producer.poll(0)
+producer.flush(min(timeout, 300) + 10)
+acked_ms = time.time() * 1000
+remaining = [f"{work}/data-{b}/{topic}-{p}/00000000000000000000.log" for b in (1, 2, 3) for p in range(partitions)]
+deadline = start_ms / 1000 + timeout
+while remaining and time.time() < deadline:
+    remaining = [path for path in remaining if not (os.path.exists(path) and os.path.getsize(path) > 0)]
+    if remaining:
+        time.sleep(0.05)
+print(f"acks_1_from_every_partition_s={(acked_ms - start_ms) / 1000:.2f} every_replica_written_s={(time.time() * 1000 - start_ms) / 1000:.2f} "
+      f"failed_deliveries={len(failed)} replicas_without_records={len(remaining)}")
+PY
+}
+
 # create_and_converge SIZE: topic p<SIZE>, timed from CreateTopics to the last full ISR.
 create_and_converge() {
     local size="$1" topic="p$1" zxid_before start_ms created_ms result
     zxid_before=$(zk_zxid)
     start_ms=$(date +%s%3N)
     # The watcher runs from the start, so a convergence before CreateTopics answers is seen.
-    "$WATCH" "$ZK" "$topic" "$size" 3 converge "$start_ms" "$STABLE" 900 >"$WORK/watch-$topic.out" &
+    "$WATCH" "$ZK" "$topic" "$size" 3 converge "$start_ms" "$STABLE" "$TIMEOUT" >"$WORK/watch-$topic.out" &
     local watcher=$!
     create_topic "$topic" "$size"
     created_ms=$(date +%s%3N)
-    wait "$watcher"
-    result=$(cat "$WORK/watch-$topic.out")
+    local replicated
+    replicated=$(produce_and_check_replicas "$topic" "$size" "$start_ms")
+    wait "$watcher" || true
+    result="$(cat "$WORK/watch-$topic.out") $replicated"
     echo "create-$size-partitions-rf3 createtopics_s=$(awk -v a="$start_ms" -v b="$created_ms" 'BEGIN{printf "%.2f", (b-a)/1000}') $(echo "$result" | tr '\n' ' ')zk_writes_incl_stable_window=$(($(zk_zxid) - zxid_before)) load=\"$(cut -d' ' -f1-3 /proc/loadavg)\""
 }
 
@@ -153,7 +198,7 @@ restart() {
     zxid_before=$(zk_zxid)
     start_ms=$(date +%s%3N)
     start_broker $id
-    result=$("$WATCH" "$ZK" "$FIRST" "$first_size" 3 converge "$start_ms" "$STABLE" 900)
+    result=$("$WATCH" "$ZK" "$FIRST" "$first_size" 3 converge "$start_ms" "$STABLE" "$TIMEOUT" || true)
     echo "restart-$how-$first_size-partitions stopped_to_out_of_every_isr_s=$(awk -v a="$stop_ms" -v s="$start_ms" 'BEGIN{printf "%.2f", (s-a)/1000}') rejoin_every_isr_$(echo "$result" | tr '\n' ' ')zk_writes_incl_stable_window=$(($(zk_zxid) - zxid_before)) load=\"$(cut -d' ' -f1-3 /proc/loadavg)\""
     wait_started $id "$before"
 }

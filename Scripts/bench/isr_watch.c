@@ -11,7 +11,8 @@
  * that followers counted in the ISR but not really fetching would have been dropped meanwhile).
  * Prints "converged_s=X", X being the time from START_MS (wall-clock milliseconds, taken just
  * before the action measured) to the first pass of that stable stretch, then "min_isr_seen=N"
- * (the smallest ISR seen after the first full pass) and "passes=N". Exit status 1 on timeout.
+ * (the smallest ISR seen after the first full pass) and "passes=N". On timeout it prints
+ * "converged_s=timeout" with the count of whole ISRs, and exits with status 1.
  *
  * absent: waits until no partition's ISR contains BROKER (a stopped broker was dropped from
  * every ISR); prints "absent_s=X" from the start of the watch.
@@ -174,6 +175,8 @@ int main(int argc, char **argv) {
         }
         if (now - watch_start > timeout_ms) {
             fprintf(stderr, "timed out: states %d/%d, full ISR %d\n", present, partitions, full);
+            printf("%s=timeout full_isr_at_timeout=%d/%d smallest_isr=%d\n", converge ? "converged_s" : "absent_s", full,
+                   partitions, present ? min_isr : 0);
             zookeeper_close(zh);
             return 1;
         }

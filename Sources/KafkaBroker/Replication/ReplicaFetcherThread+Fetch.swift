@@ -68,7 +68,7 @@ extension ReplicaFetcherThread {
 
     private func process(_ tp: TopicPartition, _ state: PartitionFetchState, _ data: Fetch.PartitionData,
                          _ connection: BrokerConnection) async {
-        guard fetchStates[tp] == state, let partition = localPartition(tp) else { return }
+        guard fetchState(tp) == state, let partition = localPartition(tp) else { return }
         switch data.errorCode {
         case .none:
             do {

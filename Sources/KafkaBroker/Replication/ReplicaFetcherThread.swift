@@ -78,6 +78,9 @@ final class ReplicaFetcherThread: Sendable {
     /// A counter of fetch rounds (the rotation of the partition order).
     func nextRound() -> Int { rounds.withLock { round in defer { round = (round + 1) % 1_000_000 }; return round } }
     var fetchStates: [TopicPartition: PartitionFetchState] { partitions.withLock { $0 } }
+    /// One partition's fetch state (without copying the whole table, which a response of a
+    /// thousand partitions would otherwise do a thousand times).
+    func fetchState(_ tp: TopicPartition) -> PartitionFetchState? { partitions.withLock { $0[tp] } }
 
     func addPartitions(_ added: [TopicPartition: InitialFetchState]) {
         partitions.withLock { partitions in
