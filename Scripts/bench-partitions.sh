@@ -20,6 +20,7 @@
 # time until every replica's log holds it is printed too: the followers are really fetching.
 #
 #   Scripts/bench-partitions.sh [--sizes "1000 5000"] [--stable SECONDS] [--timeout SECONDS] [--no-build]
+#                               [--no-restarts]
 #
 # --timeout bounds each wait for convergence (default 600 s); a figure not reached in time is
 # printed as "timeout" with the number of whole ISRs then.
@@ -37,13 +38,15 @@ SIZES="1000 5000"
 STABLE=20
 TIMEOUT=600
 BUILD=1
+RESTARTS=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --sizes) SIZES="$2"; shift 2 ;;
         --stable) STABLE="$2"; shift 2 ;;
         --timeout) TIMEOUT="$2"; shift 2 ;;
         --no-build) BUILD=0; shift ;;
-        *) echo "usage: $0 [--sizes \"1000 5000\"] [--stable SECONDS] [--timeout SECONDS] [--no-build]" >&2; exit 2 ;;
+        --no-restarts) RESTARTS=0; shift ;;
+        *) echo "usage: $0 [--sizes \"1000 5000\"] [--stable SECONDS] [--timeout SECONDS] [--no-build] [--no-restarts]" >&2; exit 2 ;;
     esac
 done
 
@@ -207,6 +210,8 @@ first_size="$1"
 FIRST="p$first_size"
 shift
 create_and_converge "$first_size"
-restart sigterm
-restart kill9
+if [ "$RESTARTS" = 1 ]; then
+    restart sigterm
+    restart kill9
+fi
 for size in "$@"; do create_and_converge "$size"; done

@@ -114,16 +114,11 @@ extension ReplicaManager {
         }
     }
 
-    /// Returns once every queued ISR expansion has been written (tests; shutdown).
+    /// Returns once every queued ISR expansion has been written (for tests).
     func isrUpdatesWritten() async {
         await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
             if !isrUpdates.withLock({ $0.addWaiter(waiter) }) { waiter.resume() }
         }
-    }
-
-    /// Writes one new ISR (see `updateIsrs`).
-    func updateIsr(_ partition: Partition, _ isr: [BrokerId]) async {
-        await updateIsrs([.init(partition: partition, isr: isr)])
     }
 
     /// Writes the new ISRs to the partitions' state znodes, pipelined, each conditional on the
