@@ -58,7 +58,7 @@ struct FetchSessionHandler: Sendable, Equatable {
     private(set) var sessionId: Int32 = noSessionId
     /// The epoch the next request carries: 0 for a full fetch, ≥ 1 for an incremental one.
     /// Changed only by the functions below (settable within the module for tests of the wrap).
-    internal(set) var nextEpoch: Int32 = initialEpoch
+    var nextEpoch: Int32 = initialEpoch
     /// The partitions in the session, with what the leader was last told of each.
     private(set) var sessionPartitions: [TopicPartition: PartitionData] = [:]
 
