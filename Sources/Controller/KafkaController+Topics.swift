@@ -94,7 +94,11 @@ extension KafkaController {
         guard !initial.isEmpty else {
             return
         }
+        let clock = ContinuousClock()
+        let writeStart = clock.now
         let results = try await zkClient.createPartitionStates(initial, expectedControllerEpochZkVersion: context.epochZkVersion)
+        stateChangeLogger.controller(epoch: context.epoch,
+            "Wrote the state znodes of \(initial.count) new partitions in \((clock.now - writeStart).formatted(.units(allowed: [.milliseconds])))")
         var started: [TopicPartition] = []
         for (tp, result) in results.sorted(by: { $0.key < $1.key }) {
             switch result {

@@ -8,8 +8,30 @@ public protocol IsrStore: Sendable {
     /// Writes the partition's state znode if its version is still `state.leaderAndIsr.zkVersion`;
     /// returns the new version, or nil when the znode changed meanwhile (the controller moved on).
     func conditionalUpdatePartitionState(_ partition: TopicPartition, _ state: LeaderIsrAndControllerEpoch) async throws -> Int32?
+    /// The same for many partitions at once, each write conditional on its own version (one
+    /// conflict or failure does not stop the others): per partition, the new version, nil on a
+    /// conflict, or the error.
+    func conditionalUpdatePartitionStates(_ states: [TopicPartition: LeaderIsrAndControllerEpoch]) async
+        -> [TopicPartition: Result<Int32?, any Error>]
     /// Announces ISR changes to the controller (a sequential `/isr_change_notification` znode).
     func propagateIsrChanges(_ partitions: [TopicPartition]) async throws -> String
+}
+
+extension IsrStore {
+    /// One write after the other (stores without pipelining).
+    public func conditionalUpdatePartitionStates(_ states: [TopicPartition: LeaderIsrAndControllerEpoch]) async
+        -> [TopicPartition: Result<Int32?, any Error>]
+    {
+        var results: [TopicPartition: Result<Int32?, any Error>] = [:]
+        for (partition, state) in states.sorted(by: { $0.key < $1.key }) {
+            do {
+                results[partition] = .success(try await conditionalUpdatePartitionState(partition, state))
+            } catch {
+                results[partition] = .failure(error)
+            }
+        }
+        return results
+    }
 }
 
 extension KafkaZkClient: IsrStore {}
@@ -58,54 +80,95 @@ extension ReplicaManager {
         }
     }
 
-    /// Drops lagging followers from the ISR of every partition this broker leads.
+    /// Drops lagging followers from the ISR of every partition this broker leads, writing all
+    /// the shrunk ISRs in one pipelined burst.
     public func maybeShrinkIsr() async {
+        var shrinks: [IsrUpdateQueue.Update] = []
         for partition in allPartitions {
             guard let isr = partition.proposeIsrShrink(maxLagMs: config.replicaLagTimeMaxMs) else { continue }
             let before = partition.role.isr
             logger.info("Shrinking ISR from \(before.map(\.description).joined(separator: ",")) to \(isr.map(\.description).joined(separator: ",")) for \(partition.topicPartition)")
-            await updateIsr(partition, isr)
+            shrinks.append(.init(partition: partition, isr: isr))
         }
+        await updateIsrs(shrinks)
     }
 
-    /// A follower's fetch proposed `isr` (it joins): written like a shrink.
+    /// A follower's fetch proposed `isr` (it joins). Queued for the ISR writer, which writes it
+    /// with every other change queued by then (`IsrUpdateQueue`): the fetch does not wait for
+    /// ZooKeeper. The partition proposes nothing else until the write completes.
     func expandIsr(_ partition: Partition, _ isr: [BrokerId]) async {
         logger.info("Expanding ISR from \(partition.role.isr.map(\.description).joined(separator: ",")) to \(isr.map(\.description).joined(separator: ",")) for \(partition.topicPartition)")
-        await updateIsr(partition, isr)
+        let startWriter = isrUpdates.withLock { $0.submit(.init(partition: partition, isr: isr)) }
+        if startWriter { Task { await self.drainIsrUpdates() } }
     }
 
-    /// Writes the new ISR to the partition's state znode, conditional on the zkVersion this
-    /// broker last saw: a conflict means the controller changed the partition (a LeaderAndIsr
-    /// is on its way), so nothing is overwritten and the cached ISR stays. On success the change
-    /// is recorded for propagation, and a smaller ISR may let the high watermark advance.
-    func updateIsr(_ partition: Partition, _ isr: [BrokerId]) async {
-        let tp = partition.topicPartition
-        guard let current = partition.isrWriteBasis else {
-            partition.completeIsrUpdate(isr, leaderEpoch: -1, newZkVersion: nil, replicaLagTimeMaxMs: config.replicaLagTimeMaxMs)
-            return
-        }
-        let proposed = LeaderIsrAndControllerEpoch(
-            leaderAndIsr: KafkaZk.LeaderAndIsr(leader: brokerId, leaderEpoch: current.leaderEpoch, isr: isr, zkVersion: current.zkVersion),
-            controllerEpoch: current.controllerEpoch)
-        var newVersion: Int32?
-        do {
-            newVersion = try await isrStore.conditionalUpdatePartitionState(tp, proposed)
-            if newVersion == nil {
-                logger.info("Cached zkVersion \(current.zkVersion) not equal to that in ZooKeeper for \(tp), skip updating ISR")
+    /// The ISR writer: writes what is queued, in bursts, until nothing is.
+    private func drainIsrUpdates() async {
+        while true {
+            let (batch, waiters) = isrUpdates.withLock { $0.nextBatch() }
+            guard let batch else {
+                for waiter in waiters { waiter.resume() }
+                return
             }
-        } catch {
-            logger.warning("Could not update the ISR of \(tp): \(error)")
+            await updateIsrs(batch)
         }
-        let increased = partition.completeIsrUpdate(isr, leaderEpoch: current.leaderEpoch, newZkVersion: newVersion,
-                                                    replicaLagTimeMaxMs: config.replicaLagTimeMaxMs)
-        if newVersion != nil {
+    }
+
+    /// Returns once every queued ISR expansion has been written (for tests).
+    func isrUpdatesWritten() async {
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            if !isrUpdates.withLock({ $0.addWaiter(waiter) }) { waiter.resume() }
+        }
+    }
+
+    /// Writes the new ISRs to the partitions' state znodes, pipelined, each conditional on the
+    /// zkVersion this broker last saw: a conflict means the controller changed the partition (a
+    /// LeaderAndIsr is on its way), so nothing is overwritten and the cached ISR stays. Each
+    /// success is recorded for propagation, and a smaller ISR may let the high watermark advance.
+    func updateIsrs(_ updates: [IsrUpdateQueue.Update]) async {
+        guard !updates.isEmpty else { return }
+        var proposed: [TopicPartition: LeaderIsrAndControllerEpoch] = [:]
+        var written: [(update: IsrUpdateQueue.Update, leaderEpoch: LeaderEpoch)] = []
+        for update in updates {
+            guard let current = update.partition.isrWriteBasis else {
+                update.partition.completeIsrUpdate(update.isr, leaderEpoch: -1, newZkVersion: nil,
+                                                   replicaLagTimeMaxMs: config.replicaLagTimeMaxMs)
+                continue
+            }
+            proposed[update.partition.topicPartition] = LeaderIsrAndControllerEpoch(
+                leaderAndIsr: KafkaZk.LeaderAndIsr(leader: brokerId, leaderEpoch: current.leaderEpoch, isr: update.isr,
+                                                   zkVersion: current.zkVersion),
+                controllerEpoch: current.controllerEpoch)
+            written.append((update, current.leaderEpoch))
+        }
+        let results = proposed.isEmpty ? [:] : await isrStore.conditionalUpdatePartitionStates(proposed)
+        var changed: [TopicPartition] = []
+        for (update, leaderEpoch) in written {
+            let tp = update.partition.topicPartition
+            var newVersion: Int32?
+            switch results[tp] {
+            case .success(let version)?:
+                newVersion = version
+                if version == nil {
+                    logger.info("Cached zkVersion \(proposed[tp]?.leaderAndIsr.zkVersion ?? -1) not equal to that in ZooKeeper for \(tp), skip updating ISR")
+                }
+            case .failure(let error)?:
+                logger.warning("Could not update the ISR of \(tp): \(error)")
+            case nil:
+                logger.warning("Could not update the ISR of \(tp): no answer")
+            }
+            let increased = update.partition.completeIsrUpdate(update.isr, leaderEpoch: leaderEpoch, newZkVersion: newVersion,
+                                                               replicaLagTimeMaxMs: config.replicaLagTimeMaxMs)
+            if newVersion != nil { changed.append(tp) }
+            if increased { completeDelayedRequests(tp) }
+        }
+        if !changed.isEmpty {
             let now = time.milliseconds
             isrChanges.withLock {
-                $0.partitions.insert(tp)
+                $0.partitions.formUnion(changed)
                 $0.lastChangeMs = now
             }
         }
-        if increased { completeDelayedRequests(tp) }
     }
 
     /// Announces the batched ISR changes when due (see `IsrChangeSet`).

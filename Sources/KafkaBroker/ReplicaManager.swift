@@ -40,6 +40,13 @@ public final class ReplicaManager: Sendable {
             self.zkVersion = zkVersion
             self.controllerEpoch = controllerEpoch
         }
+
+        /// The role of a partition created by a LeaderAndIsr that has not been applied yet: no
+        /// leader, no ISR, no epoch. Neither leader nor follower, so nothing acts on it (no ISR
+        /// shrink, no fetch served) before `makeLeader` or `makeFollower` gives it its role.
+        public static func unassigned(replicas: [BrokerId]) -> PartitionRole {
+            PartitionRole(leader: .none, leaderEpoch: -1, isr: [], replicas: replicas, zkVersion: -1, controllerEpoch: .initial)
+        }
     }
 
     public let brokerId: BrokerId
@@ -64,6 +71,8 @@ public final class ReplicaManager: Sendable {
     let stateChangeLock = Mutex(())
     /// Partitions whose ISR changed since the last notification (`ReplicaManager+Isr`).
     let isrChanges: Mutex<IsrChangeSet>
+    /// ISR expansions waiting for the ISR writer (`ReplicaManager+Isr`).
+    let isrUpdates = Mutex(IsrUpdateQueue())
     let backgroundTasks = Mutex<[Task<Void, Never>]>([])
 
     public convenience init(
@@ -169,6 +178,7 @@ public final class ReplicaManager: Sendable {
             stateChangeLogger.warning("\(prefix) Ignoring LeaderAndIsr from controller \(request.controllerId) with epoch \(request.controllerEpoch): the latest known epoch is \(latest)")
             return LeaderAndIsr.Response(errorCode: .staleControllerEpoch, partitionErrors: [])
         }
+        let startNs = time.nanoseconds
         var errors: [PartitionError] = []
         var leaders: [(Partition, PartitionRole)] = []
         var followers: [(Partition, PartitionRole)] = []
@@ -198,7 +208,10 @@ public final class ReplicaManager: Sendable {
                 } else {
                     do {
                         let log = try logProvider(tp, configs[tp.topic] ?? LogConfig())
-                        partition = Partition(topicPartition: tp, localBrokerId: brokerId, role: role, log: log,
+                        // Its role is given below, with the others': until then it is no leader
+                        // (a leader's ISR shrink must not find followers it has not heard of yet).
+                        partition = Partition(topicPartition: tp, localBrokerId: brokerId,
+                                              role: .unassigned(replicas: requested.replicas), log: log,
                                               highWatermark: checkpointedHighWatermarks[tp] ?? 0, time: time)
                         state.withLock { $0.partitions[tp] = partition }
                         created.insert(tp)
@@ -212,9 +225,12 @@ public final class ReplicaManager: Sendable {
                 if requested.leader == brokerId { leaders.append((partition, role)) } else { followers.append((partition, role)) }
             }
         }
+        let rolesNs = time.nanoseconds
         makeLeaders(leaders, prefix: prefix)
         makeFollowers(followers, created: created, liveLeaders: request.liveLeaders, prefix: prefix)
         fetcherManager.shutdownIdleFetcherThreads()
+        let endNs = time.nanoseconds
+        logger.info("Applied LeaderAndIsr from controller \(request.controllerId) epoch \(request.controllerEpoch): \(leaders.count) leaders, \(followers.count) followers, \(created.count) logs created in \((rolesNs - startNs) / 1_000_000) ms, roles applied in \((endNs - rolesNs) / 1_000_000) ms")
         return LeaderAndIsr.Response(errorCode: .none, partitionErrors: errors)
     }
 

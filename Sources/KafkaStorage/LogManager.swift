@@ -251,6 +251,9 @@ public final class LogManager: Sendable {
     /// Live log directories, fewest partitions first (Kafka's `nextLogDirs`).
     func nextLogDirs() -> [String] {
         let live = liveLogDirs
+        // One directory: nothing to choose (and counting every log for each of thousands of new
+        // partitions would make creating them quadratic).
+        guard live.count > 1 else { return live }
         var counts = Dictionary(uniqueKeysWithValues: live.map { ($0, 0) })
         for log in allLogs { counts[Self.parentDir(of: log), default: 0] += 1 }
         return live.enumerated().sorted { (counts[$0.element, default: 0], $0.offset) < (counts[$1.element, default: 0], $1.offset) }

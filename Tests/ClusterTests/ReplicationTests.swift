@@ -11,8 +11,8 @@ extension RealClusterTests {
     @Suite("Replication across three brokers")
     struct ReplicationTests {
         /// Runs the acks=all producer for `seconds` and returns the file it writes.
-        static func startProducer(_ cluster: KafkaCluster, topic: String, partitions: Int, seconds: Int, rate: Int = 2000)
-            throws -> (ChildProcess, URL)
+        static func startProducer(_ cluster: KafkaCluster, topic: String, partitions: Int, seconds: Int, rate: Int = 2000,
+                                  acks: String = "all") throws -> (ChildProcess, URL)
         {
             let acked = cluster.directory.appendingPathComponent("acked-\(topic).txt")
             _ = FileManager.default.createFile(atPath: acked.path, contents: nil)
@@ -20,7 +20,7 @@ extension RealClusterTests {
             let producer = try ChildProcess(
                 name: "fault-producer", executable: "/usr/bin/env",
                 arguments: ["python3", Replication.script("fault_producer.py"), bootstrap, topic, acked.path,
-                            "\(partitions)", "\(seconds)", "\(rate)"],
+                            "\(partitions)", "\(seconds)", "\(rate)", acks],
                 logFile: cluster.directory.appendingPathComponent("producer-\(topic).log"))
             return (producer, acked)
         }

@@ -141,6 +141,7 @@ final class FakeIsrStore: IsrStore {
         let expanded = try #require(outcome.expandedIsr)
         #expect(expanded == [1, 2])
         await manager.expandIsr(partition, expanded)
+        await manager.isrUpdatesWritten()
         #expect(store.writes.withLock { $0 }.last == .init(tp: tp, isr: [1, 2], expectedVersion: 8))
         #expect(partition.role.isr == [1, 2])
         await manager.shutdown { _ in }
@@ -155,6 +156,40 @@ final class FakeIsrStore: IsrStore {
         #expect(partition.role.isr == [1, 2] && partition.role.zkVersion == 7, "the controller moved on: nothing overwritten")
         await manager.maybePropagateIsrChanges(force: true)
         #expect(store.notifications.withLock { $0 }.isEmpty, "nothing changed, nothing announced")
+        await manager.shutdown { _ in }
+    }
+
+    /// A LeaderAndIsr creates every new partition's log before it applies any role; a partition
+    /// created early must not act as leader meanwhile — an ISR shrink then would find followers it
+    /// has not heard of yet and write the leader alone to ZooKeeper, while the role applied next
+    /// keeps the controller's whole ISR and version, and the two never meet again.
+    @Test func aNewPartitionHasNoRoleUntilTheLeaderAndIsrIsApplied() async throws {
+        let directory = self.directory
+        let time = self.time
+        let observed = Mutex<[String]>([])
+        let owner = Mutex<ReplicaManager?>(nil)
+        let first = TopicPartition("orders", 0)
+        let manager = ReplicaManager(brokerId: 1, config: config, time: time, isrStore: store) { tp, config in
+            if tp != first, let partition = owner.withLock({ $0 })?.partition(first) {
+                let shrink = partition.proposeIsrShrink(maxLagMs: 10_000)
+                observed.withLock { $0.append("leader=\(partition.isLeader) shrink=\(shrink.map { "\($0)" } ?? "none")") }
+            }
+            return try Log(dir: directory.appendingPathComponent("\(tp.topic)-\(tp.partition)").path, config: config,
+                           hadCleanShutdown: true, scheduler: DispatchScheduler(), time: time, logger: Logger(label: "test"))
+        }
+        owner.withLock { $0 = manager }
+        let request = KafkaProtocol.LeaderAndIsr.Request(controllerId: 3, controllerEpoch: 1, topicStates: [
+            .init(topicName: "orders", partitionStates: (0..<3).map {
+                .init(partitionIndex: $0, controllerEpoch: 1, leader: 1, leaderEpoch: 0, isr: [1, 2, 3], zkVersion: 0, replicas: [1, 2, 3])
+            }),
+        ], liveLeaders: [.init(brokerId: 1, hostName: "127.0.0.1", port: 1)])
+        let response = manager.becomeLeaderOrFollower(request, configs: [:])
+        #expect(response.partitionErrors.map(\.errorCode) == [.none, .none, .none])
+        #expect(observed.withLock { $0 } == ["leader=false shrink=none", "leader=false shrink=none"])
+        let partition = try #require(manager.partition(first))
+        #expect(partition.isLeader && partition.role.isr == [1, 2, 3] && partition.role.zkVersion == 0)
+        #expect(partition.proposeIsrShrink(maxLagMs: 10_000) == nil, "its followers count as caught up from now")
+        #expect(store.writes.withLock { $0 }.isEmpty)
         await manager.shutdown { _ in }
     }
 

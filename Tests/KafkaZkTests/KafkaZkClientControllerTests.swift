@@ -186,3 +186,75 @@ struct KafkaZkClientControllerTests {
         }
     }
 }
+
+/// The controller's creation of many partition states: multis of `creationChunk` creates behind
+/// one epoch check, one create at a time only where a multi fails.
+@Suite("KafkaZkClient partition state creation against a real ZooKeeper")
+struct KafkaZkClientPartitionStateCreationTests {
+    static func states(_ topic: String, _ count: Int, epoch: ControllerEpoch) -> [TopicPartition: LeaderIsrAndControllerEpoch] {
+        Dictionary(uniqueKeysWithValues: (0..<Int32(count)).map {
+            (TopicPartition(topic, $0), LeaderIsrAndControllerEpoch(leaderAndIsr: LeaderAndIsr(leader: 1, isr: [1]), controllerEpoch: epoch))
+        })
+    }
+
+    @Test func manyStatesAreCreatedInAFewTransactions() async throws {
+        try await withZkChroot { z in
+            let zk = try await z.client()
+            try await zk.createTopLevelPaths()
+            let election = try await zk.registerControllerAndIncrementControllerEpoch(1)
+            let count = KafkaZkClient.creationChunk * 2 + 50
+            let states = Self.states("many", count, epoch: election.epoch)
+            try await zk.createTopic("many", assignment: Dictionary(uniqueKeysWithValues: states.keys.map { ($0.partition, [BrokerId(1)]) }),
+                                     config: [:])
+            try await z.root.create(z.absolute("/before"))
+            let before = try #require(try await z.znode("/before")).stat.czxid
+            let results = try await zk.createPartitionStates(states, expectedControllerEpochZkVersion: election.epochZkVersion)
+            #expect(results.count == count && results.values.allSatisfy { if case .success = $0 { true } else { false } })
+            let written = try await zk.partitionStates(Array(states.keys))
+            #expect(written == Dictionary(uniqueKeysWithValues: states.map { tp, state in
+                var created = state
+                created.leaderAndIsr.zkVersion = 0
+                return (tp, created)
+            }))
+            var last: Int64 = 0
+            for tp in states.keys { last = max(last, try #require(try await z.znode(TopicPartitionStateZNode.path(tp))).stat.czxid) }
+            // The topic's `partitions` znode, 3 multis of partition znodes, 3 of states: 7, where one
+            // create each would be 901. (The ensemble's zxid also counts other tests' writes.)
+            #expect(last - before < 100, "\(last - before) transactions for \(2 * count + 1) znodes")
+        }
+    }
+
+    @Test func anExistingStateFailsAloneAndAFencedControllerWritesNothing() async throws {
+        try await withZkChroot { z in
+            let zk = try await z.client()
+            try await zk.createTopLevelPaths()
+            let election = try await zk.registerControllerAndIncrementControllerEpoch(1)
+            let states = Self.states("few", 5, epoch: election.epoch)
+            try await zk.createTopic("few", assignment: Dictionary(uniqueKeysWithValues: states.keys.map { ($0.partition, [BrokerId(1)]) }),
+                                     config: [:])
+            // Another controller already wrote one state: its multi fails, its creates go one by one.
+            let taken = TopicPartition("few", 3)
+            let other = LeaderIsrAndControllerEpoch(leaderAndIsr: LeaderAndIsr(leader: 2, isr: [2]), controllerEpoch: 9)
+            _ = try await zk.createPartitionStates([taken: other], expectedControllerEpochZkVersion: election.epochZkVersion)
+            let results = try await zk.createPartitionStates(states, expectedControllerEpochZkVersion: election.epochZkVersion)
+            let failed = results.filter { if case .failure = $0.value { true } else { false } }
+            #expect(failed.keys.sorted() == [taken])
+            if case .failure(let error)? = results[taken] { #expect(error.code == .nodeExists) }
+            let written = try await zk.partitionStates(Array(states.keys))
+            #expect(written.count == 5)
+            #expect(written[taken]?.leaderAndIsr.leader == 2, "the existing state is left as it was")
+            #expect(written.filter { $0.key != taken }.values.allSatisfy { $0.leaderAndIsr.leader == 1 })
+
+            // A controller fenced out writes nothing.
+            let newer = try await z.client()
+            try await z.root.delete(z.absolute("/controller"))
+            _ = try await newer.registerControllerAndIncrementControllerEpoch(2)
+            let late = Self.states("late", 3, epoch: election.epoch)
+            try await zk.createTopic("late", assignment: [0: [1], 1: [1], 2: [1]], config: [:])
+            #expect(await failsWithControllerMoved {
+                try await zk.createPartitionStates(late, expectedControllerEpochZkVersion: election.epochZkVersion)
+            })
+            #expect(try await z.znode(TopicPartitionStateZNode.partitionsPath("late")) == nil)
+        }
+    }
+}

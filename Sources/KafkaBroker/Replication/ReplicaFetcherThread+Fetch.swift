@@ -5,32 +5,54 @@ import KafkaRecords
 import KafkaStorage
 
 extension ReplicaFetcherThread {
-    /// Step 2 and 3 of the loop: one Fetch for the ready partitions, its data appended.
-    func fetch(_ ready: [TopicPartition: PartitionFetchState], _ connection: BrokerConnection) async throws {
-        var logStartOffsets: [TopicPartition: Int64] = [:]
-        for tp in ready.keys { logStartOffsets[tp] = localPartition(tp)?.offsets.logStartOffset ?? -1 }
+    /// Step 2 and 3 of the loop: one Fetch for the ready partitions, its data appended. The
+    /// session decides what the request carries: every ready partition (a full fetch) or only
+    /// those added or changed since the last request, with the ones no longer ready forgotten.
+    func fetch(_ ready: [TopicPartition: PartitionFetchState], _ connection: BrokerConnection,
+               _ session: inout FetchSessionHandler) async throws {
         // Round-robin order: the partition first in a response is the one sure to get a whole
         // batch within the response limit, so no partition is starved by the ones before it.
         let sorted = ready.keys.sorted()
         let shift = nextRound() % max(1, sorted.count)
+        let entries = (sorted[shift...] + sorted[..<shift]).compactMap { tp -> FetchSessionHandler.Entry? in
+            guard let state = ready[tp] else { return nil }
+            return .init(topicPartition: tp, data: .init(
+                fetchOffset: state.fetchOffset, logStartOffset: localPartition(tp)?.offsets.logStartOffset ?? -1,
+                maxBytes: config.fetchMaxBytes, currentLeaderEpoch: state.currentLeaderEpoch))
+        }
+        let built = session.build(entries)
         var topics: [Fetch.FetchTopic] = []
-        for tp in sorted[shift...] + sorted[..<shift] {
-            guard let state = ready[tp] else { continue }
-            let partition = Fetch.FetchPartition(partition: tp.partition, currentLeaderEpoch: state.currentLeaderEpoch,
-                                                 fetchOffset: state.fetchOffset, logStartOffset: logStartOffsets[tp] ?? -1,
-                                                 partitionMaxBytes: config.fetchMaxBytes)
+        for entry in built.toSend {
+            let tp = entry.topicPartition
+            let partition = Fetch.FetchPartition(partition: tp.partition, currentLeaderEpoch: entry.data.currentLeaderEpoch,
+                                                 fetchOffset: entry.data.fetchOffset, logStartOffset: entry.data.logStartOffset,
+                                                 partitionMaxBytes: entry.data.maxBytes)
             if topics.last?.topic == tp.topic {
                 topics[topics.count - 1].partitions.append(partition)
             } else {
                 topics.append(Fetch.FetchTopic(topic: tp.topic, partitions: [partition]))
             }
         }
+        let forgotten = Dictionary(grouping: built.toForget, by: \.topic).sorted { $0.key < $1.key }.map { topic, tps in
+            Fetch.ForgottenTopic(topic: topic, partitions: tps.map(\.partition).sorted())
+        }
         let request = Fetch.Request(
             replicaId: brokerId, maxWaitMs: config.fetchWaitMaxMs, minBytes: config.fetchMinBytes,
-            maxBytes: config.fetchResponseMaxBytes, isolationLevel: 0, sessionId: 0, sessionEpoch: -1, topics: topics,
-            forgottenTopicsData: [], rackId: "")
-        let response = try await send(Fetch.self, request, version: Self.fetchVersion, on: connection)
-        guard response.errorCode == .none else {
+            maxBytes: config.fetchResponseMaxBytes, isolationLevel: 0, sessionId: built.sessionId, sessionEpoch: built.sessionEpoch,
+            topics: topics, forgottenTopicsData: forgotten, rackId: "")
+        let response: Fetch.Response
+        do {
+            response = try await send(Fetch.self, request, version: Self.fetchVersion, on: connection)
+        } catch {
+            session.handleSendError()
+            throw error
+        }
+        guard session.handleResponse(errorCode: response.errorCode, sessionId: response.sessionId) else {
+            if response.errorCode == .fetchSessionIdNotFound || response.errorCode == .invalidFetchSessionEpoch {
+                // The next request is a full one; nothing to wait for.
+                logger.info("Fetch session \(built.sessionId) (epoch \(built.sessionEpoch)) with broker \(sourceBroker) ended with \(response.errorCode); starting a new one")
+                return
+            }
             logger.warning("Fetch from broker \(sourceBroker) failed with \(response.errorCode)")
             for (tp, state) in ready { delay(tp, ifStill: state) }
             return
@@ -46,7 +68,7 @@ extension ReplicaFetcherThread {
 
     private func process(_ tp: TopicPartition, _ state: PartitionFetchState, _ data: Fetch.PartitionData,
                          _ connection: BrokerConnection) async {
-        guard fetchStates[tp] == state, let partition = localPartition(tp) else { return }
+        guard fetchState(tp) == state, let partition = localPartition(tp) else { return }
         switch data.errorCode {
         case .none:
             do {

@@ -31,7 +31,7 @@ extension ReplicaFetcherThread {
         for topic in response.topics {
             for answer in topic.partitions {
                 let tp = TopicPartition(topic.name, answer.partitionIndex)
-                guard let (state, _) = withEpochs[tp], fetchStates[tp] == state, let partition = localPartition(tp) else { continue }
+                guard let (state, _) = withEpochs[tp], fetchState(tp) == state, let partition = localPartition(tp) else { continue }
                 switch answer.errorCode {
                 case .none:
                     let decision = OffsetTruncation.decide(

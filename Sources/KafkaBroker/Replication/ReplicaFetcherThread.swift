@@ -15,7 +15,9 @@ import Synchronization
 ///    must be cut (`OffsetTruncation`). A log with no epoch is cut at the high watermark.
 /// 2. One Fetch with `replica_id` set, every ready partition from its fetch offset (its log end
 ///    offset) with its current leader epoch; the leader holds it up to `replica.fetch.wait.max.ms`
-///    until `replica.fetch.min.bytes` are there.
+///    until `replica.fetch.min.bytes` are there. Within a fetch session (KIP-227,
+///    `FetchSessionHandler`) only the partitions whose fetch changed are sent; a leader that
+///    keeps no session gets every partition every time.
 /// 3. Each partition's batches are appended unchanged (`Partition.appendRecordsAsFollower`):
 ///    same offsets, epochs and bytes as the leader's, so the two logs stay byte-identical; the
 ///    follower's high watermark follows the leader's.
@@ -76,6 +78,9 @@ final class ReplicaFetcherThread: Sendable {
     /// A counter of fetch rounds (the rotation of the partition order).
     func nextRound() -> Int { rounds.withLock { round in defer { round = (round + 1) % 1_000_000 }; return round } }
     var fetchStates: [TopicPartition: PartitionFetchState] { partitions.withLock { $0 } }
+    /// One partition's fetch state (without copying the whole table, which a response of a
+    /// thousand partitions would otherwise do a thousand times).
+    func fetchState(_ tp: TopicPartition) -> PartitionFetchState? { partitions.withLock { $0[tp] } }
 
     func addPartitions(_ added: [TopicPartition: InitialFetchState]) {
         partitions.withLock { partitions in
@@ -114,6 +119,7 @@ final class ReplicaFetcherThread: Sendable {
 
     private func run() async {
         var connection: BrokerConnection?
+        var session = FetchSessionHandler()
         while !Task.isCancelled {
             do {
                 let alive: Bool
@@ -126,7 +132,7 @@ final class ReplicaFetcherThread: Sendable {
                     liveConnection.withLock { $0 = connection }
                     if Task.isCancelled { break }
                 }
-                let worked = try await doWork(connection!)
+                let worked = try await doWork(connection!, &session)
                 if !worked { try await Task.sleep(for: .milliseconds(idleWaitMs)) }
             } catch is CancellationError {
                 break
@@ -135,6 +141,7 @@ final class ReplicaFetcherThread: Sendable {
                 logger.warning("Error in fetch from broker \(sourceBroker): \(error); retrying in \(config.fetchBackoffMs) ms")
                 await connection?.close()
                 connection = nil
+                session.handleSendError()
                 delayAll()
                 try? await Task.sleep(for: .milliseconds(config.fetchBackoffMs))
             }
@@ -152,7 +159,7 @@ final class ReplicaFetcherThread: Sendable {
 
     /// One round: truncation if any partition needs it, else one fetch. False when there was
     /// nothing to do.
-    private func doWork(_ connection: BrokerConnection) async throws -> Bool {
+    private func doWork(_ connection: BrokerConnection, _ session: inout FetchSessionHandler) async throws -> Bool {
         let now = time.milliseconds
         let ready = partitions.withLock { $0.filter { $0.value.isReady(nowMs: now) } }
         let truncating = ready.filter { $0.value.phase == .truncating }
@@ -162,7 +169,7 @@ final class ReplicaFetcherThread: Sendable {
         }
         let fetching = ready.filter { $0.value.phase == .fetching }
         guard !fetching.isEmpty else { return false }
-        try await fetch(fetching, connection)
+        try await fetch(fetching, connection, &session)
         return true
     }
 

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Produces numbered records with acks=all (idempotence off) round-robin over PARTITIONS
+"""Produces numbered records with acks=all (or ACKS; idempotence off) round-robin over PARTITIONS
 partitions until killed or until SECONDS pass, and appends "partition offset value" to ACKED_FILE
 for every record the cluster acknowledged, flushed at once. Failed deliveries are counted in
 ACKED_FILE.errors (one line each) so a test can tell "refused" from "lost".
 
-Usage: fault_producer.py BOOTSTRAP TOPIC ACKED_FILE PARTITIONS SECONDS [RATE_PER_SECOND]
+Usage: fault_producer.py BOOTSTRAP TOPIC ACKED_FILE PARTITIONS SECONDS [RATE_PER_SECOND [ACKS]]
 """
 import sys
 import time
@@ -15,12 +15,13 @@ bootstrap, topic, acked_path = sys.argv[1:4]
 partitions = int(sys.argv[4])
 seconds = float(sys.argv[5])
 rate = float(sys.argv[6]) if len(sys.argv) > 6 else 2000.0
+acks = sys.argv[7] if len(sys.argv) > 7 else "all"
 
 acked = open(acked_path, "a", buffering=1)
 errors = open(acked_path + ".errors", "a", buffering=1)
 producer = Producer({
     "bootstrap.servers": bootstrap,
-    "acks": "all",
+    "acks": acks,
     "enable.idempotence": False,
     "linger.ms": 2,
     "message.timeout.ms": 30000,
