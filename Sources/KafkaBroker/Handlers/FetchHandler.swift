@@ -53,24 +53,37 @@ struct FetchHandler: KafkaDelayingRequestHandler {
         if let follower {
             await recordFollowerFetch(follower, fetches)
         }
-        // Nothing to read (a session error, an emptied session) means nothing to wait for.
-        guard fetch.maxWaitMs > 0, fetch.minBytes > 0, !fetches.isEmpty else {
-            return respond(response(to: fetch, context: context, follower: follower, request: request))
+        // Kafka's order (`ReplicaManager.fetchMessages`): read first, and answer with that read
+        // when the request does not wait, reads nothing (a session error, an emptied session),
+        // already has `min_bytes` or met an error. Only a fetch that must wait enters the
+        // purgatory; its response is read again when it completes. So a consumer reading a
+        // backlog costs one read of its partitions per fetch, not a check and then a read.
+        let reads = read(fetch, context: context, follower: follower, version: request.header.apiVersion)
+        let readable = reads.reduce(0) { $0 + $1.slice.size }
+        if fetch.maxWaitMs <= 0 || fetch.minBytes <= 0 || fetches.isEmpty || readable >= Int(fetch.minBytes)
+            || reads.contains(where: { $0.data.errorCode != .none })
+        {
+            return respond(response(to: fetch, context: context, request: request, reads: reads))
         }
-        let operation = DelayedFetch(delayMs: Int64(fetch.maxWaitMs), minBytes: Int(fetch.minBytes),
-                                     fetches: fetches.map { ($0.topicPartition, $0.request.fetchOffset) },
-                                     isFromFollower: follower != nil, replicaManager: replicaManager,
-                                     completion: { respond(response(to: fetch, context: context, follower: follower, request: request)) })
+        let operation = DelayedFetch(
+            delayMs: Int64(fetch.maxWaitMs), minBytes: Int(fetch.minBytes), fetches: fetches.map { ($0.topicPartition, $0.request.fetchOffset) },
+            isFromFollower: follower != nil, replicaManager: replicaManager,
+            completion: {
+                let reads = read(fetch, context: context, follower: follower, version: request.header.apiVersion)
+                respond(response(to: fetch, context: context, request: request, reads: reads))
+            })
         replicaManager.fetchPurgatory.tryCompleteElseWatch(operation, watchKeys: fetches.map(\.topicPartition))
     }
 
-    /// The response, read from the logs as they are now (a delayed fetch: as they are when it
-    /// completes), for the partitions of `context` in its order; the fetch session then selects
-    /// what the response carries. Consecutive partitions of one topic share a topic entry.
-    private func response(to fetch: Fetch.Request, context: FetchContext, follower: BrokerId?, request: KafkaRequest) -> KafkaResponseAction {
-        let version = request.header.apiVersion
+    /// One partition's part of a fetch, as read from its log.
+    typealias PartitionRead = (entry: FetchContext.Entry, data: Fetch.PartitionData, slice: FileSlice)
+
+    /// Reads the partitions of `context` in its order from the logs as they are now (a delayed
+    /// fetch: as they are when it completes): each partition's data or error, and its records as
+    /// a file slice.
+    private func read(_ fetch: Fetch.Request, context: FetchContext, follower: BrokerId?, version: Int16) -> [PartitionRead] {
         var remaining = version >= 3 ? Int(fetch.maxBytes) : Int.max
-        var read: [(entry: FetchContext.Entry, data: Fetch.PartitionData, slice: FileSlice)] = []
+        var read: [PartitionRead] = []
         for entry in context.partitions {
             let requested = entry.request
             let tp = entry.topicPartition
@@ -116,6 +129,14 @@ struct FetchHandler: KafkaDelayingRequestHandler {
                 read.append((entry, failed(.kafkaStorageError), .empty()))
             }
         }
+        return read
+    }
+
+    /// The response to `reads`: the fetch session selects what it carries. Consecutive
+    /// partitions of one topic share a topic entry.
+    private func response(to fetch: Fetch.Request, context: FetchContext, request: KafkaRequest, reads: [PartitionRead]) -> KafkaResponseAction {
+        let version = request.header.apiVersion
+        var read = reads
         let session = fetchManager.completeResponse(context, outcomes: read.map {
             ($0.entry.topicPartition, FetchPartitionOutcome(errorCode: $0.data.errorCode, highWatermark: $0.data.highWatermark,
                                                             logStartOffset: $0.data.logStartOffset, recordsSize: $0.slice.size))
