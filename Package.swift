@@ -138,7 +138,12 @@ let package = Package(
         ),
         .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper", "KafkaTestKit"]),
         .testTarget(name: "KafkaZkTests", dependencies: ["KafkaCommon", "KafkaZk", "ZooKeeper", "KafkaTestKit"]),
-        .testTarget(name: "KafkaBrokerTests", dependencies: ["KafkaBroker", "KafkaCommon", "KafkaZk", "KafkaTestKit"]),
+        .testTarget(
+            name: "KafkaBrokerTests",
+            dependencies: [
+                "KafkaBroker", "KafkaCommon", "KafkaZk", "KafkaTestKit",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "KafkaCommon", "KafkaZk", "KafkaTestKit"]),
         .testTarget(
             name: "ClusterTests",

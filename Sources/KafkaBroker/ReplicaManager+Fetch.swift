@@ -19,8 +19,9 @@ extension ReplicaManager {
     /// consumer up to the high watermark (with either `isolationLevel`: no transactions yet).
     ///
     /// Completion cases, and which thread calls `responseCallback`:
-    /// 1. `timeout` ≤ 0, `fetchMinBytes` ≤ 0 or nothing to read: answered at once with what
-    ///    the logs hold, on the calling thread.
+    /// 1. `timeout` ≤ 0, `fetchMinBytes` ≤ 0, nothing to read, or a first read that already
+    ///    holds `fetchMinBytes` or has a partition error: answered at once with that read, on
+    ///    the calling thread.
     /// 2. Otherwise a `DelayedFetch` in the fetch purgatory, watched under every partition read,
     ///    completes when the partitions hold `fetchMinBytes` between them from the fetch offsets,
     ///    when one of them is no longer led here or its offset left the log's range, or when
@@ -47,9 +48,17 @@ extension ReplicaManager {
             readFromLocalLog(fetchInfos, isFromFollower: follower != nil, fetchMaxBytes: fetchMaxBytes,
                              hardMaxBytesLimit: hardMaxBytesLimit, clientReadsZstd: clientReadsZstd)
         }
-        // Nothing to read (a session error, an emptied session) means nothing to wait for.
-        guard timeout > 0, fetchMinBytes > 0, !fetchInfos.isEmpty else {
-            return responseCallback(read())
+        // Kafka's order: read first, and answer with that read when the request does not wait,
+        // reads nothing (a session error, an emptied session), already has `fetchMinBytes` or
+        // met an error. Only a fetch that must wait enters the purgatory, and is read again when
+        // it completes: a consumer reading a backlog costs one read per fetch, not a check and
+        // then a read, and a fenced epoch is answered at once instead of after `timeout`.
+        let first = read()
+        if timeout <= 0 || fetchMinBytes <= 0 || fetchInfos.isEmpty
+            || first.reduce(0, { $0 + $1.records.size }) >= fetchMinBytes
+            || first.contains(where: { $0.data.errorCode != .none })
+        {
+            return responseCallback(first)
         }
         let operation = DelayedFetch(delayMs: timeout, minBytes: fetchMinBytes,
                                      fetches: fetchInfos.map { ($0.0, $0.1.fetchOffset) },

@@ -174,6 +174,26 @@ import Testing
         await manager.shutdown { _ in }
     }
 
+    /// Kafka reads first and answers at once when a read meets an error (`fetchMessages`'s
+    /// `errorReadingData`): a consumer with a stale leader epoch learns it now, not after
+    /// `max_wait_ms` in the purgatory (whose completion check looks at offsets, not epochs).
+    @Test func aFetchFencedByItsLeaderEpochIsAnsweredAtOnceNotAfterMaxWait() async throws {
+        _ = try becomeLeader()
+        let stale = Fetch.Request(maxWaitMs: 30_000, minBytes: 1, sessionId: 0, sessionEpoch: -1, topics: [
+            .init(topic: tp.topic, partitions: [.init(partition: 0, currentLeaderEpoch: 3, fetchOffset: 0, partitionMaxBytes: 1 << 20)]),
+        ])
+        let answer = try await send(try request(stale, correlationId: 9))
+        #expect(manager.fetchPurgatory.watched == 0)
+        var frame = try leadingBytes(answer.action)
+        frame.moveReaderIndex(forwardBy: 4 + 4 + 4 + 2 + 4)  // size, correlation id, throttle, error, session id
+        #expect(try frame.readInt32("topics") == 1)
+        _ = try frame.readKafkaString("topic")
+        #expect(try frame.readInt32("partitions") == 1)
+        #expect(try frame.readInt32("partition") == 0)
+        #expect(try frame.readErrorCode() == .fencedLeaderEpoch)
+        await manager.shutdown { _ in }
+    }
+
     @Test func aCaughtUpFollowerWhoseIncrementalFetchesNameNothingStaysInTheIsr() async throws {
         let partition = try becomeLeader(isr: [1, 2], replicas: [1, 2])
         let full = Fetch.Request(replicaId: 2, maxWaitMs: 0, minBytes: 1, sessionId: 0, sessionEpoch: 0, topics: [

@@ -18,7 +18,9 @@ public final class SocketServer: Sendable {
         public var networkThreads: Int
         public var maxRequestSize: Int
         public var connectionsMaxIdleMs: Int64
+        /// SO_SNDBUF of each connection (`socket.send.buffer.bytes`); -1: the kernel's own.
         public var sendBufferBytes: Int
+        /// SO_RCVBUF of each connection (`socket.receive.buffer.bytes`); -1: the kernel's own.
         public var receiveBufferBytes: Int
 
         public init(
@@ -67,12 +69,9 @@ public final class SocketServer: Sendable {
         let requestChannel = requestChannel
         let logger = logger
         let time = time
-        return ServerBootstrap(group: group)
+        return Self.applyConnectionOptions(settings, to: ServerBootstrap(group: group))
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.socketOption(.so_sndbuf), value: SocketOptionValue(settings.sendBufferBytes))
-            .childChannelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(settings.receiveBufferBytes))
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -84,6 +83,23 @@ public final class SocketServer: Sendable {
                     ])
                 }
             }
+    }
+
+    /// The socket options of every accepted connection, as Kafka's `Processor` configures its
+    /// channels: TCP_NODELAY (at the TCP level: a `socketOption` would set option 1 of
+    /// SOL_SOCKET, which is SO_DEBUG), and SO_SNDBUF / SO_RCVBUF from `socket.send.buffer.bytes` /
+    /// `socket.receive.buffer.bytes` unless they are -1. With -1 the kernel keeps its own size and
+    /// tunes it to the connection (Linux autotuning, up to `net.ipv4.tcp_wmem` / `tcp_rmem`); a
+    /// set size is fixed (doubled by Linux, capped at `net.core.wmem_max` / `rmem_max`).
+    static func applyConnectionOptions(_ settings: Settings, to bootstrap: ServerBootstrap) -> ServerBootstrap {
+        var bootstrap = bootstrap.childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+        if settings.sendBufferBytes != -1 {
+            bootstrap = bootstrap.childChannelOption(.socketOption(.so_sndbuf), value: SocketOptionValue(settings.sendBufferBytes))
+        }
+        if settings.receiveBufferBytes != -1 {
+            bootstrap = bootstrap.childChannelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(settings.receiveBufferBytes))
+        }
+        return bootstrap
     }
 
     /// Stops accepting, closes every connection and the event loops.
