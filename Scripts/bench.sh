@@ -11,6 +11,9 @@
 # dir and stops by itself.
 #
 #   Scripts/bench.sh [--records-100b N] [--records-1k N] [--records-c N]
+#
+# KAFKA_SERVER_BIN=/path/to/kafka-server benchmarks that binary instead of building this tree's
+# (to compare two builds back to back with the same phases); the admin CLI is this tree's.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/Scripts/lib/deps.sh"
@@ -31,9 +34,10 @@ while [ $# -gt 0 ]; do
 done
 
 echo "==> building kafka-server (release)"
-swift build -c release --product kafka-server >/dev/null
+[ -n "${KAFKA_SERVER_BIN:-}" ] || swift build -c release --product kafka-server >/dev/null
 swift build -c release --product kafka >/dev/null
-BIN="$ROOT/.build/release/kafka-server"
+BIN="${KAFKA_SERVER_BIN:-$ROOT/.build/release/kafka-server}"
+echo "==> benchmarking $BIN"
 CLI="$ROOT/.build/release/kafka"
 
 WORK="$(mktemp -d /tmp/kafka-bench.XXXXXX)"
