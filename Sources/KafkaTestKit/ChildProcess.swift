@@ -9,6 +9,13 @@ import Synchronization
 /// The command runs under a small bash guard that records the real pid, kills the command with
 /// SIGKILL as soon as the test process is gone (checked twice a second), and removes `cleanup`
 /// (a directory) when the command ends. Output goes to `logFile`.
+///
+/// The child gets stdin (`/dev/null`), stdout and stderr and no other descriptor of the test
+/// process. Inheriting them would be a bug that shows up in other tests: NIO opens its sockets
+/// without close-on-exec, so a child that lives for the whole test process (the shared
+/// ZooKeeper) would hold a copy of every socket open at the moment it was spawned. A server
+/// closing such a connection then sends no FIN (the child's copy keeps it open, and the client
+/// waits for a close that never comes), and a shut-down listener goes on accepting.
 public final class ChildProcess: Sendable {
     public let name: String
     public let logFile: URL
@@ -63,6 +70,7 @@ public final class ChildProcess: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        try addCloseFrom(3, to: &actions)
         let cArguments = argv.map { strdup($0) } + [nil]
         let cEnvironment = environment.map { strdup($0) } + [nil]
         defer {
