@@ -122,7 +122,7 @@ public actor KafkaServer {
         logger.info("\(logIdent)shutting down")
         // Stop taking requests first; the network threads go last.
         requestChannel?.close()
-        replicaManager?.completeDelayedRequestsForShutdown()
+        completeDelayedRequestsForShutdown()
         for channel in listenerChannels { try? await channel.close() }
         topicConfigChangeListener?.stop()
         if let controller {
@@ -141,7 +141,7 @@ public actor KafkaServer {
             await zkClient.close()
         }
         // Requests taken before the channel closed may have started waiting since.
-        replicaManager?.completeDelayedRequestsForShutdown()
+        completeDelayedRequestsForShutdown()
         await handlerPool?.shutdown()
         createTopicsPurgatory?.shutdown()
         if let replicaManager, let logManager {
@@ -153,6 +153,17 @@ public actor KafkaServer {
         for lock in locks { lock.release() }
         locks.removeAll()
         logger.info("\(logIdent)shut down completed")
+    }
+
+    /// Answers every request still waiting in a purgatory with what it has now, so none holds
+    /// the shutdown or is left unanswered: produces and fetches (an unacknowledged acks=all
+    /// produce: REQUEST_TIMED_OUT) and CreateTopics / CreatePartitions / DeleteTopics (the topics
+    /// not yet ready: REQUEST_TIMED_OUT). Their connections are still open until the network
+    /// threads stop, last.
+    private func completeDelayedRequestsForShutdown() {
+        replicaManager?.completeDelayedRequestsForShutdown()
+        for operation in createTopicsPurgatory?.cancelAll() ?? [] { operation.forceComplete() }
+        for operation in deleteTopicsPurgatory?.cancelAll() ?? [] { operation.forceComplete() }
     }
 
     /// The czxid of this broker's current registration (changes when it registers again).

@@ -168,6 +168,24 @@ public final class DelayedOperationPurgatory<Operation: DelayedOperation>: Senda
         return shard(for: key).removeWatchers(for: key)?.cancelAll() ?? []
     }
 
+    /// Stops watching every operation under every key and cancels their expiry, without
+    /// completing them; returns each operation once, however many keys it was watched under. For
+    /// shutdown: the caller answers them (`forceComplete`), so that no request is left waiting
+    /// for a completion that will never come.
+    public func cancelAll() -> [Operation] {
+        var seen = Set<ObjectIdentifier>()
+        var cancelled: [Operation] = []
+        for shard in shards {
+            for watchers in shard.allWatchers {
+                for operation in shard.removeWatchers(for: watchers.key)?.cancelAll() ?? []
+                where seen.insert(ObjectIdentifier(operation)).inserted {
+                    cancelled.append(operation)
+                }
+            }
+        }
+        return cancelled
+    }
+
     /// One step of the expiration reaper: advance the timer, waiting up to `timeoutMs` for
     /// something to expire, then purge the watcher lists if enough completed operations have piled
     /// up. Tests with a mock clock call it directly with a zero timeout.

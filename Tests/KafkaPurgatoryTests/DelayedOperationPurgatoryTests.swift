@@ -132,6 +132,20 @@ import Testing
         #expect(ops.allSatisfy { !$0.isCompleted })
     }
 
+    @Test func cancelAllReturnsEveryWaitingOperationOnceAndCompletesNone() async {
+        let (purgatory, timer) = makePurgatory()
+        let ops = (0..<3).map { MockDelayedOperation(id: $0, delayMs: 50) }
+        purgatory.tryCompleteElseWatch(ops[0], watchKeys: [tp0, tp1])
+        purgatory.tryCompleteElseWatch(ops[1], watchKeys: [tp1])
+        purgatory.tryCompleteElseWatch(ops[2], watchKeys: [tp0])
+        let cancelled = purgatory.cancelAll()
+        #expect(cancelled.map(\.id).sorted() == [0, 1, 2], "each once, though op 0 was watched under two keys")
+        #expect(purgatory.watched == 0)
+        #expect(purgatory.numDelayed == 0)
+        await expire(after: 100, purgatory, timer)
+        #expect(ops.allSatisfy { !$0.isCompleted })
+    }
+
     @Test func aTryCompleteThatFindsTheLockHeldIsRetriedByTheHolder() async {
         // Thread A is inside tryComplete (holding the lock) when the condition becomes true and
         // thread B calls maybeTryComplete. B must not block, and A must retry (completion case 1/2
