@@ -58,9 +58,7 @@ extension ReplicaManager {
         }
         let operation = DelayedProduce(delayMs: max(0, timeout), statuses: statuses, replicaManager: self,
                                        responseCallback: responseCallback)
-        var keys: [TopicPartition] = []
-        for tp in operation.pendingPartitions where !keys.contains(tp) { keys.append(tp) }
-        producePurgatory.tryCompleteElseWatch(operation, watchKeys: keys)
+        producePurgatory.tryCompleteElseWatch(operation, watchKeys: operation.pendingPartitions.uniqued())
     }
 
     /// The per-partition append loop (Kafka's `appendToLocalLog`): one status per entry, in order,

@@ -80,6 +80,9 @@ extension ReplicaManager {
         hardMaxBytesLimit: Bool, clientReadsZstd: Bool
     ) -> [FetchPartitionData] {
         var remaining = fetchMaxBytes
+        // Whether an earlier partition already returned records (KIP-74: only the first may
+        // exceed its limits).
+        var hasRecords = false
         var read: [FetchPartitionData] = []
         for (tp, requested) in fetchInfos {
             func failed(_ code: ErrorCode) -> Fetch.PartitionData {
@@ -105,11 +108,11 @@ extension ReplicaManager {
             }
             do {
                 let limit = max(0, min(Int(requested.partitionMaxBytes), remaining))
-                let nothingYet = read.allSatisfy { $0.records.size == 0 }
                 let slice = try partition.readSlice(offset: requested.fetchOffset, maxBytes: limit,
-                                                    minOneMessage: nothingYet && !hardMaxBytesLimit,
+                                                    minOneMessage: !hasRecords && !hardMaxBytesLimit,
                                                     isolatedToHighWatermark: !isFromFollower)
                 remaining -= slice.records.size
+                hasRecords = hasRecords || slice.records.size > 0
                 // No transactions yet: the last stable offset is the high watermark, nothing aborted
                 // (the list is written from v4 on).
                 read.append(.init(topicPartition: tp,

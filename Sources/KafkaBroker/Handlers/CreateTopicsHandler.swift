@@ -59,10 +59,3 @@ struct CreateTopicsHandler: KafkaDelayingRequestHandler {
         purgatory.tryCompleteElseWatch(operation, watchKeys: Array(created.keys))
     }
 }
-
-extension Array where Element: Hashable {
-    func uniqued() -> [Element] {
-        var seen = Set<Element>()
-        return filter { seen.insert($0).inserted }
-    }
-}
