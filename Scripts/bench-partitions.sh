@@ -32,7 +32,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/Scripts/lib/deps.sh"
 ensure_apt_packages libzookeeper-mt-dev zookeeper default-jre-headless zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev gcc
-ensure_pip_packages confluent-kafka
+ensure_python_venv "$ROOT"   # the pinned confluent-kafka, in .venv/ (first on the PATH)
 
 SIZES="1000 5000"
 STABLE=20
