@@ -79,7 +79,7 @@ extension KafkaController {
             }
             let request = StopReplica.Request(
                 controllerId: brokerId, controllerEpoch: epoch, brokerEpoch: context.liveBrokerEpochs[broker] ?? -1,
-                deletePartitions: deletePartitions, topics: topics)
+                deletePartitions: deletePartitions, topics: topics, version: Self.stopReplicaVersion)
             let events = eventManager
             channelManager.send(to: broker, StopReplica.self, request, version: Self.stopReplicaVersion) { response in
                 guard deletePartitions else { return }

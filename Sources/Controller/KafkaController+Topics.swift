@@ -160,7 +160,7 @@ extension KafkaController {
             }
             let request = KafkaProtocol.LeaderAndIsr.Request(
                 controllerId: brokerId, controllerEpoch: epoch, brokerEpoch: context.liveBrokerEpochs[broker] ?? -1,
-                topicStates: topicStates, liveLeaders: liveLeaders)
+                topicStates: topicStates, liveLeaders: liveLeaders, version: Self.leaderAndIsrVersion)
             let logger = stateChangeLogger
             channelManager.send(to: broker, KafkaProtocol.LeaderAndIsr.self, request, version: Self.leaderAndIsrVersion) { response in
                 let failed = response.partitionErrors.filter { $0.errorCode != .none }

@@ -35,7 +35,7 @@ extension KafkaController {
         for broker in brokers {
             let request = UpdateMetadata.Request(
                 controllerId: brokerId, controllerEpoch: epoch, brokerEpoch: context.liveBrokerEpochs[broker] ?? -1,
-                topicStates: topicStates, liveBrokers: live)
+                topicStates: topicStates, liveBrokers: live, version: Self.updateMetadataVersion)
             let logger = stateChangeLogger
             channelManager.send(to: broker, UpdateMetadata.self, request, version: Self.updateMetadataVersion) { response in
                 if response.errorCode != .none {

@@ -41,7 +41,7 @@ public final class MetadataCache: Sendable {
             snapshot.controllerEpoch = request.controllerEpoch
             snapshot.controllerId = request.controllerId
             snapshot.aliveBrokers = Dictionary(uniqueKeysWithValues: request.liveBrokers.map { ($0.id, $0) })
-            for topic in request.topicStates {
+            for topic in request.partitionStatesByTopic {
                 for state in topic.partitionStates {
                     if state.leader == LeaderAndIsr.leaderDuringDelete {
                         snapshot.partitions[topic.topicName]?.removeValue(forKey: state.partitionIndex)
@@ -61,7 +61,7 @@ public final class MetadataCache: Sendable {
     /// listener are left out, as Kafka does).
     public func aliveBrokers(listenerName: String) -> [Metadata.Broker] {
         current.aliveBrokers.values.sorted { $0.id < $1.id }.compactMap { broker in
-            broker.endpoints.first { $0.listener == listenerName }.map {
+            broker.allEndpoints.first { $0.listener == listenerName }.map {
                 Metadata.Broker(nodeId: broker.id, host: $0.host, port: $0.port, rack: broker.rack)
             }
         }

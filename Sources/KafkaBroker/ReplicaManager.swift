@@ -137,10 +137,11 @@ public final class ReplicaManager: Sendable {
                 return true
             }
             guard accepted else { return StopReplica.Response(errorCode: .staleControllerEpoch, partitionErrors: []) }
-            let all = Set(request.topics.flatMap { topic in topic.partitionIndexes.map { TopicPartition(topic.name, $0) } })
+            let topics = request.partitionsByTopic
+            let all = Set(topics.flatMap { topic in topic.partitionIndexes.map { TopicPartition(topic.name, $0) } })
             fetcherManager.removeFetcherForPartitions(all)
-            var errors: [PartitionError] = []
-            for topic in request.topics {
+            var errors: [StopReplica.PartitionError] = []
+            for topic in topics {
                 for index in topic.partitionIndexes {
                     let tp = TopicPartition(topic.name, index)
                     if request.deletePartitions {
@@ -151,7 +152,7 @@ public final class ReplicaManager: Sendable {
                     if request.deletePartitions {
                         do { try deleteLog(tp) } catch { code = .kafkaStorageError }
                     }
-                    errors.append(PartitionError(topicName: topic.name, partitionIndex: index, errorCode: code))
+                    errors.append(StopReplica.PartitionError(topicName: topic.name, partitionIndex: index, errorCode: code))
                     stateChangeLogger.info("[Broker id=\(brokerId) epoch=\(request.controllerEpoch)] Stopped replica \(tp)\(request.deletePartitions ? " and deleted its log" : "")")
                 }
             }
@@ -179,15 +180,15 @@ public final class ReplicaManager: Sendable {
             return LeaderAndIsr.Response(errorCode: .staleControllerEpoch, partitionErrors: [])
         }
         let startNs = time.nanoseconds
-        var errors: [PartitionError] = []
+        var errors: [LeaderAndIsr.PartitionError] = []
         var leaders: [(Partition, PartitionRole)] = []
         var followers: [(Partition, PartitionRole)] = []
         var created: Set<TopicPartition> = []
-        for topic in request.topicStates {
+        for topic in request.partitionStatesByTopic {
             for requested in topic.partitionStates {
                 let tp = TopicPartition(topic.topicName, requested.partitionIndex)
                 func answer(_ code: ErrorCode) {
-                    errors.append(PartitionError(topicName: tp.topic, partitionIndex: tp.partition, errorCode: code))
+                    errors.append(LeaderAndIsr.PartitionError(topicName: tp.topic, partitionIndex: tp.partition, errorCode: code))
                 }
                 guard requested.replicas.contains(brokerId) else {
                     answer(.unknownTopicOrPartition)

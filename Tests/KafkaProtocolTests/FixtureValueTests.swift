@@ -253,7 +253,7 @@ import Testing
         #expect(delete.body.deletePartitions == true)
         let response = try FixtureDecoding.response(StopReplica.self, F.pair("broker-internal", "008_StopReplica_v1"))
         #expect(response.body.partitionErrors == [
-            PartitionError(topicName: "fx-ck", partitionIndex: 0), PartitionError(topicName: "fx-ck", partitionIndex: 1),
+            StopReplica.PartitionError(topicName: "fx-ck", partitionIndex: 0), StopReplica.PartitionError(topicName: "fx-ck", partitionIndex: 1),
         ])
 
         let shutdown = try FixtureDecoding.request(ControlledShutdown.self, F.pair("broker-internal", "011_ControlledShutdown_v2"))

@@ -131,7 +131,7 @@ enum MessageSamples {
                 LeaderAndIsr.PartitionState(partitionIndex: 0, controllerEpoch: 3, leader: -1, leaderEpoch: 9, isr: [], zkVersion: 1, replicas: [3]),
             ]),
         ], liveLeaders: [LeaderAndIsr.LiveLeader(brokerId: 1, hostName: "h1", port: 9092)]),
-        LeaderAndIsr.Response(errorCode: .staleControllerEpoch, partitionErrors: [PartitionError(topicName: "a", partitionIndex: 0, errorCode: .kafkaStorageError)])
+        LeaderAndIsr.Response(errorCode: .staleControllerEpoch, partitionErrors: [LeaderAndIsr.PartitionError(topicName: "a", partitionIndex: 0, errorCode: .kafkaStorageError)])
     )
 
     static let updateMetadata = (
@@ -150,7 +150,7 @@ enum MessageSamples {
         StopReplica.Request(controllerId: 1, controllerEpoch: 3, brokerEpoch: 99, deletePartitions: true, topics: [
             StopReplica.Topic(name: "a", partitionIndexes: [0, 1]), StopReplica.Topic(name: "b", partitionIndexes: [2]),
         ]),
-        StopReplica.Response(errorCode: .none, partitionErrors: [PartitionError(topicName: "a", partitionIndex: 0, errorCode: .unknownServerError)])
+        StopReplica.Response(errorCode: .none, partitionErrors: [StopReplica.PartitionError(topicName: "a", partitionIndex: 0, errorCode: .unknownServerError)])
     )
 
     static let controlledShutdown = (

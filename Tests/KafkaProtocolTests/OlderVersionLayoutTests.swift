@@ -132,17 +132,32 @@ import Testing
         var reader = wire
         let request = try LeaderAndIsr.Request(from: &reader, version: 0)
         #expect(reader.readableBytes == 0)
-        #expect(request.topicStates.map(\.topicName) == ["a", "b", "a"])
-        #expect(request.topicStates.map { $0.partitionStates.map(\.partitionIndex) } == [[0, 1], [0], [2]])
-        #expect(request.topicStates.first?.partitionStates.first?.isNew == false)
+        #expect(request.topicStates.isEmpty)
+        let byTopic = request.partitionStatesByTopic
+        #expect(byTopic.map(\.topicName) == ["a", "b", "a"])
+        #expect(byTopic.map { $0.partitionStates.map(\.partitionIndex) } == [[0, 1], [0], [2]])
+        #expect(byTopic.first?.partitionStates.first?.isNew == false)
         var out = ByteBuffer()
         request.write(into: &out, version: 0)
         #expect(out == wire)
+        // The by-topic builder lays the groups out flat again, each state named by its topic.
+        let rebuilt = LeaderAndIsr.Request(controllerId: 1, controllerEpoch: 3, topicStates: byTopic, liveLeaders: [], version: 0)
+        #expect(rebuilt == request)
+        let grouped = LeaderAndIsr.Request(controllerId: 1, controllerEpoch: 3, topicStates: byTopic, liveLeaders: [], version: 2)
+        #expect(grouped.partitionStates.isEmpty)
+        #expect(grouped.partitionStatesByTopic == byTopic)
     }
 
     @Test func updateMetadataBrokerLayouts() throws {
         let v0 = try check(UpdateMetadata.Request.self, version: 0, "00000001 00000003 00000000 00000001 00000001 0001 68 00002384")
-        #expect(v0.liveBrokers.first?.endpoints == [UpdateMetadata.Endpoint(port: 9092, host: "h", listener: "", securityProtocol: 0)])
+        #expect(v0.liveBrokers.first?.endpoints == [])
+        #expect(v0.liveBrokers.first?.allEndpoints == [UpdateMetadata.Endpoint(port: 9092, host: "h", listener: "", securityProtocol: 0)])
+        // The builder gives a v0 broker the host and port of its PLAINTEXT endpoint.
+        let endpoints = [UpdateMetadata.Endpoint(port: 9093, host: "s", listener: "SSL", securityProtocol: 1),
+                         UpdateMetadata.Endpoint(port: 9092, host: "h", listener: "PLAINTEXT", securityProtocol: 0)]
+        let built = UpdateMetadata.Request(controllerId: 1, controllerEpoch: 3, topicStates: [],
+                                           liveBrokers: [UpdateMetadata.Broker(id: 1, endpoints: endpoints, rack: "r")], version: 0)
+        #expect(built == v0)
         let v1 = try check(UpdateMetadata.Request.self, version: 1, "00000001 00000003 00000000 00000001 00000001 00000001 00002384 0001 68 0000")
         #expect(v1.liveBrokers.first?.rack == nil)
         let v2 = try check(UpdateMetadata.Request.self, version: 2, "00000001 00000003 00000000 00000001 00000001 00000001 00002384 0001 68 0001 0002 7231")
@@ -155,14 +170,19 @@ import Testing
             00000001 00000003 00000001 0001 74 00000000 00000003 00000001 00000005 00000001 00000001 00000007
             00000001 00000001 00000001 00000002 00000000
             """)
-        #expect(partitions.topicStates.first?.partitionStates.first?.offlineReplicas == [2])
+        #expect(partitions.partitionStatesByTopic.map(\.topicName) == ["t"])
+        #expect(partitions.partitionStatesByTopic.first?.partitionStates.first?.offlineReplicas == [2])
     }
 
     @Test func stopReplicaV0ListsPartitionsFlat() throws {
         let request = try check(StopReplica.Request.self, version: 0, "00000001 00000003 01 00000002 0001 61 00000000 0001 61 00000001")
         #expect(request.deletePartitions)
         #expect(request.brokerEpoch == -1)
-        #expect(request.topics == [StopReplica.Topic(name: "a", partitionIndexes: [0, 1])])
+        #expect(request.topics.isEmpty)
+        #expect(request.partitionsByTopic == [StopReplica.Topic(name: "a", partitionIndexes: [0, 1])])
+        let rebuilt = StopReplica.Request(controllerId: 1, controllerEpoch: 3, deletePartitions: true,
+                                          topics: request.partitionsByTopic, version: 0)
+        #expect(rebuilt == request)
     }
 
     /// The request of the DescribeLogDirs pair that was dropped from the fixture set (its

@@ -20,7 +20,7 @@ struct LeaderAndIsrHandler: KafkaRequestHandler {
             return LeaderAndIsr.responseFrame(LeaderAndIsr.Response(errorCode: .staleBrokerEpoch, partitionErrors: []), to: request)
         }
         var configs: [String: LogConfig] = [:]
-        for topic in leaderAndIsr.topicStates where configs[topic.topicName] == nil {
+        for topic in leaderAndIsr.partitionStatesByTopic where configs[topic.topicName] == nil {
             configs[topic.topicName] = await topicConfig(topic.topicName)
         }
         return LeaderAndIsr.responseFrame(replicaManager.becomeLeaderOrFollower(leaderAndIsr, configs: configs), to: request)

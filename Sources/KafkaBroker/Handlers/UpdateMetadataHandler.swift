@@ -23,7 +23,7 @@ struct UpdateMetadataHandler: KafkaRequestHandler {
         } else {
             errorCode = cache.update(update)
             if errorCode == .none {
-                for topic in update.topicStates {
+                for topic in update.partitionStatesByTopic {
                     createTopicsPurgatory.checkAndComplete(topic.topicName)
                     deleteTopicsPurgatory.checkAndComplete(topic.topicName)
                 }

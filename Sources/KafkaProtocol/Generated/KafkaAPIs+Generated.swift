@@ -5,6 +5,13 @@ extension KafkaAPIs {
     /// Every API with a schema, in key order.
     public static let generated: [any KafkaAPI.Type] = [
         Produce.self,
+        LeaderAndIsr.self,
+        StopReplica.self,
+        UpdateMetadata.self,
+        ControlledShutdown.self,
         ApiVersions.self,
+        CreateTopics.self,
+        DeleteTopics.self,
+        CreatePartitions.self,
     ]
 }

@@ -8,7 +8,42 @@ extension Produce: ExampleAPI {
     static func exampleResponse(version: Int16) -> Response { .example(version: version) }
 }
 
+extension LeaderAndIsr: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension StopReplica: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension UpdateMetadata: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension ControlledShutdown: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
 extension ApiVersions: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension CreateTopics: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension DeleteTopics: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension CreatePartitions: ExampleAPI {
     static func exampleRequest(version: Int16) -> Request { .example(version: version) }
     static func exampleResponse(version: Int16) -> Response { .example(version: version) }
 }
@@ -16,5 +51,12 @@ extension ApiVersions: ExampleAPI {
 /// Every API with a schema, in key order.
 let generatedExampleAPIs: [any ExampleAPI.Type] = [
     Produce.self,
+    LeaderAndIsr.self,
+    StopReplica.self,
+    UpdateMetadata.self,
+    ControlledShutdown.self,
     ApiVersions.self,
+    CreateTopics.self,
+    DeleteTopics.self,
+    CreatePartitions.self,
 ]
