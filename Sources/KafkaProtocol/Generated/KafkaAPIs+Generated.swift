@@ -5,6 +5,23 @@ extension KafkaAPIs {
     /// Every API with a schema, in key order.
     public static let generated: [any KafkaAPI.Type] = [
         Produce.self,
+        SaslHandshake.self,
         ApiVersions.self,
+        InitProducerId.self,
+        AddPartitionsToTxn.self,
+        AddOffsetsToTxn.self,
+        EndTxn.self,
+        WriteTxnMarkers.self,
+        TxnOffsetCommit.self,
+        DescribeAcls.self,
+        CreateAcls.self,
+        DeleteAcls.self,
+        AlterReplicaLogDirs.self,
+        SaslAuthenticate.self,
+        CreateDelegationToken.self,
+        RenewDelegationToken.self,
+        ExpireDelegationToken.self,
+        DescribeDelegationToken.self,
+        ElectLeaders.self,
     ]
 }
