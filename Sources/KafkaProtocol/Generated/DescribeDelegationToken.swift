@@ -121,7 +121,7 @@ public enum DescribeDelegationToken: KafkaAPI {
         }
     }
 
-    /// Principal
+    /// A Kafka principal: its type and name, e.g. User and alice.
     public struct Principal: KafkaCodable {
         /// The principal's type, e.g. User.
         public var principalType: String
