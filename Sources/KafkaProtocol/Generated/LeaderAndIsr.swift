@@ -148,7 +148,7 @@ public enum LeaderAndIsr: KafkaAPI {
         }
     }
 
-    /// PartitionState
+    /// One partition's leader, ISR and replicas as the controller decided them.
     public struct PartitionState: KafkaCodable {
         /// The topic (in v2 the enclosing TopicState names it). (v0-1)
         public var topicName: String

@@ -198,7 +198,7 @@ public enum UpdateMetadata: KafkaAPI {
         }
     }
 
-    /// PartitionState
+    /// One partition's leader, ISR and replicas as the controller knows them.
     public struct PartitionState: KafkaCodable {
         /// The topic (in v5 the enclosing TopicState names it). (v0-4)
         public var topicName: String

@@ -28,6 +28,11 @@ extension ControlledShutdown: ExampleAPI {
     static func exampleResponse(version: Int16) -> Response { .example(version: version) }
 }
 
+extension SaslHandshake: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
 extension ApiVersions: ExampleAPI {
     static func exampleRequest(version: Int16) -> Request { .example(version: version) }
     static func exampleResponse(version: Int16) -> Response { .example(version: version) }
@@ -43,7 +48,87 @@ extension DeleteTopics: ExampleAPI {
     static func exampleResponse(version: Int16) -> Response { .example(version: version) }
 }
 
+extension InitProducerId: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension AddPartitionsToTxn: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension AddOffsetsToTxn: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension EndTxn: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension WriteTxnMarkers: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension TxnOffsetCommit: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension DescribeAcls: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension CreateAcls: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension DeleteAcls: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension AlterReplicaLogDirs: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension SaslAuthenticate: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
 extension CreatePartitions: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension CreateDelegationToken: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension RenewDelegationToken: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension ExpireDelegationToken: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension DescribeDelegationToken: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension ElectLeaders: ExampleAPI {
     static func exampleRequest(version: Int16) -> Request { .example(version: version) }
     static func exampleResponse(version: Int16) -> Response { .example(version: version) }
 }
@@ -55,8 +140,25 @@ let generatedExampleAPIs: [any ExampleAPI.Type] = [
     StopReplica.self,
     UpdateMetadata.self,
     ControlledShutdown.self,
+    SaslHandshake.self,
     ApiVersions.self,
     CreateTopics.self,
     DeleteTopics.self,
+    InitProducerId.self,
+    AddPartitionsToTxn.self,
+    AddOffsetsToTxn.self,
+    EndTxn.self,
+    WriteTxnMarkers.self,
+    TxnOffsetCommit.self,
+    DescribeAcls.self,
+    CreateAcls.self,
+    DeleteAcls.self,
+    AlterReplicaLogDirs.self,
+    SaslAuthenticate.self,
     CreatePartitions.self,
+    CreateDelegationToken.self,
+    RenewDelegationToken.self,
+    ExpireDelegationToken.self,
+    DescribeDelegationToken.self,
+    ElectLeaders.self,
 ]
