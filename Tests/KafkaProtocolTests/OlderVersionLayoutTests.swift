@@ -172,6 +172,9 @@ import Testing
             """)
         #expect(partitions.partitionStatesByTopic.map(\.topicName) == ["t"])
         #expect(partitions.partitionStatesByTopic.first?.partitionStates.first?.offlineReplicas == [2])
+        let rebuilt = UpdateMetadata.Request(controllerId: 1, controllerEpoch: 3, topicStates: partitions.partitionStatesByTopic,
+                                             liveBrokers: [], version: 4)
+        #expect(rebuilt == partitions)
     }
 
     @Test func stopReplicaV0ListsPartitionsFlat() throws {

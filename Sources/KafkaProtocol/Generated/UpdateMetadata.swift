@@ -120,9 +120,9 @@ public enum UpdateMetadata: KafkaAPI {
     public struct Broker: KafkaCodable {
         /// The broker id.
         public var id: BrokerId
-        /// The broker's host (v0 only: one plaintext endpoint per broker). (v0)
+        /// The host of the broker's single, plaintext endpoint. (v0)
         public var v0Host: String
-        /// The broker's port (v0 only). (v0)
+        /// The port of the broker's single, plaintext endpoint. (v0)
         public var v0Port: Int32
         /// The broker's endpoints, one per listener. (v1+)
         public var endpoints: [Endpoint]
