@@ -193,6 +193,27 @@ final class FakeIsrStore: IsrStore {
         await manager.shutdown { _ in }
     }
 
+    @Test func theFlatLayoutsOfOlderVersionsAreAppliedLikeTheByTopicOnes() async throws {
+        // LeaderAndIsr v0-1 and StopReplica v0 list their partitions flat, each naming its topic.
+        let byTopic = leaderAndIsr(leader: 1, leaderEpoch: 4, isr: [1, 2])
+        let flat = KafkaProtocol.LeaderAndIsr.Request(controllerId: 3, controllerEpoch: 1, topicStates: byTopic.topicStates,
+                                                      liveLeaders: byTopic.liveLeaders, version: 0)
+        #expect(flat.topicStates.isEmpty && flat.partitionStates.map(\.topicName) == [tp.topic])
+        let response = manager.becomeLeaderOrFollower(flat, configs: [:])
+        #expect(response.partitionErrors == [.init(topicName: tp.topic, partitionIndex: 0, errorCode: .none)])
+        #expect(manager.partition(tp)?.isLeader == true)
+
+        let stop = StopReplica.Request(controllerId: 3, controllerEpoch: 1, deletePartitions: true,
+                                       topics: [.init(name: tp.topic, partitionIndexes: [0])], version: 0)
+        #expect(stop.topics.isEmpty && stop.partitions.map(\.topicName) == [tp.topic])
+        let deleted = Mutex<[TopicPartition]>([])
+        let stopped = manager.stopReplicas(stop) { tp in deleted.withLock { $0.append(tp) } }
+        #expect(stopped.partitionErrors == [.init(topicName: tp.topic, partitionIndex: 0, errorCode: .none)])
+        #expect(deleted.withLock { $0 } == [tp])
+        #expect(manager.partition(tp) == nil)
+        await manager.shutdown { _ in }
+    }
+
     @Test func onlyANewerLeaderEpochChangesTheRole() async throws {
         _ = try becomeLeader()
         let stale = manager.becomeLeaderOrFollower(leaderAndIsr(leader: 2, leaderEpoch: 4, isr: [1, 2]), configs: [:])

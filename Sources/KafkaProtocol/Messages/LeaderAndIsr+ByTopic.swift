@@ -34,7 +34,8 @@ extension LeaderAndIsr.Request {
     /// `partitionStates` cut into runs of one topic (a topic listed in two runs gives two groups,
     /// so flattening the groups gives back the flat list in its order).
     public var partitionStatesByTopic: [LeaderAndIsr.TopicState] {
-        topicStates + groupingConsecutiveByTopic(partitionStates.map { ($0.topicName, $0) }).map {
+        guard !partitionStates.isEmpty else { return topicStates }
+        return topicStates + groupingConsecutiveByTopic(partitionStates.map { ($0.topicName, $0) }).map {
             LeaderAndIsr.TopicState(topicName: $0.topic, partitionStates: $0.elements)
         }
     }

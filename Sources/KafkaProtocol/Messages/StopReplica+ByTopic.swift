@@ -29,7 +29,8 @@ extension StopReplica.Request {
     /// `partitions` cut into runs of one topic (a topic listed in two runs gives two groups, so
     /// flattening the groups gives back the flat list in its order).
     public var partitionsByTopic: [StopReplica.Topic] {
-        topics + groupingConsecutiveByTopic(partitions.map { ($0.topicName, $0.partitionIndex) }).map {
+        guard !partitions.isEmpty else { return topics }
+        return topics + groupingConsecutiveByTopic(partitions.map { ($0.topicName, $0.partitionIndex) }).map {
             StopReplica.Topic(name: $0.topic, partitionIndexes: $0.elements)
         }
     }

@@ -44,7 +44,8 @@ extension UpdateMetadata.Request {
     /// `partitionStates` cut into runs of one topic (a topic listed in two runs gives two groups,
     /// so flattening the groups gives back the flat list in its order).
     public var partitionStatesByTopic: [UpdateMetadata.TopicState] {
-        topicStates + groupingConsecutiveByTopic(partitionStates.map { ($0.topicName, $0) }).map {
+        guard !partitionStates.isEmpty else { return topicStates }
+        return topicStates + groupingConsecutiveByTopic(partitionStates.map { ($0.topicName, $0) }).map {
             UpdateMetadata.TopicState(topicName: $0.topic, partitionStates: $0.elements)
         }
     }
