@@ -41,6 +41,7 @@ import Testing
             .joinGroup: 5, .heartbeat: 3, .leaveGroup: 2, .syncGroup: 3, .apiVersions: 2, .createTopics: 3,
             .deleteTopics: 3, .deleteRecords: 1, .offsetForLeaderEpoch: 3, .describeConfigs: 2, .alterConfigs: 1,
             .describeLogDirs: 1, .createPartitions: 1,
+            .describeGroups: 3, .listGroups: 2, .deleteGroups: 1, .incrementalAlterConfigs: 0,
         ]
         let advertised = KafkaAPIs.advertised
         #expect(advertised.count == expected.count)

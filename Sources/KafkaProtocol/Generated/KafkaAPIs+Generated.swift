@@ -5,6 +5,19 @@ extension KafkaAPIs {
     /// Every API with a schema, in key order.
     public static let generated: [any KafkaAPI.Type] = [
         Produce.self,
+        OffsetCommit.self,
+        OffsetFetch.self,
+        FindCoordinator.self,
+        JoinGroup.self,
+        Heartbeat.self,
+        LeaveGroup.self,
+        SyncGroup.self,
+        DescribeGroups.self,
+        ListGroups.self,
         ApiVersions.self,
+        DescribeConfigs.self,
+        AlterConfigs.self,
+        DeleteGroups.self,
+        IncrementalAlterConfigs.self,
     ]
 }
