@@ -5,6 +5,15 @@ extension KafkaAPIs {
     /// Every API with a schema, in key order.
     public static let generated: [any KafkaAPI.Type] = [
         Produce.self,
+        OffsetCommit.self,
+        OffsetFetch.self,
+        FindCoordinator.self,
+        JoinGroup.self,
+        Heartbeat.self,
+        LeaveGroup.self,
+        SyncGroup.self,
+        DescribeGroups.self,
+        ListGroups.self,
         SaslHandshake.self,
         ApiVersions.self,
         InitProducerId.self,
@@ -16,12 +25,16 @@ extension KafkaAPIs {
         DescribeAcls.self,
         CreateAcls.self,
         DeleteAcls.self,
+        DescribeConfigs.self,
+        AlterConfigs.self,
         AlterReplicaLogDirs.self,
         SaslAuthenticate.self,
         CreateDelegationToken.self,
         RenewDelegationToken.self,
         ExpireDelegationToken.self,
         DescribeDelegationToken.self,
+        DeleteGroups.self,
         ElectLeaders.self,
+        IncrementalAlterConfigs.self,
     ]
 }

@@ -8,6 +8,51 @@ extension Produce: ExampleAPI {
     static func exampleResponse(version: Int16) -> Response { .example(version: version) }
 }
 
+extension OffsetCommit: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension OffsetFetch: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension FindCoordinator: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension JoinGroup: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension Heartbeat: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension LeaveGroup: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension SyncGroup: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension DescribeGroups: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension ListGroups: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
 extension SaslHandshake: ExampleAPI {
     static func exampleRequest(version: Int16) -> Request { .example(version: version) }
     static func exampleResponse(version: Int16) -> Response { .example(version: version) }
@@ -63,6 +108,16 @@ extension DeleteAcls: ExampleAPI {
     static func exampleResponse(version: Int16) -> Response { .example(version: version) }
 }
 
+extension DescribeConfigs: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension AlterConfigs: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
 extension AlterReplicaLogDirs: ExampleAPI {
     static func exampleRequest(version: Int16) -> Request { .example(version: version) }
     static func exampleResponse(version: Int16) -> Response { .example(version: version) }
@@ -93,7 +148,17 @@ extension DescribeDelegationToken: ExampleAPI {
     static func exampleResponse(version: Int16) -> Response { .example(version: version) }
 }
 
+extension DeleteGroups: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
 extension ElectLeaders: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension IncrementalAlterConfigs: ExampleAPI {
     static func exampleRequest(version: Int16) -> Request { .example(version: version) }
     static func exampleResponse(version: Int16) -> Response { .example(version: version) }
 }
@@ -101,6 +166,15 @@ extension ElectLeaders: ExampleAPI {
 /// Every API with a schema, in key order.
 let generatedExampleAPIs: [any ExampleAPI.Type] = [
     Produce.self,
+    OffsetCommit.self,
+    OffsetFetch.self,
+    FindCoordinator.self,
+    JoinGroup.self,
+    Heartbeat.self,
+    LeaveGroup.self,
+    SyncGroup.self,
+    DescribeGroups.self,
+    ListGroups.self,
     SaslHandshake.self,
     ApiVersions.self,
     InitProducerId.self,
@@ -112,11 +186,15 @@ let generatedExampleAPIs: [any ExampleAPI.Type] = [
     DescribeAcls.self,
     CreateAcls.self,
     DeleteAcls.self,
+    DescribeConfigs.self,
+    AlterConfigs.self,
     AlterReplicaLogDirs.self,
     SaslAuthenticate.self,
     CreateDelegationToken.self,
     RenewDelegationToken.self,
     ExpireDelegationToken.self,
     DescribeDelegationToken.self,
+    DeleteGroups.self,
     ElectLeaders.self,
+    IncrementalAlterConfigs.self,
 ]
