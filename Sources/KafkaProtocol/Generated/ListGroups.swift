@@ -15,16 +15,13 @@ public enum ListGroups: KafkaAPI {
 
     /// The ListGroups request body.
     public struct Request: KafkaCodable {
-
-        public init() {
-        }
+        public init() {}
 
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
             try ListGroups.checkVersion(version)
         }
 
-        public func write(into buffer: inout ByteBuffer, version: Int16) {
-        }
+        public func write(into buffer: inout ByteBuffer, version: Int16) {}
     }
 
     /// The ListGroups response body.
