@@ -52,11 +52,17 @@ let package = Package(
             name: "KafkaPurgatory",
             dependencies: ["KafkaCommon", .product(name: "Logging", package: "swift-log")]
         ),
-        // The Kafka wire protocol: primitives, headers, one message type per API.
+        // The Kafka wire protocol: primitives, headers, and one codec per API, generated from the
+        // message schemas in Sources/KafkaProtocol/Schemas into Sources/KafkaProtocol/Generated.
         .target(
             name: "KafkaProtocol",
-            dependencies: ["KafkaCommon", "KafkaRecords", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["KafkaCommon", "KafkaRecords", .product(name: "NIOCore", package: "swift-nio")],
+            exclude: ["Schemas"]
         ),
+        // The schema parser and Swift emitter behind kafka-protocol-gen (no dependencies, so the
+        // generator builds in seconds).
+        .target(name: "KafkaProtocolGen"),
+        .executableTarget(name: "kafka-protocol-gen", dependencies: ["KafkaProtocolGen"]),
         // A connection to a broker that speaks the wire protocol (controller requests, fetchers, CLI).
         .target(
             name: "KafkaClient",
@@ -136,6 +142,7 @@ let package = Package(
             dependencies: ["KafkaProtocol", "KafkaCommon", .product(name: "NIOCore", package: "swift-nio")],
             exclude: ["Fixtures"]
         ),
+        .testTarget(name: "KafkaProtocolGenTests", dependencies: ["KafkaProtocolGen"]),
         .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper", "KafkaTestKit"]),
         .testTarget(name: "KafkaZkTests", dependencies: ["KafkaCommon", "KafkaZk", "ZooKeeper", "KafkaTestKit"]),
         .testTarget(

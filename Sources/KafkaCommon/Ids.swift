@@ -5,6 +5,7 @@
 public struct BrokerId: Sendable, Hashable, Comparable, Codable, CustomStringConvertible, ExpressibleByIntegerLiteral {
     public var rawValue: Int32
     public init(_ rawValue: Int32) { self.rawValue = rawValue }
+    public init(rawValue: Int32) { self.rawValue = rawValue }
     public init(integerLiteral value: Int32) { self.rawValue = value }
     public static let none = BrokerId(-1)
     public static func < (lhs: BrokerId, rhs: BrokerId) -> Bool { lhs.rawValue < rhs.rawValue }
@@ -16,6 +17,7 @@ public struct BrokerId: Sendable, Hashable, Comparable, Codable, CustomStringCon
 public struct ControllerEpoch: Sendable, Hashable, Comparable, CustomStringConvertible, ExpressibleByIntegerLiteral {
     public var rawValue: Int32
     public init(_ rawValue: Int32) { self.rawValue = rawValue }
+    public init(rawValue: Int32) { self.rawValue = rawValue }
     public init(integerLiteral value: Int32) { self.rawValue = value }
     /// The value `/controller_epoch` is created with; the first controller makes it 1.
     public static let initial = ControllerEpoch(0)
@@ -28,6 +30,7 @@ public struct ControllerEpoch: Sendable, Hashable, Comparable, CustomStringConve
 public struct LeaderEpoch: Sendable, Hashable, Comparable, CustomStringConvertible, ExpressibleByIntegerLiteral {
     public var rawValue: Int32
     public init(_ rawValue: Int32) { self.rawValue = rawValue }
+    public init(rawValue: Int32) { self.rawValue = rawValue }
     public init(integerLiteral value: Int32) { self.rawValue = value }
     public static func < (lhs: LeaderEpoch, rhs: LeaderEpoch) -> Bool { lhs.rawValue < rhs.rawValue }
     public var description: String { String(rawValue) }

@@ -182,3 +182,56 @@ extension ByteBuffer {
         writeNullableArray(values) { buffer, value in buffer.writeKafkaString(value) }
     }
 }
+
+// MARK: Arrays of structs, in any version (the generated codecs' shorthand)
+
+extension ByteBuffer {
+    /// An array of a struct type that is `COMPACT_ARRAY` in flexible versions and `ARRAY` otherwise.
+    public mutating func readArray<Element: KafkaCodable>(
+        of type: Element.Type, version: Int16, flexible: Bool, _ field: String = "array"
+    ) throws(KafkaProtocolError) -> [Element] {
+        try readArray(field, flexible: flexible) { (buffer: inout ByteBuffer) throws(KafkaProtocolError) in
+            try Element(from: &buffer, version: version)
+        }
+    }
+
+    public mutating func readNullableArray<Element: KafkaCodable>(
+        of type: Element.Type, version: Int16, flexible: Bool, _ field: String = "nullable array"
+    ) throws(KafkaProtocolError) -> [Element]? {
+        try readNullableArray(field, flexible: flexible) { (buffer: inout ByteBuffer) throws(KafkaProtocolError) in
+            try Element(from: &buffer, version: version)
+        }
+    }
+
+    public mutating func readCompactArray<Element: KafkaCodable>(
+        of type: Element.Type, version: Int16, _ field: String = "compact array"
+    ) throws(KafkaProtocolError) -> [Element] {
+        try readCompactArray(field) { (buffer: inout ByteBuffer) throws(KafkaProtocolError) in
+            try Element(from: &buffer, version: version)
+        }
+    }
+
+    public mutating func readCompactNullableArray<Element: KafkaCodable>(
+        of type: Element.Type, version: Int16, _ field: String = "compact nullable array"
+    ) throws(KafkaProtocolError) -> [Element]? {
+        try readCompactNullableArray(field) { (buffer: inout ByteBuffer) throws(KafkaProtocolError) in
+            try Element(from: &buffer, version: version)
+        }
+    }
+
+    public mutating func writeArray<Element: KafkaCodable>(_ elements: [Element], version: Int16, flexible: Bool) {
+        writeArray(elements, flexible: flexible) { buffer, element in element.write(into: &buffer, version: version) }
+    }
+
+    public mutating func writeNullableArray<Element: KafkaCodable>(_ elements: [Element]?, version: Int16, flexible: Bool) {
+        writeNullableArray(elements, flexible: flexible) { buffer, element in element.write(into: &buffer, version: version) }
+    }
+
+    public mutating func writeCompactArray<Element: KafkaCodable>(_ elements: [Element], version: Int16) {
+        writeCompactArray(elements) { buffer, element in element.write(into: &buffer, version: version) }
+    }
+
+    public mutating func writeCompactNullableArray<Element: KafkaCodable>(_ elements: [Element]?, version: Int16) {
+        writeCompactNullableArray(elements) { buffer, element in element.write(into: &buffer, version: version) }
+    }
+}

@@ -60,7 +60,26 @@ extension ByteBuffer {
     }
 
     @inlinable
+    public mutating func readUInt16(_ field: String = "uint16") throws(KafkaProtocolError) -> UInt16 {
+        guard let value = readInteger(endianness: .big, as: UInt16.self) else { throw .truncated(field) }
+        return value
+    }
+
+    /// `FLOAT64`: an IEEE 754 double, big-endian.
+    @inlinable
+    public mutating func readFloat64(_ field: String = "float64") throws(KafkaProtocolError) -> Double {
+        guard let bits = readInteger(endianness: .big, as: UInt64.self) else { throw .truncated(field) }
+        return Double(bitPattern: bits)
+    }
+
+    @inlinable
     public mutating func writeInt8(_ value: Int8) { writeInteger(value) }
+
+    @inlinable
+    public mutating func writeUInt16(_ value: UInt16) { writeInteger(value, endianness: .big) }
+
+    @inlinable
+    public mutating func writeFloat64(_ value: Double) { writeInteger(value.bitPattern, endianness: .big) }
 
     @inlinable
     public mutating func writeInt16(_ value: Int16) { writeInteger(value, endianness: .big) }
