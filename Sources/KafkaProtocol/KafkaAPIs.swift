@@ -9,11 +9,11 @@ public enum KafkaAPIs {
 
     /// APIs whose codec is still written by hand in `Messages/` (shrinking to none as schemas land).
     static let handWritten: [any KafkaAPI.Type] = [
-        Fetch.self, ListOffsets.self, Metadata.self, LeaderAndIsr.self, StopReplica.self,
+        LeaderAndIsr.self, StopReplica.self,
         UpdateMetadata.self, ControlledShutdown.self, OffsetCommit.self, OffsetFetch.self,
         FindCoordinator.self, JoinGroup.self, Heartbeat.self, LeaveGroup.self, SyncGroup.self,
-        CreateTopics.self, DeleteTopics.self, DeleteRecords.self, OffsetForLeaderEpoch.self,
-        DescribeConfigs.self, AlterConfigs.self, DescribeLogDirs.self, CreatePartitions.self,
+        CreateTopics.self, DeleteTopics.self,
+        DescribeConfigs.self, AlterConfigs.self, CreatePartitions.self,
     ]
 
     /// The ApiVersions entries (key, min, max) for every implemented API (the broker filters

@@ -5,6 +5,12 @@ extension KafkaAPIs {
     /// Every API with a schema, in key order.
     public static let generated: [any KafkaAPI.Type] = [
         Produce.self,
+        Fetch.self,
+        ListOffsets.self,
+        Metadata.self,
         ApiVersions.self,
+        DeleteRecords.self,
+        OffsetForLeaderEpoch.self,
+        DescribeLogDirs.self,
     ]
 }
