@@ -7,9 +7,10 @@ import NIOCore
 /// Fetch (key 1): read records from partition logs, for consumers (replica_id -1) and for follower
 /// replicas (replica_id = their broker id).
 ///
-/// v1 added the throttle time; v2 and v3 may carry message format v1; v3 added a response-wide
-/// max_bytes (KIP-74); v4 the isolation level, last stable offsets and aborted transactions
-/// (transactions); v5 log start offsets; v6 may answer KAFKA_STORAGE_ERROR; v7 fetch sessions
+/// v1 added the throttle time; v2 may return message format v1 (timestamps); v3 added a
+/// response-wide max_bytes (KIP-74); v4 the isolation level, last stable offsets and aborted
+/// transactions (KIP-98); v5 log start offsets; v6 may answer KAFKA_STORAGE_ERROR; v7 fetch
+/// sessions
 /// (KIP-227): session id and epoch, forgotten topics, a top-level error; v8 answers before
 /// throttling; v9 the current leader epoch for fencing (KIP-320); v10 may return ZStandard batches;
 /// v11 the rack id and preferred read replica (KIP-392). Versions between are identical on the
