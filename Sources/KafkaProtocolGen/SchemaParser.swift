@@ -42,7 +42,7 @@ public struct SchemaParser {
         // Shared structs may be used above their `struct` block.
         let sharedNames = Set(lines.compactMap { line -> String? in
             let words = line.split(separator: " ")
-            return words.count == 2 && words[0] == "struct" ? String(words[1]) : nil
+            return words.count >= 2 && words[0] == "struct" && (words.count == 2 || words[2] == "--") ? String(words[1]) : nil
         })
 
         func fail(_ line: Int, _ message: String) -> ParseError { ParseError(file: file, line: line, message: message) }
@@ -102,13 +102,18 @@ public struct SchemaParser {
                     section = String(words[0])
                     stack = [OpenStruct(name: words[0] == "request" ? "Request" : "Response", doc: "", fields: [], indent: 2)]
                 case "struct":
-                    guard words.count == 2, words[1].first?.isUppercase == true else {
-                        throw fail(lineNumber, "expected `struct <UpperCamelName>`")
+                    // `struct Name [-- doc]`: the doc becomes the shared struct's doc comment.
+                    let header = line.withoutTrailingComment()
+                    let docStart = header.range(of: " -- ")
+                    let declaration = (docStart.map { header[..<$0.lowerBound] } ?? header).split(separator: " ")
+                    let structDoc = docStart.map { String(header[$0.upperBound...]).trimmingCharacters(in: " ") } ?? ""
+                    guard declaration.count == 2, declaration[1].first?.isUppercase == true else {
+                        throw fail(lineNumber, "expected `struct <UpperCamelName> [-- doc]`")
                     }
                     close(to: 0)
                     section = "struct"
-                    stack = [OpenStruct(name: String(words[1]), doc: "", fields: [], indent: 2)]
-                    order.append(String(words[1]))
+                    stack = [OpenStruct(name: String(declaration[1]), doc: structDoc, fields: [], indent: 2)]
+                    order.append(String(declaration[1]))
                 default:
                     throw fail(lineNumber, "unknown line `\(line)`")
                 }

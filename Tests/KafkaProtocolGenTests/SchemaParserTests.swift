@@ -25,7 +25,7 @@ import Testing
           error_code error -- The error.
           records records -- Record batches.
 
-        struct Shared
+        struct Shared -- A struct several fields use.
           id int32 -- The id.
         """
 
@@ -56,6 +56,7 @@ import Testing
         #expect(topic.fields[1].type == .array(.int32))
         #expect(topic.fields[1].swiftWrapper == "BrokerId")
         #expect(schema.structNamed("Shared")?.fields.map(\.name) == ["id"])
+        #expect(schema.structNamed("Shared")?.doc == "A struct several fields use.")
         #expect(schema.response.fields[1].isNullable, "records are always nullable")
         #expect(schema.structs.map(\.name) == ["Topic", "Shared"])
     }
