@@ -9,10 +9,8 @@ public enum KafkaAPIs {
 
     /// APIs whose codec is still written by hand in `Messages/` (shrinking to none as schemas land).
     static let handWritten: [any KafkaAPI.Type] = [
-        Fetch.self, ListOffsets.self, Metadata.self, LeaderAndIsr.self, StopReplica.self,
-        UpdateMetadata.self, ControlledShutdown.self,
-        CreateTopics.self, DeleteTopics.self, DeleteRecords.self, OffsetForLeaderEpoch.self,
-        DescribeLogDirs.self, CreatePartitions.self,
+        LeaderAndIsr.self, StopReplica.self, UpdateMetadata.self, ControlledShutdown.self,
+        CreateTopics.self, DeleteTopics.self, CreatePartitions.self,
     ]
 
     /// The ApiVersions entries (key, min, max) for every implemented API (the broker filters

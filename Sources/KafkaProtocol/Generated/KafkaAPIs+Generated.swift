@@ -5,6 +5,9 @@ extension KafkaAPIs {
     /// Every API with a schema, in key order.
     public static let generated: [any KafkaAPI.Type] = [
         Produce.self,
+        Fetch.self,
+        ListOffsets.self,
+        Metadata.self,
         OffsetCommit.self,
         OffsetFetch.self,
         FindCoordinator.self,
@@ -16,7 +19,9 @@ extension KafkaAPIs {
         ListGroups.self,
         SaslHandshake.self,
         ApiVersions.self,
+        DeleteRecords.self,
         InitProducerId.self,
+        OffsetForLeaderEpoch.self,
         AddPartitionsToTxn.self,
         AddOffsetsToTxn.self,
         EndTxn.self,
@@ -28,6 +33,7 @@ extension KafkaAPIs {
         DescribeConfigs.self,
         AlterConfigs.self,
         AlterReplicaLogDirs.self,
+        DescribeLogDirs.self,
         SaslAuthenticate.self,
         CreateDelegationToken.self,
         RenewDelegationToken.self,

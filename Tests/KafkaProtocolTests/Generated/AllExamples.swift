@@ -8,6 +8,21 @@ extension Produce: ExampleAPI {
     static func exampleResponse(version: Int16) -> Response { .example(version: version) }
 }
 
+extension Fetch: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension ListOffsets: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension Metadata: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
 extension OffsetCommit: ExampleAPI {
     static func exampleRequest(version: Int16) -> Request { .example(version: version) }
     static func exampleResponse(version: Int16) -> Response { .example(version: version) }
@@ -63,7 +78,17 @@ extension ApiVersions: ExampleAPI {
     static func exampleResponse(version: Int16) -> Response { .example(version: version) }
 }
 
+extension DeleteRecords: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
 extension InitProducerId: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension OffsetForLeaderEpoch: ExampleAPI {
     static func exampleRequest(version: Int16) -> Request { .example(version: version) }
     static func exampleResponse(version: Int16) -> Response { .example(version: version) }
 }
@@ -123,6 +148,11 @@ extension AlterReplicaLogDirs: ExampleAPI {
     static func exampleResponse(version: Int16) -> Response { .example(version: version) }
 }
 
+extension DescribeLogDirs: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
 extension SaslAuthenticate: ExampleAPI {
     static func exampleRequest(version: Int16) -> Request { .example(version: version) }
     static func exampleResponse(version: Int16) -> Response { .example(version: version) }
@@ -166,6 +196,9 @@ extension IncrementalAlterConfigs: ExampleAPI {
 /// Every API with a schema, in key order.
 let generatedExampleAPIs: [any ExampleAPI.Type] = [
     Produce.self,
+    Fetch.self,
+    ListOffsets.self,
+    Metadata.self,
     OffsetCommit.self,
     OffsetFetch.self,
     FindCoordinator.self,
@@ -177,7 +210,9 @@ let generatedExampleAPIs: [any ExampleAPI.Type] = [
     ListGroups.self,
     SaslHandshake.self,
     ApiVersions.self,
+    DeleteRecords.self,
     InitProducerId.self,
+    OffsetForLeaderEpoch.self,
     AddPartitionsToTxn.self,
     AddOffsetsToTxn.self,
     EndTxn.self,
@@ -189,6 +224,7 @@ let generatedExampleAPIs: [any ExampleAPI.Type] = [
     DescribeConfigs.self,
     AlterConfigs.self,
     AlterReplicaLogDirs.self,
+    DescribeLogDirs.self,
     SaslAuthenticate.self,
     CreateDelegationToken.self,
     RenewDelegationToken.self,
