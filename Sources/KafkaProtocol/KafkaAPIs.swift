@@ -8,12 +8,7 @@ public enum KafkaAPIs {
     public static let all: [any KafkaAPI.Type] = (generated + handWritten).sorted { $0.key < $1.key }
 
     /// APIs whose codec is still written by hand in `Messages/` (shrinking to none as schemas land).
-    static let handWritten: [any KafkaAPI.Type] = [
-        Fetch.self, ListOffsets.self, Metadata.self, OffsetCommit.self, OffsetFetch.self,
-        FindCoordinator.self, JoinGroup.self, Heartbeat.self, LeaveGroup.self, SyncGroup.self,
-        DeleteRecords.self, OffsetForLeaderEpoch.self,
-        DescribeConfigs.self, AlterConfigs.self, DescribeLogDirs.self,
-    ]
+    static let handWritten: [any KafkaAPI.Type] = []
 
     /// The ApiVersions entries (key, min, max) for every implemented API (the broker filters
     /// them down to its handlers).

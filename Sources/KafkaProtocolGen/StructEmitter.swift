@@ -26,7 +26,7 @@ struct StructEmitter {
                 out.line("/// Tagged fields this codec does not know, kept so that they round-trip (flexible versions).")
                 out.line("public var taggedFields: TaggedFields")
             }
-            out.line()
+            if !structure.fields.isEmpty || api.hasFlexibleCodecVersions { out.line() }
             emitMemberwiseInit(into: &out)
             out.line()
             emitDecoder(into: &out)
@@ -61,11 +61,10 @@ struct StructEmitter {
             return "\(SwiftNames.bareProperty(field.name)): \(coding.swiftType) = \(coding.defaultExpression)"
         }
         if api.hasFlexibleCodecVersions { parameters.append("taggedFields: TaggedFields = .empty") }
-        let header = parameters.count <= 3
-            ? "public init(\(parameters.joined(separator: ", ")))"
-            : "public init(\n        " + parameters.joined(separator: ",\n        ") + "\n    )"
-        if parameters.count <= 3 {
-            out.block(header) { out in assignments(&out) }
+        if parameters.isEmpty {
+            out.line("public init() {}")
+        } else if parameters.count <= 3 {
+            out.block("public init(\(parameters.joined(separator: ", ")))") { out in assignments(&out) }
         } else {
             out.line("public init(")
             for (index, parameter) in parameters.enumerated() {
@@ -162,8 +161,12 @@ struct StructEmitter {
                 emitWriterBody(into: &out, recordsWriter: "writeRecords")
             }
         } else {
-            out.block("public func write(into buffer: inout ByteBuffer, version: Int16)") { out in
-                emitWriterBody(into: &out, recordsWriter: nil)
+            if structure.fields.isEmpty && !api.hasFlexibleCodecVersions {
+                out.line("public func write(into buffer: inout ByteBuffer, version: Int16) {}")
+            } else {
+                out.block("public func write(into buffer: inout ByteBuffer, version: Int16)") { out in
+                    emitWriterBody(into: &out, recordsWriter: nil)
+                }
             }
         }
     }

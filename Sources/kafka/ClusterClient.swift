@@ -78,7 +78,7 @@ actor ClusterClient {
     /// Metadata for `topics` (nil: all), remembering the brokers and the controller.
     func metadata(topics: [String]?, allowAutoTopicCreation: Bool = false) async throws -> Metadata.Response {
         let version = try requireVersion(of: Metadata.self, for: "Reading metadata")
-        let request = Metadata.Request(topics: topics, allowAutoTopicCreation: allowAutoTopicCreation)
+        let request = Metadata.Request(topicNames: topics, allowAutoTopicCreation: allowAutoTopicCreation)
         let response = try await bootstrapConnection.send(Metadata.self, request, version: version)
         brokers = Dictionary(response.brokers.map { ($0.nodeId, $0) }, uniquingKeysWith: { $1 })
         controllerId = response.controllerId

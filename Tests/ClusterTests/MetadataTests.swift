@@ -96,7 +96,7 @@ extension RealClusterTests {
 
         static func metadata(_ client: WireClient, version: Int16, topics: [String]?) throws -> Metadata.Response {
             var frame = ByteBuffer()
-            Metadata.writeRequestFrame(Metadata.Request(topics: topics, allowAutoTopicCreation: false),
+            Metadata.writeRequestFrame(Metadata.Request(topicNames: topics, allowAutoTopicCreation: false),
                                        header: RequestHeader(apiKey: .metadata, apiVersion: version, correlationId: 7,
                                                              clientId: "wire-test"), into: &frame)
             try client.send(Array(frame.readableBytesView))

@@ -66,6 +66,7 @@ import Testing
             .saslHandshake, .initProducerId, .addPartitionsToTxn, .addOffsetsToTxn, .endTxn, .writeTxnMarkers,
             .txnOffsetCommit, .describeAcls, .createAcls, .deleteAcls, .alterReplicaLogDirs, .saslAuthenticate,
             .createDelegationToken, .renewDelegationToken, .expireDelegationToken, .describeDelegationToken, .electLeaders,
+            .describeGroups, .listGroups, .deleteGroups, .incrementalAlterConfigs,
         ]
         for key in implemented {
             #expect(advertised.contains { $0.apiKey == key }, "\(key) has no codec")

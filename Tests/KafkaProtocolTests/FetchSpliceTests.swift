@@ -7,8 +7,10 @@ import Testing
     /// the bytes of the plain encoding, at every version.
     @Test(arguments: Array(Int16(0)...11))
     func splicedBytesEqualThePlainEncoding(_ version: Int16) {
+        // A topic with no partitions in the middle: its sizes list is empty and must be skipped.
         let records: [[ByteBuffer]] = [
             [ByteBuffer(bytes: Array(repeating: 7, count: 40)), ByteBuffer()],
+            [],
             [ByteBuffer(bytes: [1, 2, 3])],
         ]
         let response = Fetch.Response(throttleTimeMs: 3, sessionId: 0, responses: [
@@ -17,7 +19,8 @@ import Testing
                       abortedTransactions: version >= 4 ? [] : nil, records: records[0][0]),
                 .init(partitionIndex: 1, errorCode: .offsetOutOfRange, highWatermark: 5, records: records[0][1]),
             ]),
-            .init(topic: "b", partitions: [.init(partitionIndex: 2, highWatermark: 1, records: records[1][0])]),
+            .init(topic: "none", partitions: []),
+            .init(topic: "b", partitions: [.init(partitionIndex: 2, highWatermark: 1, records: records[2][0])]),
         ])
         var plain = ByteBuffer()
         response.write(into: &plain, version: version)

@@ -44,7 +44,7 @@ import Testing
     @Test func metadataV8() throws {
         let request = try FixtureDecoding.request(Metadata.self, F.pair("confluent-kafka", "010_Metadata_v8"))
         #expect(request.header.clientId == "fx-ck-producer")
-        #expect(request.body.topics == ["fx-ck"])
+        #expect(request.body.topicNames(version: 8) == ["fx-ck"])
         let response = try FixtureDecoding.response(Metadata.self, F.pair("confluent-kafka", "010_Metadata_v8"))
         let topic = try #require(response.body.topics.first)
         #expect(topic.name == "fx-ck")

@@ -18,7 +18,7 @@ enum MessageSamples {
     )
 
     static let metadata = (
-        Metadata.Request(topics: ["a", "b"], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: true, includeTopicAuthorizedOperations: true),
+        Metadata.Request(topicNames: ["a", "b"], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: true, includeTopicAuthorizedOperations: true),
         Metadata.Response(
             throttleTimeMs: 1, brokers: [Metadata.Broker(nodeId: 1, host: "h1", port: 9092, rack: "r1")], clusterId: "c",
             controllerId: 1, topics: [Metadata.Topic(errorCode: .leaderNotAvailable, name: "a", isInternal: true, partitions: [

@@ -18,12 +18,16 @@ import Testing
     @Test func metadataV0() throws {
         // v0: an empty topic list means all topics.
         let all = try check(Metadata.Request.self, version: 0, "00000000")
-        #expect(all.topics == nil)
+        #expect(all.topics == [] && all.topicNames(version: 0) == nil)
         let one = try check(Metadata.Request.self, version: 0, "00000001 0001 74")
-        #expect(one.topics == ["t"])
+        #expect(one.topicNames(version: 0) == ["t"])
+        // nil (all topics) writes as v0's empty list.
+        var v0 = ByteBuffer()
+        Metadata.Request(topicNames: nil).write(into: &v0, version: 0)
+        #expect(v0 == bytes("00000000"))
         // v1: null is all, empty is none.
-        #expect(try check(Metadata.Request.self, version: 1, "ffffffff").topics == nil)
-        #expect(try check(Metadata.Request.self, version: 1, "00000000").topics == [])
+        #expect(try check(Metadata.Request.self, version: 1, "ffffffff").topicNames(version: 1) == nil)
+        #expect(try check(Metadata.Request.self, version: 1, "00000000").topicNames(version: 1) == [])
         #expect(try check(Metadata.Request.self, version: 4, "00000000 00").allowAutoTopicCreation == false)
 
         let response = try check(Metadata.Response.self, version: 0, """

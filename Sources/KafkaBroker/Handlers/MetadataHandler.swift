@@ -20,7 +20,7 @@ struct MetadataHandler: KafkaRequestHandler {
         let metadata = try Metadata.decodeRequest(from: &body, version: version)
         let snapshot = cache.current
         // All topics: a null list, or (v0, which has no null) an empty one.
-        let requested = version == 0 && metadata.topics?.isEmpty == true ? nil : metadata.topics
+        let requested = metadata.topicNames(version: version)
         let names = requested ?? snapshot.partitions.keys.sorted()
         var topics: [Metadata.Topic] = []
         for name in names {

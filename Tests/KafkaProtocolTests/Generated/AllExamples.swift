@@ -8,6 +8,21 @@ extension Produce: ExampleAPI {
     static func exampleResponse(version: Int16) -> Response { .example(version: version) }
 }
 
+extension Fetch: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension ListOffsets: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension Metadata: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
 extension LeaderAndIsr: ExampleAPI {
     static func exampleRequest(version: Int16) -> Request { .example(version: version) }
     static func exampleResponse(version: Int16) -> Response { .example(version: version) }
@@ -24,6 +39,51 @@ extension UpdateMetadata: ExampleAPI {
 }
 
 extension ControlledShutdown: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension OffsetCommit: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension OffsetFetch: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension FindCoordinator: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension JoinGroup: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension Heartbeat: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension LeaveGroup: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension SyncGroup: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension DescribeGroups: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension ListGroups: ExampleAPI {
     static func exampleRequest(version: Int16) -> Request { .example(version: version) }
     static func exampleResponse(version: Int16) -> Response { .example(version: version) }
 }
@@ -48,7 +108,17 @@ extension DeleteTopics: ExampleAPI {
     static func exampleResponse(version: Int16) -> Response { .example(version: version) }
 }
 
+extension DeleteRecords: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
 extension InitProducerId: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension OffsetForLeaderEpoch: ExampleAPI {
     static func exampleRequest(version: Int16) -> Request { .example(version: version) }
     static func exampleResponse(version: Int16) -> Response { .example(version: version) }
 }
@@ -93,7 +163,22 @@ extension DeleteAcls: ExampleAPI {
     static func exampleResponse(version: Int16) -> Response { .example(version: version) }
 }
 
+extension DescribeConfigs: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension AlterConfigs: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
 extension AlterReplicaLogDirs: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension DescribeLogDirs: ExampleAPI {
     static func exampleRequest(version: Int16) -> Request { .example(version: version) }
     static func exampleResponse(version: Int16) -> Response { .example(version: version) }
 }
@@ -128,7 +213,17 @@ extension DescribeDelegationToken: ExampleAPI {
     static func exampleResponse(version: Int16) -> Response { .example(version: version) }
 }
 
+extension DeleteGroups: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
 extension ElectLeaders: ExampleAPI {
+    static func exampleRequest(version: Int16) -> Request { .example(version: version) }
+    static func exampleResponse(version: Int16) -> Response { .example(version: version) }
+}
+
+extension IncrementalAlterConfigs: ExampleAPI {
     static func exampleRequest(version: Int16) -> Request { .example(version: version) }
     static func exampleResponse(version: Int16) -> Response { .example(version: version) }
 }
@@ -136,15 +231,29 @@ extension ElectLeaders: ExampleAPI {
 /// Every API with a schema, in key order.
 let generatedExampleAPIs: [any ExampleAPI.Type] = [
     Produce.self,
+    Fetch.self,
+    ListOffsets.self,
+    Metadata.self,
     LeaderAndIsr.self,
     StopReplica.self,
     UpdateMetadata.self,
     ControlledShutdown.self,
+    OffsetCommit.self,
+    OffsetFetch.self,
+    FindCoordinator.self,
+    JoinGroup.self,
+    Heartbeat.self,
+    LeaveGroup.self,
+    SyncGroup.self,
+    DescribeGroups.self,
+    ListGroups.self,
     SaslHandshake.self,
     ApiVersions.self,
     CreateTopics.self,
     DeleteTopics.self,
+    DeleteRecords.self,
     InitProducerId.self,
+    OffsetForLeaderEpoch.self,
     AddPartitionsToTxn.self,
     AddOffsetsToTxn.self,
     EndTxn.self,
@@ -153,12 +262,17 @@ let generatedExampleAPIs: [any ExampleAPI.Type] = [
     DescribeAcls.self,
     CreateAcls.self,
     DeleteAcls.self,
+    DescribeConfigs.self,
+    AlterConfigs.self,
     AlterReplicaLogDirs.self,
+    DescribeLogDirs.self,
     SaslAuthenticate.self,
     CreatePartitions.self,
     CreateDelegationToken.self,
     RenewDelegationToken.self,
     ExpireDelegationToken.self,
     DescribeDelegationToken.self,
+    DeleteGroups.self,
     ElectLeaders.self,
+    IncrementalAlterConfigs.self,
 ]
