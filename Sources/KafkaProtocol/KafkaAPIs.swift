@@ -3,12 +3,9 @@
 /// Being listed here does not make the broker advertise an API: `KafkaApis` advertises only the
 /// ones it has a handler for (so a codec may land before its handler).
 public enum KafkaAPIs {
-    /// Every implemented API, in key order: the generated codecs and the hand-written ones not yet
-    /// replaced by a schema.
-    public static let all: [any KafkaAPI.Type] = (generated + handWritten).sorted { $0.key < $1.key }
-
-    /// APIs whose codec is still written by hand in `Messages/` (shrinking to none as schemas land).
-    static let handWritten: [any KafkaAPI.Type] = []
+    /// Every API the codec implements, in key order: one per schema in `Schemas/` (all 45 of
+    /// Kafka 2.3).
+    public static var all: [any KafkaAPI.Type] { generated }
 
     /// The ApiVersions entries (key, min, max) for every implemented API (the broker filters
     /// them down to its handlers).
@@ -20,6 +17,16 @@ public enum KafkaAPIs {
 extension ApiKey {
     /// The implementation of this API in the codec, nil if it has none.
     public var api: (any KafkaAPI.Type)? {
-        KafkaAPIs.all.first { $0.key == self }
+        guard rawValue >= 0, Int(rawValue) < KafkaAPIs.byKey.count else { return nil }
+        return KafkaAPIs.byKey[Int(rawValue)]
     }
+}
+
+extension KafkaAPIs {
+    /// ``all`` indexed by key, for the request path's lookup of every request's API.
+    static let byKey: [(any KafkaAPI.Type)?] = {
+        var table: [(any KafkaAPI.Type)?] = Array(repeating: nil, count: Int(all.map { $0.key.rawValue }.max() ?? -1) + 1)
+        for api in all { table[Int(api.key.rawValue)] = api }
+        return table
+    }()
 }

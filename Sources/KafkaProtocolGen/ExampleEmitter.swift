@@ -21,6 +21,10 @@ public struct ExampleEmitter {
             out.block("extension \(api.name).\(structure.name)") { out in
                 out.line("/// Every field of `version` set to a value other than its default.")
                 out.block("static func example(version: Int16) -> Self") { out in
+                    if structure.fields.isEmpty && !api.hasFlexibleCodecVersions {
+                        out.line("Self()")
+                        return
+                    }
                     out.line("var value = Self()")
                     for (index, field) in structure.fields.enumerated() {
                         let property = "value.\(SwiftNames.bareProperty(field.name))"

@@ -8,8 +8,7 @@ import NIOCore
 extension ListGroups.Request {
     /// Every field of `version` set to a value other than its default.
     static func example(version: Int16) -> Self {
-        var value = Self()
-        return value
+        Self()
     }
 }
 
