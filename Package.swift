@@ -63,6 +63,15 @@ let package = Package(
         // generator builds in seconds).
         .target(name: "KafkaProtocolGen"),
         .executableTarget(name: "kafka-protocol-gen", dependencies: ["KafkaProtocolGen"]),
+        // The group coordinator (Kafka's kafka.coordinator.group): consumer groups, their state
+        // machine, and the committed offsets kept in __consumer_offsets.
+        .target(
+            name: "GroupCoordinator",
+            dependencies: [
+                "KafkaCommon", "KafkaProtocol", "KafkaRecords", "KafkaPurgatory",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // A connection to a broker that speaks the wire protocol (controller requests, fetchers, CLI).
         .target(
             name: "KafkaClient",
@@ -143,6 +152,10 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "KafkaProtocolGenTests", dependencies: ["KafkaProtocolGen"]),
+        .testTarget(
+            name: "GroupCoordinatorTests",
+            dependencies: ["GroupCoordinator", "KafkaCommon", "KafkaProtocol", "KafkaRecords", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper", "KafkaTestKit"]),
         .testTarget(name: "KafkaZkTests", dependencies: ["KafkaCommon", "KafkaZk", "ZooKeeper", "KafkaTestKit"]),
         .testTarget(
