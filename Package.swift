@@ -70,7 +70,8 @@ let package = Package(
             dependencies: [
                 "KafkaCommon", "KafkaProtocol", "KafkaRecords", "KafkaPurgatory",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            exclude: ["Schemas"]
         ),
         // A connection to a broker that speaks the wire protocol (controller requests, fetchers, CLI).
         .target(
@@ -117,7 +118,7 @@ let package = Package(
         .executableTarget(
             name: "kafka",
             dependencies: [
-                "KafkaCommon", "KafkaProtocol", "KafkaClient", "KafkaRecords", "KafkaStorage",
+                "KafkaCommon", "KafkaProtocol", "KafkaClient", "KafkaRecords", "KafkaStorage", "GroupCoordinator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -154,7 +155,8 @@ let package = Package(
         .testTarget(name: "KafkaProtocolGenTests", dependencies: ["KafkaProtocolGen"]),
         .testTarget(
             name: "GroupCoordinatorTests",
-            dependencies: ["GroupCoordinator", "KafkaCommon", "KafkaProtocol", "KafkaRecords", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["GroupCoordinator", "KafkaCommon", "KafkaProtocol", "KafkaRecords", .product(name: "NIOCore", package: "swift-nio")],
+            exclude: ["Fixtures"]
         ),
         .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper", "KafkaTestKit"]),
         .testTarget(name: "KafkaZkTests", dependencies: ["KafkaCommon", "KafkaZk", "ZooKeeper", "KafkaTestKit"]),

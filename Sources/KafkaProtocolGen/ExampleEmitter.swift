@@ -4,21 +4,43 @@
 /// must fail to decode.
 public struct ExampleEmitter {
     public let api: ApiSchema
+    /// Whether `api` is a data record's ``DataSchema/emitterView`` (its root is the top-level type).
+    let isData: Bool
+    /// The folder of the schema, for the banner.
+    let schemasPath: String
+    /// The module of the generated types.
+    let module: String
 
-    public init(api: ApiSchema) { self.api = api }
+    public init(api: ApiSchema) {
+        self.api = api
+        self.isData = false
+        self.schemasPath = ProtocolGenerator.schemasPath
+        self.module = "KafkaProtocol"
+    }
+
+    public init(data: DataSchema, schemasPath: String, module: String) {
+        self.api = data.emitterView
+        self.isData = true
+        self.schemasPath = schemasPath
+        self.module = module
+    }
+
+    /// The Swift name of a struct of the schema.
+    private func qualified(_ structName: String) -> String {
+        isData && structName == api.name ? api.name : "\(api.name).\(structName)"
+    }
 
     public func emit() -> String {
         var out = SwiftWriter()
-        for line in ApiEmitter.banner(source: "Sources/KafkaProtocol/Schemas/\(api.name).schema").split(separator: "\n") {
+        for line in ApiEmitter.banner(source: "\(schemasPath)/\(api.name).schema").split(separator: "\n") {
             out.line(String(line))
         }
         out.line()
-        out.line("import KafkaCommon")
-        out.line("import KafkaProtocol")
+        for module in Set(["KafkaCommon", "KafkaProtocol", module]).sorted() { out.line("import \(module)") }
         out.line("import NIOCore")
-        for structure in [api.request, api.response] + api.structs {
+        for structure in isData ? [api.request] + api.structs : [api.request, api.response] + api.structs {
             out.line()
-            out.block("extension \(api.name).\(structure.name)") { out in
+            out.block("extension \(qualified(structure.name))") { out in
                 out.line("/// Every field of `version` set to a value other than its default.")
                 out.block("static func example(version: Int16) -> Self") { out in
                     if structure.fields.isEmpty && !api.hasFlexibleCodecVersions {
@@ -66,7 +88,7 @@ public struct ExampleEmitter {
         case .uuid: return "Uuid(mostSignificantBits: \(seed), leastSignificantBits: \(seed + 1))"
         case .error: return "ErrorCode(rawValue: \(seed))"
         case .apiKey: return "ApiKey(rawValue: \(seed))"
-        case .structure(let name): return "\(api.name).\(name).example(version: version)"
+        case .structure(let name): return "\(qualified(name)).example(version: version)"
         case .array: return "[]"
         }
     }

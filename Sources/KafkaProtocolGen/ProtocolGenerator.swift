@@ -1,23 +1,46 @@
 import Foundation
 
-/// Turns every schema under `Sources/KafkaProtocol/Schemas/` into the checked-in Swift:
+/// Turns every schema of every ``SchemaFolder`` into the checked-in Swift:
 ///
-/// - `Sources/KafkaProtocol/Generated/<Api>.swift`: the API's codec;
-/// - `Sources/KafkaProtocol/Generated/KafkaAPIs+Generated.swift`: the list of generated APIs;
-/// - `Tests/KafkaProtocolTests/Generated/<Api>+Examples.swift`: a populated value of each struct,
-///   for the round-trip and truncation tests.
+/// - API schemas (`Sources/KafkaProtocol/Schemas/`): `<codec>/<Api>.swift`, the API's codec;
+///   `<codec>/KafkaAPIs+Generated.swift`, the list of generated APIs; `<examples>/<Api>+Examples.swift`,
+///   a populated value of each struct, for the round-trip and truncation tests, and `AllExamples.swift`;
+/// - data schemas (`Sources/GroupCoordinator/Schemas/`): `<codec>/<Name>.swift`, the record's struct,
+///   and `<examples>/<Name>+Examples.swift`.
 ///
 /// The output depends on the schema text alone (files in name order), so regenerating an
 /// unchanged tree gives identical bytes; the regeneration test relies on that.
 public struct ProtocolGenerator {
+    /// A folder of schemas and where its generated code and test examples go (paths from the root).
+    public struct SchemaFolder: Sendable, Equatable {
+        public var schemas: String
+        public var codec: String
+        public var examples: String
+        /// The module the generated code belongs to (imported by the examples).
+        public var module: String
+    }
+
     public static let schemasPath = "Sources/KafkaProtocol/Schemas"
     public static let codecPath = "Sources/KafkaProtocol/Generated"
     public static let examplesPath = "Tests/KafkaProtocolTests/Generated"
 
+    /// Every schema folder, in the order they are generated.
+    public static let folders: [SchemaFolder] = [
+        SchemaFolder(schemas: schemasPath, codec: codecPath, examples: examplesPath, module: "KafkaProtocol"),
+        SchemaFolder(
+            schemas: "Sources/GroupCoordinator/Schemas", codec: "Sources/GroupCoordinator/Generated",
+            examples: "Tests/GroupCoordinatorTests/Generated", module: "GroupCoordinator"),
+    ]
+
     /// The package root: the directory holding `Package.swift`.
     public let root: URL
+    /// The folders this generator reads and writes.
+    public let folders: [SchemaFolder]
 
-    public init(root: URL) { self.root = root }
+    public init(root: URL, folders: [SchemaFolder] = ProtocolGenerator.folders) {
+        self.root = root
+        self.folders = folders
+    }
 
     /// Finds the package root from `start` upwards.
     public static func findRoot(from start: URL) -> URL? {
@@ -29,13 +52,13 @@ public struct ProtocolGenerator {
         return nil
     }
 
-    /// Every schema, parsed, in file-name order.
-    public func schemas() throws -> [ApiSchema] {
-        let directory = root.appendingPathComponent(Self.schemasPath)
+    /// Every schema file of `folder`, parsed, in file-name order.
+    public func schemaFiles(in folder: SchemaFolder) throws -> [SchemaFile] {
+        let directory = root.appendingPathComponent(folder.schemas)
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".schema") }.sorted()
         return try names.map { name in
             let text = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
-            let schema = try SchemaParser(file: "\(Self.schemasPath)/\(name)").parse(text)
+            let schema = try SchemaParser(file: "\(folder.schemas)/\(name)").parseFile(text)
             guard "\(schema.name).schema" == name else {
                 throw SchemaParser.ParseError(file: name, line: 1, message: "the file must be named \(schema.name).schema")
             }
@@ -43,16 +66,37 @@ public struct ProtocolGenerator {
         }
     }
 
+    /// Every API schema of every folder, in folder then file-name order.
+    public func schemas() throws -> [ApiSchema] {
+        try folders.flatMap { try schemaFiles(in: $0) }.compactMap { if case .api(let api) = $0 { api } else { nil } }
+    }
+
+    /// Every data schema of every folder, in folder then file-name order.
+    public func dataSchemas() throws -> [DataSchema] {
+        try folders.flatMap { try schemaFiles(in: $0) }.compactMap { if case .data(let data) = $0 { data } else { nil } }
+    }
+
     /// The generated files: relative path → contents.
     public func files() throws -> [String: String] {
-        let apis = try schemas()
         var files: [String: String] = [:]
-        for api in apis {
-            files["\(Self.codecPath)/\(api.name).swift"] = ApiEmitter(api: api).emit()
-            files["\(Self.examplesPath)/\(api.name)+Examples.swift"] = ExampleEmitter(api: api).emit()
+        for folder in folders {
+            var apis: [ApiSchema] = []
+            for schema in try schemaFiles(in: folder) {
+                switch schema {
+                case .api(let api):
+                    apis.append(api)
+                    files["\(folder.codec)/\(api.name).swift"] = ApiEmitter(api: api).emit()
+                    files["\(folder.examples)/\(api.name)+Examples.swift"] = ExampleEmitter(api: api).emit()
+                case .data(let data):
+                    files["\(folder.codec)/\(data.name).swift"] = DataEmitter(data: data, schemasPath: "Schemas").emit()
+                    files["\(folder.examples)/\(data.name)+Examples.swift"] =
+                        ExampleEmitter(data: data, schemasPath: folder.schemas, module: folder.module).emit()
+                }
+            }
+            guard !apis.isEmpty else { continue }
+            files["\(folder.codec)/KafkaAPIs+Generated.swift"] = Self.apiList(apis)
+            files["\(folder.examples)/AllExamples.swift"] = Self.exampleList(apis)
         }
-        files["\(Self.codecPath)/KafkaAPIs+Generated.swift"] = Self.apiList(apis)
-        files["\(Self.examplesPath)/AllExamples.swift"] = Self.exampleList(apis)
         return files
     }
 
@@ -87,7 +131,7 @@ public struct ProtocolGenerator {
 
     private func staleFiles(expected: [String: String]) throws -> [String] {
         var stale: [String] = []
-        for directory in [Self.codecPath, Self.examplesPath] {
+        for directory in folders.flatMap({ [$0.codec, $0.examples] }) {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(directory).path)) ?? []
             for name in names.sorted() where name.hasSuffix(".swift") && expected["\(directory)/\(name)"] == nil {
                 stale.append("\(directory)/\(name)")

@@ -122,3 +122,51 @@ public indirect enum FieldType: Equatable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+/// The model of a data schema file: a versioned record that is not an API message, such as the
+/// keys and values of `__consumer_offsets` (see `Sources/GroupCoordinator/Schemas/README.md`).
+/// It becomes one top-level `public struct <name>: KafkaCodable`, with its named structs nested in it.
+///
+/// The version is not part of the struct's bytes: the caller reads or writes it (these records
+/// start with an int16 version) and passes it to the codec. Data records are never flexible.
+public struct DataSchema: Equatable, Sendable {
+    /// The record's name: the Swift type and the schema file's name.
+    public var name: String
+    /// Every version the codec reads and writes.
+    public var versions: ClosedRange<Int16>
+    /// The comment lines above `data`, without their `#`.
+    public var doc: [String]
+    /// The record's own fields (the struct named ``name``).
+    public var root: StructSchema
+    /// Every named struct of the record, in the order they first appear.
+    public var structs: [StructSchema]
+
+    public init(name: String, versions: ClosedRange<Int16>, doc: [String], root: StructSchema, structs: [StructSchema]) {
+        self.name = name
+        self.versions = versions
+        self.doc = doc
+        self.root = root
+        self.structs = structs
+    }
+
+    /// The same facts in the shape the struct and field emitters read: the record is the "request"
+    /// body, an API of key -1 that is never flexible and whose codec versions are ``versions``.
+    var emitterView: ApiSchema {
+        ApiSchema(
+            name: name, key: -1, versions: versions, codecVersions: versions, firstFlexibleVersion: nil, doc: doc,
+            request: root, response: StructSchema(name: "Response", doc: "", fields: []), structs: structs)
+    }
+}
+
+/// What one schema file declares.
+public enum SchemaFile: Equatable, Sendable {
+    case api(ApiSchema)
+    case data(DataSchema)
+
+    public var name: String {
+        switch self {
+        case .api(let api): api.name
+        case .data(let data): data.name
+        }
+    }
+}

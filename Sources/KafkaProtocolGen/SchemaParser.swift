@@ -1,6 +1,7 @@
-/// Reads one schema file into an ``ApiSchema``.
+/// Reads one schema file: an API (``ApiSchema``) or a versioned data record (``DataSchema``).
 ///
-/// The format is described in `Sources/KafkaProtocol/Schemas/README.md`. Errors name the file
+/// The format is described in `Sources/KafkaProtocol/Schemas/README.md` (APIs) and
+/// `Sources/GroupCoordinator/Schemas/README.md` (data records). Errors name the file
 /// and line. The parser is a single pass over the lines with a stack of open structs: a field
 /// line indented one level deeper than the previous struct-typed field belongs to that field's
 /// struct.
@@ -24,8 +25,19 @@ public struct SchemaParser {
         var indent: Int
     }
 
+    /// Parses an API schema; a data schema is an error here.
     public func parse(_ text: String) throws(ParseError) -> ApiSchema {
+        switch try parseFile(text) {
+        case .api(let api): return api
+        case .data(let data): throw ParseError(file: file, line: 1, message: "`data \(data.name)` is a data schema, not an API")
+        }
+    }
+
+    /// Parses an API schema (`api <Name> key <N>` with `request` and `response`) or a data schema
+    /// (`data <Name>` with `fields`).
+    public func parseFile(_ text: String) throws(ParseError) -> SchemaFile {
         var name: String?
+        var isData = false
         var key: Int16?
         var versions: ClosedRange<Int16>?
         var codecVersions: ClosedRange<Int16>?
@@ -78,10 +90,27 @@ public struct SchemaParser {
                     guard words.count == 4, words[2] == "key", let k = Int16(words[3]) else {
                         throw fail(lineNumber, "expected `api <Name> key <N>`")
                     }
+                    guard name == nil else { throw fail(lineNumber, "a second `api` or `data` line") }
                     name = String(words[1])
                     key = k
                     doc = pendingComments
                     while doc.last == "" { doc.removeLast() }
+                case "data":
+                    guard words.count == 2, words[1].first?.isUppercase == true else {
+                        throw fail(lineNumber, "expected `data <UpperCamelName>`")
+                    }
+                    guard name == nil else { throw fail(lineNumber, "a second `api` or `data` line") }
+                    name = String(words[1])
+                    isData = true
+                    doc = pendingComments
+                    while doc.last == "" { doc.removeLast() }
+                case "fields":
+                    guard words.count == 1 else { throw fail(lineNumber, "`fields` stands alone on its line") }
+                    guard isData, let name else { throw fail(lineNumber, "`fields` belongs to a data schema, after its `data <Name>` line") }
+                    close(to: 0)
+                    guard sections["fields"] == nil else { throw fail(lineNumber, "a second `fields`") }
+                    section = "fields"
+                    stack = [OpenStruct(name: name, doc: "", fields: [], indent: 2)]
                 case "versions", "codec-versions":
                     guard words.count == 2, let range = VersionRange(parsing: words[1]), let high = range.highest else {
                         throw fail(lineNumber, "expected `\(words[0]) <low>-<high>`")
@@ -97,6 +126,7 @@ public struct SchemaParser {
                     }
                 case "request", "response":
                     guard words.count == 1 else { throw fail(lineNumber, "`\(words[0])` stands alone on its line") }
+                    guard !isData else { throw fail(lineNumber, "a data schema has `fields`, not `\(words[0])`") }
                     close(to: 0)
                     guard sections[String(words[0])] == nil else { throw fail(lineNumber, "a second `\(words[0])`") }
                     section = String(words[0])
@@ -120,7 +150,7 @@ public struct SchemaParser {
                 continue
             }
 
-            guard !stack.isEmpty else { throw fail(lineNumber, "a field outside `request`, `response` or `struct`") }
+            guard !stack.isEmpty else { throw fail(lineNumber, "a field outside `request`, `response`, `fields` or `struct`") }
             guard indent % 2 == 0 else { throw fail(lineNumber, "indentation must be a multiple of two spaces") }
             guard let depth = stack.firstIndex(where: { $0.indent == indent }) else {
                 throw fail(lineNumber, "indentation of \(indent) spaces matches no open struct")
@@ -147,7 +177,21 @@ public struct SchemaParser {
         // Structs close innermost first; list them in the order they open, outermost first.
         named.sort { (order.firstIndex(of: $0.name) ?? .max) < (order.firstIndex(of: $1.name) ?? .max) }
 
-        guard let name, let key else { throw fail(1, "no `api <Name> key <N>` line") }
+        if isData, let name {
+            guard let versions else { throw fail(1, "no `versions` line") }
+            guard let flexible else { throw fail(1, "no `flexible` line") }
+            guard flexible == nil else { throw fail(1, "a data record is never flexible: write `flexible none`") }
+            guard codecVersions == nil else { throw fail(1, "a data schema has only `versions`, no `codec-versions`") }
+            guard let root = sections["fields"] else { throw fail(1, "no `fields` section") }
+            let data = DataSchema(name: name, versions: versions, doc: doc, root: root, structs: named)
+            guard !named.contains(where: { $0.name == name }) else { throw fail(1, "struct \(name) has the record's own name") }
+            guard !([root] + named).contains(where: { $0.fields.contains { $0.type == .records } }) else {
+                throw fail(1, "a data record has no `records` field")
+            }
+            try validate(data.emitterView, fail: fail)
+            return .data(data)
+        }
+        guard let name, let key else { throw fail(1, "no `api <Name> key <N>` or `data <Name>` line") }
         guard let versions else { throw fail(1, "no `versions` line") }
         guard let flexible else { throw fail(1, "no `flexible` line") }
         guard let request = sections["request"] else { throw fail(1, "no `request` section") }
@@ -160,7 +204,7 @@ public struct SchemaParser {
             name: name, key: key, versions: versions, codecVersions: codec, firstFlexibleVersion: flexible,
             doc: doc, request: request, response: response, structs: named)
         try validate(schema, fail: fail)
-        return schema
+        return .api(schema)
     }
 
     /// Checks the invariants ``ApiSchema`` promises.

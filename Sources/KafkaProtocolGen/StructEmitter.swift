@@ -7,8 +7,12 @@ struct StructEmitter {
     let carriesRecords: Bool
     /// Every struct of the API that carries records.
     let carryingRecords: Set<String>
+    /// Whether this is the root struct of a data record, which declares and checks its versions.
+    var isDataRoot = false
+    /// Structs emitted inside this one (a data record's named structs).
+    var nested: [StructEmitter] = []
     /// Whether this is the request or response body (which checks the version first).
-    var isBody: Bool { structure.name == "Request" || structure.name == "Response" }
+    var isBody: Bool { !isDataRoot && (structure.name == "Request" || structure.name == "Response") }
 
     var codec: ClosedRange<Int16> { api.codecVersions }
     var flexibleMode: FlexibleMode { api.hasFlexibleCodecVersions ? .variable : .never }
@@ -18,6 +22,11 @@ struct StructEmitter {
     func emit(into out: inout SwiftWriter) {
         out.doc(docText)
         out.block("public struct \(structure.name): KafkaCodable") { out in
+            if isDataRoot {
+                out.line("/// The versions this codec reads and writes.")
+                out.line("public static let versions: ClosedRange<Int16> = \(codec.lowerBound)...\(codec.upperBound)")
+                out.line()
+            }
             for field in structure.fields {
                 out.doc(fieldDoc(field))
                 out.line("public var \(SwiftNames.property(field.name)): \(FieldCoding(field: field, api: api).swiftType)")
@@ -32,6 +41,10 @@ struct StructEmitter {
             emitDecoder(into: &out)
             out.line()
             emitWriter(into: &out)
+            for inner in nested {
+                out.line()
+                inner.emit(into: &out)
+            }
         }
     }
 
@@ -86,6 +99,11 @@ struct StructEmitter {
     private func emitDecoder(into out: inout SwiftWriter) {
         out.block("public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError)") { out in
             if isBody { out.line("try \(api.name).checkVersion(version)") }
+            if isDataRoot {
+                out.block("guard Self.versions.contains(version) else") { out in
+                    out.line("throw .malformed(\"\(structure.name) has no version \\(version); this codec knows \(codec.lowerBound)–\(codec.upperBound)\")")
+                }
+            }
             if api.hasFlexibleCodecVersions { out.line("let flexible = \(api.name).isFlexible(version)") }
             for field in plainFields {
                 let coding = FieldCoding(field: field, api: api)

@@ -21,7 +21,7 @@ do {
         exit(different.isEmpty ? 0 : 1)
     }
     let written = try generator.write()
-    print("kafka-protocol-gen: \(try generator.schemas().count) schemas, \(written.count) files written")
+    print("kafka-protocol-gen: \(try generator.schemas().count) API and \(try generator.dataSchemas().count) data schemas, \(written.count) files written")
     for path in written { print("  \(path)") }
 } catch {
     FileHandle.standardError.write(Data("kafka-protocol-gen: \(error)\n".utf8))

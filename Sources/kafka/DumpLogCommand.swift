@@ -4,7 +4,8 @@ import KafkaRecords
 import KafkaStorage
 
 /// `kafka dump-log`: Kafka's `kafka-dump-log.sh` (`DumpLogSegments`) for `.log`, `.index` and
-/// `.timeindex` files. Reads only: an index is opened through a private copy, because
+/// `.timeindex` files. `--offsets-decoder` prints `__consumer_offsets` records decoded
+/// (``OffsetsMessageParser``); a control record prints its transaction marker. Reads only: an index is opened through a private copy, because
 /// `OffsetIndex`/`TimeIndex` map their file read-write and would resize an empty one.
 struct DumpLogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,6 +18,9 @@ struct DumpLogCommand: AsyncParsableCommand {
 
     @Flag(name: .customLong("print-data-log"), help: "Print the records (keys and payloads) of each batch.")
     var printDataLog = false
+
+    @Flag(name: .customLong("offsets-decoder"), help: "Decode the records as __consumer_offsets offset commits and group metadata (implies --print-data-log).")
+    var offsetsDecoder = false
 
     var paths: [String] { files.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
 
@@ -31,7 +35,8 @@ struct DumpLogCommand: AsyncParsableCommand {
             do {
                 let text: String
                 switch URL(fileURLWithPath: path).pathExtension {
-                case "log": text = try Self.dumpLog(path: path, printDataLog: printDataLog)
+                case "log":
+                    text = try Self.dumpLog(path: path, printDataLog: printDataLog || offsetsDecoder, offsetsDecoder: offsetsDecoder)
                 case "index": text = try Self.dumpOffsetIndex(path: path)
                 case "timeindex": text = try Self.dumpTimeIndex(path: path)
                 default:
@@ -54,7 +59,10 @@ struct DumpLogCommand: AsyncParsableCommand {
         return offset
     }
 
-    static func dumpLog(path: String, printDataLog: Bool) throws -> String {
+    /// The text Kafka 2.3 prints for the segment at `path`. With `offsetsDecoder` the keys and
+    /// payloads are decoded as `__consumer_offsets` records; a record that does not decode prints
+    /// its error in place of them and the dump goes on.
+    static func dumpLog(path: String, printDataLog: Bool, offsetsDecoder: Bool = false) throws -> String {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         var text = "Starting offset: \(try baseOffset(of: path))\n"
         var iterator = MemoryRecords(ByteBuffer(bytes: data)).batches
@@ -74,7 +82,15 @@ struct DumpLogCommand: AsyncParsableCommand {
                 text += " keysize: \(record.key?.readableBytes ?? -1) valuesize: \(record.value?.readableBytes ?? -1)"
                 text += " sequence: \(sequence) headerKeys: [\(record.headers.map(\.key).joined(separator: ","))]"
                 if batch.isControlBatch {
-                    text += " controlRecord"
+                    text += controlRecordText(key: record.key, value: record.value)
+                } else if offsetsDecoder {
+                    do {
+                        let (key, payload) = try OffsetsMessageParser.parse(key: record.key, value: record.value)
+                        if let key { text += " key: \(key)" }
+                        if let payload { text += " payload: \(payload)" }
+                    } catch {
+                        text += " offsetsDecoderError: \(error)"
+                    }
                 } else {
                     if let key = record.key { text += " key: \(MessageFormatter.text(key))" }
                     text += " payload: \(MessageFormatter.text(record.value))"
@@ -93,6 +109,22 @@ struct DumpLogCommand: AsyncParsableCommand {
             break
         }
         return text
+    }
+
+    /// A control record as Kafka 2.3 prints it: ` endTxnMarker: COMMIT coordinatorEpoch: 0` for a
+    /// transaction marker (key: int16 version, int16 type 0 = ABORT, 1 = COMMIT; value: int16
+    /// version, int32 coordinator epoch), ` controlType: UNKNOWN(<type>)` for another type.
+    static func controlRecordText(key: ByteBuffer?, value: ByteBuffer?) -> String {
+        var key = key ?? ByteBuffer()
+        guard key.readInteger(as: Int16.self) != nil, let type = key.readInteger(as: Int16.self) else {
+            return " controlType: UNKNOWN(-1)"
+        }
+        guard type == 0 || type == 1 else { return " controlType: UNKNOWN(\(type))" }
+        var value = value ?? ByteBuffer()
+        guard value.readInteger(as: Int16.self) != nil, let epoch = value.readInteger(as: Int32.self) else {
+            return " endTxnMarker: invalid value (\(value.readableBytes) bytes)"
+        }
+        return " endTxnMarker: \(type == 0 ? "ABORT" : "COMMIT") coordinatorEpoch: \(epoch)"
     }
 
     static func dumpOffsetIndex(path: String) throws -> String {

@@ -1,0 +1,154 @@
+import KafkaProtocol
+import NIOCore
+
+/// One record of `__consumer_offsets`, decoded: what Kafka's `GroupMetadataManager` writes and
+/// reads back (`readMessageKey`, `readOffsetMessageValue`, `readGroupMessageValue`).
+///
+/// On disk a key and a value each start with an int16 version, then the bytes of the struct of
+/// that version (`Sources/GroupCoordinator/Schemas/`):
+///
+///     key version 0, 1  → OffsetCommitKey (group, topic, partition)
+///     key version 2     → GroupMetadataKey (group)
+///     value of an offset key: OffsetCommitValue, versions 0–3
+///     value of a group key:   GroupMetadataValue, versions 0–3
+///     null value        → a tombstone: the offset, or the whole group, is removed
+///
+/// Invariant: every ``Versioned`` here holds a version its struct's codec knows, so ``keyBuffer``
+/// and ``valueBuffer`` write back exactly the bytes a decoded record came from (Kafka's own
+/// records carry no trailing bytes; any that a reader skips are not kept).
+public enum OffsetsTopicRecord: Sendable, Equatable {
+    /// A committed offset (`value` set) or the removal of one (`value` nil).
+    case offsetCommit(key: Versioned<OffsetCommitKey>, value: Versioned<OffsetCommitValue>?)
+    /// A group's metadata (`value` set) or the removal of the group (`value` nil).
+    case groupMetadata(key: Versioned<GroupMetadataKey>, value: Versioned<GroupMetadataValue>?)
+
+    /// Decodes a record's key and value. Throws, never traps, on a missing key, a version no codec
+    /// knows, or bytes that end early.
+    public init(key: ByteBuffer?, value: ByteBuffer?) throws(OffsetsTopicRecordError) {
+        guard var key else { throw .missingKey }
+        let keyVersion = try Self.readVersion(&key, of: "key")
+        switch keyVersion {
+        case OffsetCommitKey.versions:
+            let decodedKey = Versioned(try Self.decode(OffsetCommitKey.self, from: &key, version: keyVersion), version: keyVersion)
+            self = .offsetCommit(key: decodedKey, value: try value.map { buffer throws(OffsetsTopicRecordError) in try Self.decodeValue(buffer) })
+        case GroupMetadataKey.versions:
+            let decodedKey = Versioned(try Self.decode(GroupMetadataKey.self, from: &key, version: keyVersion), version: keyVersion)
+            self = .groupMetadata(key: decodedKey, value: try value.map { buffer throws(OffsetsTopicRecordError) in try Self.decodeValue(buffer) })
+        default:
+            throw .unknownKeyVersion(keyVersion)
+        }
+    }
+
+    /// The group the record belongs to.
+    public var groupId: String {
+        switch self {
+        case .offsetCommit(let key, _): key.data.group
+        case .groupMetadata(let key, _): key.data.group
+        }
+    }
+
+    /// Whether the value is null: the record removes an offset or a group.
+    public var isTombstone: Bool {
+        switch self {
+        case .offsetCommit(_, let value): value == nil
+        case .groupMetadata(_, let value): value == nil
+        }
+    }
+
+    /// The record's key: its version, then the key struct.
+    public var keyBuffer: ByteBuffer {
+        switch self {
+        case .offsetCommit(let key, _): key.encoded()
+        case .groupMetadata(let key, _): key.encoded()
+        }
+    }
+
+    /// The record's value, nil for a tombstone.
+    public var valueBuffer: ByteBuffer? {
+        switch self {
+        case .offsetCommit(_, let value): value?.encoded()
+        case .groupMetadata(_, let value): value?.encoded()
+        }
+    }
+
+    // MARK: Decoding
+
+    private static func readVersion(_ buffer: inout ByteBuffer, of part: String) throws(OffsetsTopicRecordError) -> Int16 {
+        guard let version = buffer.readInteger(as: Int16.self) else {
+            throw .malformed("the \(part) has no int16 version (\(buffer.readableBytes) bytes)")
+        }
+        return version
+    }
+
+    private static func decode<Record: KafkaCodable>(
+        _ type: Record.Type, from buffer: inout ByteBuffer, version: Int16
+    ) throws(OffsetsTopicRecordError) -> Record {
+        do {
+            return try Record(from: &buffer, version: version)
+        } catch {
+            throw .malformed("\(Record.self) v\(version): \(error)")
+        }
+    }
+
+    private static func decodeValue<Record: OffsetsTopicData>(_ buffer: ByteBuffer) throws(OffsetsTopicRecordError) -> Versioned<Record> {
+        var buffer = buffer
+        let version = try readVersion(&buffer, of: "value")
+        guard Record.versions.contains(version) else { throw .unknownValueVersion(record: "\(Record.self)", version: version) }
+        return Versioned(try decode(Record.self, from: &buffer, version: version), version: version)
+    }
+}
+
+/// A generated `__consumer_offsets` struct together with the version it is (or is to be) written at.
+public struct Versioned<Data: OffsetsTopicData>: Sendable, Equatable {
+    /// The int16 that precedes the struct's bytes; always within `Data.versions`.
+    public let version: Int16
+    public var data: Data
+
+    /// A value at `version`, which must be one of `Data.versions` (a programming error otherwise).
+    public init(_ data: Data, version: Int16) {
+        precondition(Data.versions.contains(version), "\(Data.self) has no version \(version)")
+        self.data = data
+        self.version = version
+    }
+
+    /// The version, then the struct written at that version.
+    public func encoded() -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.writeInteger(version)
+        data.write(into: &buffer, version: version)
+        return buffer
+    }
+}
+
+/// The generated keys and values of `__consumer_offsets`: codecs that declare their versions.
+public protocol OffsetsTopicData: KafkaCodable {
+    static var versions: ClosedRange<Int16> { get }
+}
+
+extension OffsetCommitKey: OffsetsTopicData {}
+extension OffsetCommitValue: OffsetsTopicData {}
+extension GroupMetadataKey: OffsetsTopicData {}
+extension GroupMetadataValue: OffsetsTopicData {}
+
+/// Why a `__consumer_offsets` record could not be decoded. Kafka's loader fails the partition's
+/// load on these (an `IllegalStateException` for an unknown version); the caller decides here.
+public enum OffsetsTopicRecordError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The record has a null key; every record of the topic has one.
+    case missingKey
+    /// The key's version is none of 0 and 1 (offset commit) and 2 (group metadata).
+    case unknownKeyVersion(Int16)
+    /// The value's version is outside what the codec of `record` knows.
+    case unknownValueVersion(record: String, version: Int16)
+    /// The bytes end early or make no sense.
+    case malformed(String)
+
+    public var description: String {
+        switch self {
+        case .missingKey: "a __consumer_offsets record without a key"
+        case .unknownKeyVersion(let version):
+            "unknown key version \(version) in __consumer_offsets (0 and 1 are offset commits, 2 group metadata)"
+        case .unknownValueVersion(let record, let version): "unknown \(record) version \(version) in __consumer_offsets"
+        case .malformed(let reason): "malformed __consumer_offsets record: \(reason)"
+        }
+    }
+}
