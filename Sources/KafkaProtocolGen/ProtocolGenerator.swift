@@ -18,6 +18,13 @@ public struct ProtocolGenerator {
         public var examples: String
         /// The module the generated code belongs to (imported by the examples).
         public var module: String
+
+        public init(schemas: String, codec: String, examples: String, module: String) {
+            self.schemas = schemas
+            self.codec = codec
+            self.examples = examples
+            self.module = module
+        }
     }
 
     public static let schemasPath = "Sources/KafkaProtocol/Schemas"
