@@ -13,6 +13,11 @@ import NIOCore
 ///     value of a group key:   GroupMetadataValue, versions 0–3
 ///     null value        → a tombstone: the offset, or the whole group, is removed
 ///
+/// Decoding applies Kafka's reading rule for fields an old version lacks: a version 0 group
+/// member has no rebalance timeout, and Kafka takes its session timeout for it. Fields that are
+/// absent otherwise keep their schema defaults (leader epoch -1 before value v3, expiry -1 outside
+/// v1, state timestamp -1 before v2), which is what Kafka reads as "none".
+///
 /// Invariant: every ``Versioned`` here holds a version its struct's codec knows, so ``keyBuffer``
 /// and ``valueBuffer`` write back exactly the bytes a decoded record came from (Kafka's own
 /// records carry no trailing bytes; any that a reader skips are not kept).
@@ -33,7 +38,13 @@ public enum OffsetsTopicRecord: Sendable, Equatable {
             self = .offsetCommit(key: decodedKey, value: try value.map { buffer throws(OffsetsTopicRecordError) in try Self.decodeValue(buffer) })
         case GroupMetadataKey.versions:
             let decodedKey = Versioned(try Self.decode(GroupMetadataKey.self, from: &key, version: keyVersion), version: keyVersion)
-            self = .groupMetadata(key: decodedKey, value: try value.map { buffer throws(OffsetsTopicRecordError) in try Self.decodeValue(buffer) })
+            var decodedValue: Versioned<GroupMetadataValue>? = try value.map { buffer throws(OffsetsTopicRecordError) in try Self.decodeValue(buffer) }
+            if decodedValue?.version == 0 {
+                for index in decodedValue!.data.members.indices {
+                    decodedValue!.data.members[index].rebalanceTimeout = decodedValue!.data.members[index].sessionTimeout
+                }
+            }
+            self = .groupMetadata(key: decodedKey, value: decodedValue)
         default:
             throw .unknownKeyVersion(keyVersion)
         }

@@ -97,3 +97,15 @@ import Testing
         #expect(key.version == 1 && decoded.version == 1 && decoded.data.leaderEpoch == -1 && decoded.data.expireTimestamp == 200)
     }
 }
+
+extension OffsetsTopicRecordTests {
+    /// Kafka reads a v0 member's rebalance timeout as its session timeout; writing v0 again drops it.
+    @Test func aVersionZeroMemberRebalancesWithinItsSessionTimeout() throws {
+        let member = GroupMetadataValue.Member(memberId: "m", clientId: "c", clientHost: "/h", rebalanceTimeout: 0, sessionTimeout: 6000)
+        let value = Versioned(GroupMetadataValue(protocolType: "consumer", generation: 1, protocol: "range", leader: "m", members: [member]), version: 0)
+        let record = try OffsetsTopicRecord(key: Self.buffer(Self.groupKey), value: value.encoded())
+        guard case .groupMetadata(_, let decoded?) = record else { Issue.record("\(record)"); return }
+        #expect(decoded.data.members[0].rebalanceTimeout == 6000)
+        #expect(record.valueBuffer == value.encoded())
+    }
+}
