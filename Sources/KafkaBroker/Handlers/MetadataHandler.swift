@@ -9,9 +9,9 @@ import KafkaProtocol
 /// controller has elected its leaders, as Kafka does. A request naming `__consumer_offsets`
 /// before it exists creates it as FindCoordinator does (`InternalTopicCreator`), whatever the
 /// auto-creation settings; too few alive brokers for its replication factor read as
-/// INVALID_REPLICATION_FACTOR. `is_internal` is true for Kafka's internal
-/// topics only, `__consumer_offsets` and `__transaction_state` (Kafka's `Topic.isInternal`), not
-/// for any other name that starts with `__`.
+/// INVALID_REPLICATION_FACTOR. `is_internal` is true for Kafka's internal topics only,
+/// `__consumer_offsets` and `__transaction_state` (Kafka's `Topic.isInternal`), not for any other
+/// name that starts with `__`.
 struct MetadataHandler: KafkaRequestHandler {
     let apiKey = ApiKey.metadata
     let cache: MetadataCache
