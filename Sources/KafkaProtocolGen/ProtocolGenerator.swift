@@ -30,6 +30,8 @@ public struct ProtocolGenerator {
     public static let schemasPath = "Sources/KafkaProtocol/Schemas"
     public static let codecPath = "Sources/KafkaProtocol/Generated"
     public static let examplesPath = "Tests/KafkaProtocolTests/Generated"
+    /// Where hand-written extensions of the generated types live (`<Api>+<Feature>.swift`).
+    public static let handWrittenPath = "Sources/KafkaProtocol/Messages"
 
     /// Every schema folder, in the order they are generated.
     public static let folders: [SchemaFolder] = [
@@ -92,7 +94,7 @@ public struct ProtocolGenerator {
                 switch schema {
                 case .api(let api):
                     apis.append(api)
-                    files["\(folder.codec)/\(api.name).swift"] = ApiEmitter(api: api).emit()
+                    files["\(folder.codec)/\(api.name).swift"] = ApiEmitter(api: api, handWrittenFiles: handWrittenFiles(of: api)).emit()
                     files["\(folder.examples)/\(api.name)+Examples.swift"] = ExampleEmitter(api: api).emit()
                 case .data(let data):
                     files["\(folder.codec)/\(data.name).swift"] = DataEmitter(data: data, schemasPath: "Schemas").emit()
@@ -105,6 +107,12 @@ public struct ProtocolGenerator {
             files["\(folder.examples)/AllExamples.swift"] = Self.exampleList(apis)
         }
         return files
+    }
+
+    /// The hand-written extensions of an API's generated types (`Messages/<Api>+*.swift`).
+    private func handWrittenFiles(of api: ApiSchema) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(Self.handWrittenPath).path)) ?? []
+        return names.filter { $0.hasPrefix("\(api.name)+") && $0.hasSuffix(".swift") }.sorted().map { "Messages/\($0)" }
     }
 
     /// Files that differ from what the schemas generate, and generated files no schema makes.
