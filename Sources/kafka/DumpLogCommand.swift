@@ -115,16 +115,13 @@ struct DumpLogCommand: AsyncParsableCommand {
     /// transaction marker (key: int16 version, int16 type 0 = ABORT, 1 = COMMIT; value: int16
     /// version, int32 coordinator epoch), ` controlType: UNKNOWN(<type>)` for another type.
     static func controlRecordText(key: ByteBuffer?, value: ByteBuffer?) -> String {
-        var key = key ?? ByteBuffer()
-        guard key.readInteger(as: Int16.self) != nil, let type = key.readInteger(as: Int16.self) else {
-            return " controlType: UNKNOWN(-1)"
-        }
-        guard type == 0 || type == 1 else { return " controlType: UNKNOWN(\(type))" }
+        guard let type = try? ControlRecordType(key: key) else { return " controlType: UNKNOWN(-1)" }
+        guard type == .abort || type == .commit else { return " controlType: UNKNOWN(\(type.rawValue))" }
         var value = value ?? ByteBuffer()
         guard value.readInteger(as: Int16.self) != nil, let epoch = value.readInteger(as: Int32.self) else {
             return " endTxnMarker: invalid value (\(value.readableBytes) bytes)"
         }
-        return " endTxnMarker: \(type == 0 ? "ABORT" : "COMMIT") coordinatorEpoch: \(epoch)"
+        return " endTxnMarker: \(type == .abort ? "ABORT" : "COMMIT") coordinatorEpoch: \(epoch)"
     }
 
     static func dumpOffsetIndex(path: String) throws -> String {
