@@ -48,6 +48,12 @@ extension GroupMetadata {
         return actions + [.respondHeartbeat(token, error)]
     }
 
+    /// Forgets a pending member id; a rebalance may have been waiting only for it.
+    mutating func removePendingMemberAndUpdateGroup(_ memberId: String, now: Int64, config: GroupConfig) -> [GroupAction] {
+        removePendingMember(memberId)
+        return state == .preparingRebalance ? tryCompleteJoin(now: now, config: config) : []
+    }
+
     /// Records that `memberId` is alive now and returns its next session deadline.
     mutating func completeAndScheduleNextHeartbeatExpiration(_ memberId: String, now: Int64) -> [GroupAction] {
         guard let member = members[memberId] else { return [] }
@@ -75,11 +81,8 @@ extension GroupMetadata {
     /// a rebalance complete); a member that has not proved alive by the deadline is dropped and
     /// the group rebalances. Anything else (a member gone already, or alive) changes nothing.
     public mutating func onHeartbeatExpired(_ operation: DelayedHeartbeat, now: Int64, config: GroupConfig) -> [GroupAction] {
-        if state == .dead { return [] }
         if operation.isPending {
-            guard isPendingMember(operation.memberId) else { return [] }
-            removePendingMember(operation.memberId)
-            return state == .preparingRebalance ? tryCompleteJoin(now: now, config: config) : []
+            return removePendingMemberAndUpdateGroup(operation.memberId, now: now, config: config)
         }
         guard let member = members[operation.memberId], !member.shouldKeepAlive(deadline: operation.deadline) else {
             return []

@@ -47,7 +47,7 @@ extension GroupMetadata {
         guard request.isUnknownMember else {
             return [.respondJoin(token, .error(.unknownMemberId, memberId: request.memberId))]
         }
-        var created = GroupMetadata(groupId: groupId, state: .empty)
+        var created = GroupMetadata(groupId: groupId, state: .empty, now: now)
         let actions = created.handleJoinGroup(
             request, token: token, memberIdSuffix: memberIdSuffix, now: now, config: config)
         group = created
@@ -87,9 +87,54 @@ extension GroupMetadata {
         timeoutMs >= config.minSessionTimeoutMs && timeoutMs <= config.maxSessionTimeoutMs
     }
 
-    /// A member id for a new member: its instance id (static) or client id, a dash and a UUID.
-    static func makeMemberId(_ request: JoinGroupParameters, suffix: String) -> String {
-        (request.groupInstanceId ?? request.clientId) + "-" + suffix
+    /// A member id for a new member (Kafka 2.3's `generateMemberId`): for a dynamic member its
+    /// client id, a dash and a UUID; for a static member its instance id, a dash and the time the
+    /// group entered its current state.
+    func makeMemberId(_ request: JoinGroupParameters, suffix uuid: String) -> String {
+        if let instanceId = request.groupInstanceId {
+            return instanceId + "-" + String(currentStateTimestamp ?? -1)
+        }
+        return request.clientId + "-" + uuid
+    }
+
+    /// A static member that comes back without its member id (it restarted): Kafka 2.3's static
+    /// branch of `doUnknownJoinGroup`. It takes its old place under a new member id, keeping its
+    /// assignment and its place as leader; requests of the old incarnation still parked are
+    /// answered FENCED_INSTANCE_ID. The group does not rebalance for it: in Stable and
+    /// CompletingRebalance it is answered at once with the current generation (and no member
+    /// list, even if it leads), and in PreparingRebalance its JoinGroup waits with the others.
+    ///
+    /// As in Kafka 2.3.0, the answer names the leader as it was before the replacement, so a
+    /// restarted leader is told the old member id leads (Kafka 2.4 answers the new one).
+    private mutating func rejoinStaticMember(
+        instanceId: String, oldMemberId: String, newMemberId: String, protocols: [GroupProtocol],
+        token: GroupRequestToken, now: Int64
+    ) -> [GroupAction] {
+        let previousLeader = leaderId
+        guard let (_, fenced) = replaceGroupInstance(
+            oldMemberId: oldMemberId, newMemberId: newMemberId, groupInstanceId: instanceId)
+        else { return [.respondJoin(token, .error(.unknownMemberId, memberId: Self.unknownMemberId))] }
+        var actions = fenced
+        actions += completeAndScheduleNextHeartbeatExpiration(newMemberId, now: now)
+        updateMember(newMemberId) {
+            $0.supportedProtocols = protocols
+            $0.awaitingJoin = token
+        }
+        switch state {
+        case .stable, .completingRebalance:
+            updateMember(newMemberId) { $0.awaitingJoin = nil }
+            actions.append(.respondJoin(token, JoinGroupResult(
+                errorCode: .none, generationId: generationId, protocolName: protocolName ?? "",
+                leaderId: previousLeader ?? "", memberId: newMemberId, members: [])))
+        case .preparingRebalance:
+            break
+        case .empty, .dead:
+            // Not reachable: an Empty group has no static member and a Dead one was answered
+            // before. Kafka throws; the member is told to start over instead.
+            updateMember(newMemberId) { $0.awaitingJoin = nil }
+            actions.append(.respondJoin(token, .error(.unknownMemberId, memberId: Self.unknownMemberId)))
+        }
+        return actions
     }
 
     /// Kafka's `doUnknownJoinGroup`: a member without a member id.
@@ -105,25 +150,11 @@ extension GroupMetadata {
         guard supportsProtocols(protocolType: request.protocolType, protocols: Set(request.protocols.map(\.name))) else {
             return [.respondJoin(token, .error(.inconsistentGroupProtocol, memberId: Self.unknownMemberId))]
         }
-        let newMemberId = Self.makeMemberId(request, suffix: memberIdSuffix)
+        let newMemberId = makeMemberId(request, suffix: memberIdSuffix)
         if let instanceId = request.groupInstanceId, let oldMemberId = staticMembers[instanceId] {
-            if state == .stable {
-                // A static member restarted (it lost its member id): it takes its old place under a
-                // new id, keeps its assignment, and the group does not rebalance.
-                guard let (member, fenced) = replaceGroupInstance(
-                    oldMemberId: oldMemberId, newMemberId: newMemberId, groupInstanceId: instanceId)
-                else { return [.respondJoin(token, .error(.unknownMemberId, memberId: Self.unknownMemberId))] }
-                var actions = fenced
-                actions += completeAndScheduleNextHeartbeatExpiration(member.memberId, now: now)
-                actions.append(.respondJoin(token, JoinGroupResult(
-                    errorCode: .none, generationId: generationId, protocolName: protocolName ?? "",
-                    leaderId: leaderId ?? "", memberId: newMemberId,
-                    // Even a returning leader gets no member list: it had it at the last rebalance.
-                    members: [])))
-                return actions
-            }
-            // In a rebalance, the returning instance simply rejoins under its existing member id.
-            return updateMemberAndRebalance(oldMemberId, protocols: request.protocols, token: token, now: now, config: config)
+            return rejoinStaticMember(
+                instanceId: instanceId, oldMemberId: oldMemberId, newMemberId: newMemberId,
+                protocols: request.protocols, token: token, now: now)
         }
         if request.requiresKnownMemberId {
             addPendingMember(newMemberId)

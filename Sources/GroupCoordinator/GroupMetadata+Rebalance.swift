@@ -31,7 +31,7 @@ extension GroupMetadata {
             delayMs = Int64(rebalanceTimeoutMs)
         }
         // Guarded by canRebalance: PreparingRebalance follows Empty, CompletingRebalance and Stable.
-        try? transition(to: .preparingRebalance)
+        try? transition(to: .preparingRebalance, now: now)
         actions += armDelayedJoin(kind, delayMs: delayMs, now: now, config: config)
         return actions
     }
@@ -93,7 +93,7 @@ extension GroupMetadata {
         }
         // Guarded: the group is in PreparingRebalance here (the only state with a join operation
         // that is not Dead).
-        guard (try? initNextGeneration()) != nil else { return [] }
+        guard (try? initNextGeneration(now: now)) != nil else { return [] }
         if state == .empty {
             return [.storeGroup(StoreGroup(generationId: generationId, assignment: [:]))]
         }

@@ -62,7 +62,7 @@ extension GroupMetadata {
         }
         let actions = propagateAssignment(.none, now: now)
         // Guarded: Stable follows CompletingRebalance.
-        try? transition(to: .stable)
+        try? transition(to: .stable, now: now)
         return actions
     }
 }

@@ -25,6 +25,9 @@ public struct GroupMetadata: Sendable, Equatable {
 
     public let groupId: String
     public private(set) var state: GroupState
+    /// When the group entered its current state (ms), or nil when unknown (a group loaded from a
+    /// record that does not carry it). A restarted static member's new member id is built from it.
+    public internal(set) var currentStateTimestamp: Int64?
     /// The members' protocol type (`consumer` …), set by the first member to join an empty group.
     public internal(set) var protocolType: String?
     /// Grows by one at each completed rebalance, also when the group ends it empty.
@@ -50,22 +53,26 @@ public struct GroupMetadata: Sendable, Equatable {
     public internal(set) var delayedJoin: DelayedJoin?
     var nextDelayedJoinId: UInt64 = 0
 
-    public init(groupId: String, state: GroupState = .empty) {
+    /// A group in `state` since `now` (Kafka creates groups in Empty, or in the state a loaded
+    /// record says).
+    public init(groupId: String, state: GroupState = .empty, now: Int64? = nil) {
         self.groupId = groupId
         self.state = state
+        self.currentStateTimestamp = now
     }
 
     // MARK: State
 
     public func isInState(_ state: GroupState) -> Bool { self.state == state }
 
-    /// Moves the group to `newState` if that state lists the current one among its valid previous
-    /// states (see ``GroupState``); otherwise leaves it unchanged and throws.
-    public mutating func transition(to newState: GroupState) throws(InvalidGroupStateTransition) {
+    /// Moves the group to `newState` at time `now` if that state lists the current one among its
+    /// valid previous states (see ``GroupState``); otherwise leaves it unchanged and throws.
+    public mutating func transition(to newState: GroupState, now: Int64) throws(InvalidGroupStateTransition) {
         guard newState.canFollow(state) else {
             throw InvalidGroupStateTransition(groupId: groupId, from: state, to: newState)
         }
         state = newState
+        currentStateTimestamp = now
     }
 
     /// Whether a rebalance may start now: true in Empty, Stable and CompletingRebalance.
@@ -145,7 +152,7 @@ public struct GroupMetadata: Sendable, Equatable {
         return current != memberId
     }
 
-    public func isPendingMember(_ memberId: String) -> Bool { pendingMembers.contains(memberId) }
+    public func isPendingMember(_ memberId: String) -> Bool { pendingMembers.contains(memberId) && !has(memberId: memberId) }
     mutating func addPendingMember(_ memberId: String) { pendingMembers.insert(memberId) }
     mutating func removePendingMember(_ memberId: String) { pendingMembers.remove(memberId) }
 
@@ -199,13 +206,13 @@ public struct GroupMetadata: Sendable, Equatable {
     /// Starts the next generation at the end of a rebalance (Kafka's `initNextGeneration`): the
     /// generation grows by one; with members, the protocol is chosen by vote and the group awaits
     /// the leader's SyncGroup; without, the group is Empty and has no protocol.
-    mutating func initNextGeneration() throws(InvalidGroupStateTransition) {
+    mutating func initNextGeneration(now: Int64) throws(InvalidGroupStateTransition) {
         if members.isEmpty {
-            try transition(to: .empty)
+            try transition(to: .empty, now: now)
             generationId += 1
             protocolName = nil
         } else {
-            try transition(to: .completingRebalance)
+            try transition(to: .completingRebalance, now: now)
             generationId += 1
             protocolName = selectProtocol()
         }

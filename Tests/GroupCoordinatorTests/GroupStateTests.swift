@@ -20,13 +20,15 @@ import Testing
         var group = GroupMetadata(groupId: "g", state: from)
         let allowed = Self.validMoves.contains("\(from)→\(to)")
         if allowed {
-            try group.transition(to: to)
+            try group.transition(to: to, now: 42)
             #expect(group.state == to)
+            #expect(group.currentStateTimestamp == 42)
         } else {
             #expect(throws: InvalidGroupStateTransition(groupId: "g", from: from, to: to)) {
-                try group.transition(to: to)
+                try group.transition(to: to, now: 42)
             }
             #expect(group.state == from, "a refused transition leaves the state unchanged")
+            #expect(group.currentStateTimestamp == nil)
         }
     }
 

@@ -32,7 +32,7 @@ import Testing
         #expect(s.heartbeat(memberId: "old-incarnation", generation: 1, instance: "i1") == .fencedInstanceId)
         #expect(s.heartbeat(memberId: id, generation: 1, instance: "i1") == .rebalanceInProgress, "CompletingRebalance")
 
-        try h.group!.transition(to: .dead)
+        try h.group!.transition(to: .dead, now: h.now)
         #expect(h.heartbeat(memberId: ids[0], generation: 1) == .coordinatorNotAvailable)
     }
 

@@ -108,7 +108,7 @@ import Testing
 
     @Test func deadGroupSendsMembersToFindTheCoordinatorAgain() throws {
         var (h, ids) = GroupHarness.stable(["a"])
-        try h.group!.transition(to: .dead)
+        try h.group!.transition(to: .dead, now: h.now)
         let newMember = h.join(client: "x", version: 3)
         let knownMember = h.join(memberId: ids[0], client: "a")
         #expect(h.joinAnswer(newMember)?.errorCode == .coordinatorNotAvailable)

@@ -8,14 +8,19 @@ import Testing
         var (h, ids) = GroupHarness.stable(["a"])
         #expect(h.leave(memberId: "ghost") == .unknownMemberId)
         #expect(h.state == .stable)
-        try h.group!.transition(to: .dead)
-        #expect(h.leave(memberId: ids[0]) == .unknownMemberId)
+        try h.group!.transition(to: .dead, now: h.now)
+        #expect(h.leave(memberId: ids[0]) == .coordinatorNotAvailable)
     }
 
-    @Test func pendingMemberIdCannotLeave() {
-        var (h, _) = GroupHarness.stable(["a"])
+    @Test func pendingMemberIdLeavingIsForgottenAndStopsHoldingTheRebalance() {
+        var (h, ids) = GroupHarness.stable(["a"])
         let x = h.join(client: "x", version: 4)
-        #expect(h.leave(memberId: h.joinAnswer(x)!.memberId) == .unknownMemberId)
+        let pending = h.joinAnswer(x)!.memberId
+        let a = h.join(memberId: ids[0], client: "a")
+        #expect(h.joinAnswer(a) == nil, "the rebalance waits for the pending id")
+        #expect(h.leave(memberId: pending) == .none)
+        #expect(h.group!.pendingMembers.isEmpty)
+        #expect(h.joinAnswer(a)?.generationId == 2)
     }
 
     @Test func leavingDuringARebalanceLetsItComplete() {

@@ -33,7 +33,7 @@ import Testing
         var (h, ids) = GroupHarness.stable(["a"])
         let fenced = h.sync(memberId: ids[0], generation: 1, instance: "someone-else")
         #expect(h.syncAnswer(fenced)?.errorCode == ErrorCode.none, "an instance id the group does not know fences nobody")
-        try h.group!.transition(to: .dead)
+        try h.group!.transition(to: .dead, now: h.now)
         let dead = h.sync(memberId: ids[0], generation: 1)
         #expect(h.syncAnswer(dead) == .error(.coordinatorNotAvailable))
     }
