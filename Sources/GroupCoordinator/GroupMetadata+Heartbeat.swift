@@ -32,8 +32,8 @@ extension GroupMetadata {
             case .empty:
                 error = .unknownMemberId
             case .completingRebalance:
-                // Kafka 2.3 neither answers NONE nor moves the deadline here: the member is kept
-                // alive by its parked SyncGroup.
+                // Kafka 2.3 neither answers NONE nor moves the deadline here (later versions do):
+                // the member should be sending SyncGroup, which keeps it alive while it waits.
                 error = .rebalanceInProgress
             case .preparingRebalance:
                 actions = completeAndScheduleNextHeartbeatExpiration(memberId, now: now)
@@ -79,7 +79,8 @@ extension GroupMetadata {
     /// The owner calls this when a ``DelayedHeartbeat``'s deadline passes (Kafka's
     /// `onExpireHeartbeat`): a pending member id that never came back is forgotten (which may let
     /// a rebalance complete); a member that has not proved alive by the deadline is dropped and
-    /// the group rebalances. Anything else (a member gone already, or alive) changes nothing.
+    /// the group rebalances (unless it is Empty or Dead). Anything else (a member gone already, or
+    /// alive) changes nothing.
     public mutating func onHeartbeatExpired(_ operation: DelayedHeartbeat, now: Int64, config: GroupConfig) -> [GroupAction] {
         if operation.isPending {
             return removePendingMemberAndUpdateGroup(operation.memberId, now: now, config: config)
