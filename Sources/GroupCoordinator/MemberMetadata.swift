@@ -71,7 +71,7 @@ public struct MemberMetadata: Sendable, Equatable {
     public init(
         memberId: String, groupInstanceId: String?, clientId: String, clientHost: String,
         rebalanceTimeoutMs: Int32, sessionTimeoutMs: Int32, protocolType: String,
-        supportedProtocols: [GroupProtocol], now: Int64
+        supportedProtocols: [GroupProtocol], assignment: ByteBuffer = ByteBuffer(), now: Int64
     ) {
         self.memberId = memberId
         self.groupInstanceId = groupInstanceId
@@ -81,6 +81,7 @@ public struct MemberMetadata: Sendable, Equatable {
         self.sessionTimeoutMs = sessionTimeoutMs
         self.protocolType = protocolType
         self.supportedProtocols = supportedProtocols
+        self.assignment = assignment
         self.latestHeartbeat = now
     }
 
