@@ -33,6 +33,9 @@ public struct KafkaConfig: Sendable {
     /// message format may not be newer than what the inter-broker protocol writes.
     public let interBrokerProtocolVersion: ApiVersion
     public let logMessageFormatVersion: ApiVersion
+    /// The group coordinator's and `__consumer_offsets`' keys (`group.*`, `offsets.*`,
+    /// `offset.metadata.max.bytes`), range-checked as Kafka 2.3 checks them.
+    public let groupCoordinator: GroupCoordinatorConfig
 
     /// Loads `path` and applies `overrides` (`--override key=value`) on top.
     public static func load(path: String, overrides: [String: String] = [:]) throws -> KafkaConfig {
@@ -135,6 +138,7 @@ public struct KafkaConfig: Sendable {
             throw reader.invalid("log.message.format.version", logMessageFormatVersion.version,
                                  "can only be used when inter.broker.protocol.version is set to version \(minimum) or higher")
         }
+        groupCoordinator = try GroupCoordinatorConfig(reader)
     }
 
     /// The configured or default value of any known key, as text.

@@ -91,7 +91,7 @@ public actor KafkaServer {
                 topicConfigChangeListener = listener
             }
 
-            try await startSocketServer(handlers: try requestHandlers(zkClient: zkClient, clusterId: clusterId))
+            try await startSocketServer(handlers: try await requestHandlers(zkClient: zkClient, clusterId: clusterId))
 
             let brokerInfo = BrokerInfo(id: brokerId, endpoints: advertisedEndpoints(), rack: config.rack,
                                         timestamp: time.milliseconds)
@@ -172,7 +172,7 @@ public actor KafkaServer {
     }
 
     /// Every API this broker answers, wired to the parts they share.
-    private func requestHandlers(zkClient: KafkaZkClient, clusterId: String) throws -> [any KafkaRequestHandler] {
+    private func requestHandlers(zkClient: KafkaZkClient, clusterId: String) async throws -> [any KafkaRequestHandler] {
         let metadataCache = MetadataCache(brokerId: brokerId)
         let purgatory = DelayedOperationPurgatory<DelayedCreatePartitions>(purgatoryName: "topic", brokerId: brokerId)
         let deletePurgatory = DelayedOperationPurgatory<DelayedDeleteTopics>(purgatoryName: "DeleteTopics", brokerId: brokerId)
@@ -199,8 +199,22 @@ public actor KafkaServer {
         if config.value("auto.create.topics.enable") == "true" {
             autoCreate = Self.autoCreator(topicCreator, partitions: numPartitions, replicationFactor: replicationFactor)
         }
+        // Kafka reads the offsets topic's partition count once: the topic's, else the config's.
+        let groupConfig = config.groupCoordinator
+        let offsetsPartitionCount = try await zkClient.topicAssignment(GroupCoordinatorConfig.offsetsTopicName)
+            .map { Int32($0.assignment.count) } ?? groupConfig.offsetsTopicNumPartitions
+        let internalTopicCreator = InternalTopicCreator(
+            config: groupConfig,
+            createTopic: { name, partitions, replicationFactor, configs in
+                _ = try await topicCreator.create(name: name, numPartitions: partitions, replicationFactor: replicationFactor,
+                                                  assignments: [], configs: configs, validateOnly: false)
+            },
+            logger: Logger(label: "kafka.server.KafkaApis"))
         return [
-            MetadataHandler(cache: metadataCache, clusterId: clusterId, autoCreate: autoCreate),
+            FindCoordinatorHandler(cache: metadataCache, offsetsTopicPartitionCount: offsetsPartitionCount,
+                                   internalTopicCreator: internalTopicCreator),
+            MetadataHandler(cache: metadataCache, clusterId: clusterId, autoCreate: autoCreate,
+                            internalTopicCreator: internalTopicCreator),
             UpdateMetadataHandler(cache: metadataCache, createTopicsPurgatory: purgatory, deleteTopicsPurgatory: deletePurgatory,
                                   currentBrokerEpoch: epoch),
             StopReplicaHandler(replicaManager: replicaManager, logManager: logManager, currentBrokerEpoch: epoch),

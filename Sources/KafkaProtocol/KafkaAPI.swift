@@ -131,3 +131,24 @@ func groupingConsecutiveByTopic<Element>(_ pairs: [(String, Element)]) -> [(topi
     }
     return groups
 }
+
+/// A partition state that names its topic in the flat layouts of the older controller requests
+/// (LeaderAndIsr v0–1, UpdateMetadata v0–4) and leaves it to the enclosing topic in the newer ones.
+protocol TopicNamedPartitionState {
+    var topicName: String { get set }
+}
+
+/// The flat layout of by-topic partition states: each topic's states in order, each given its
+/// topic's name. The inverse of ``groupingConsecutiveByTopic(_:)``.
+func flatteningByTopic<State: TopicNamedPartitionState>(_ groups: [(topic: String, states: [State])]) -> [State] {
+    groups.flatMap { group in
+        group.states.map { state in
+            var state = state
+            state.topicName = group.topic
+            return state
+        }
+    }
+}
+
+extension LeaderAndIsr.PartitionState: TopicNamedPartitionState {}
+extension UpdateMetadata.PartitionState: TopicNamedPartitionState {}

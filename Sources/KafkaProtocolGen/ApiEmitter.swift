@@ -2,8 +2,14 @@
 /// struct of the schema.
 public struct ApiEmitter {
     public let api: ApiSchema
+    /// The hand-written files that extend the generated types (e.g. `Messages/Fetch+Splice.swift`),
+    /// named in the API's doc so a reader of the generated code finds them.
+    public let handWrittenFiles: [String]
 
-    public init(api: ApiSchema) { self.api = api }
+    public init(api: ApiSchema, handWrittenFiles: [String] = []) {
+        self.api = api
+        self.handWrittenFiles = handWrittenFiles
+    }
 
     /// The header every generated file starts with.
     static func banner(source: String) -> String {
@@ -65,6 +71,10 @@ public struct ApiEmitter {
         }
         versions += api.firstFlexibleVersion.map { ". First flexible version: \($0)." } ?? ". No flexible version."
         lines.append(versions)
+        if !handWrittenFiles.isEmpty {
+            lines.append("")
+            lines.append("Hand-written additions (what is not wire layout): " + handWrittenFiles.map { "`\($0)`" }.joined(separator: ", ") + ".")
+        }
         return lines.joined(separator: "\n")
     }
 

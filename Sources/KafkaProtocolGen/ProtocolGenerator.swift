@@ -13,6 +13,8 @@ public struct ProtocolGenerator {
     public static let schemasPath = "Sources/KafkaProtocol/Schemas"
     public static let codecPath = "Sources/KafkaProtocol/Generated"
     public static let examplesPath = "Tests/KafkaProtocolTests/Generated"
+    /// Where hand-written extensions of the generated types live (`<Api>+<Feature>.swift`).
+    public static let handWrittenPath = "Sources/KafkaProtocol/Messages"
 
     /// The package root: the directory holding `Package.swift`.
     public let root: URL
@@ -47,8 +49,10 @@ public struct ProtocolGenerator {
     public func files() throws -> [String: String] {
         let apis = try schemas()
         var files: [String: String] = [:]
+        let extensions = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(Self.handWrittenPath).path)) ?? []
         for api in apis {
-            files["\(Self.codecPath)/\(api.name).swift"] = ApiEmitter(api: api).emit()
+            let handWritten = extensions.filter { $0.hasPrefix("\(api.name)+") && $0.hasSuffix(".swift") }.sorted().map { "Messages/\($0)" }
+            files["\(Self.codecPath)/\(api.name).swift"] = ApiEmitter(api: api, handWrittenFiles: handWritten).emit()
             files["\(Self.examplesPath)/\(api.name)+Examples.swift"] = ExampleEmitter(api: api).emit()
         }
         files["\(Self.codecPath)/KafkaAPIs+Generated.swift"] = Self.apiList(apis)

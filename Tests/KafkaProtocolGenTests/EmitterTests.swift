@@ -59,4 +59,11 @@ import Testing
         #expect(code.contains("b.writeInt32(element.rawValue)"))
         #expect(code.contains("public var `protocol`: String"))
     }
+
+    @Test func handWrittenAdditionsAreNamedInTheDoc() throws {
+        let api = try SchemaParser(file: "T.schema").parse("api Fetch key 1\nversions 0-11\nflexible 12+\nrequest\nresponse\n")
+        let code = ApiEmitter(api: api, handWrittenFiles: ["Messages/Fetch+Splice.swift"]).emit()
+        #expect(code.contains("/// Hand-written additions (what is not wire layout): `Messages/Fetch+Splice.swift`."))
+        #expect(!ApiEmitter(api: api).emit().contains("Hand-written"))
+    }
 }

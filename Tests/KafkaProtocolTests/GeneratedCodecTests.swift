@@ -29,24 +29,27 @@ import Testing
     }
 
     static func checkRequest<API: ExampleAPI>(_ api: API.Type, version: Int16) throws {
-        let value = API.exampleRequest(version: version)
-        var encoded = ByteBuffer()
-        value.write(into: &encoded, version: version)
-        var input = encoded
-        #expect(try API.decodeRequest(from: &input, version: version) == value)
-        try expectTruncationFails(encoded) { (buffer: inout ByteBuffer) throws(KafkaProtocolError) in
-            _ = try API.decodeRequest(from: &buffer, version: version)
+        try check(API.exampleRequest(version: version), version: version) { (buffer: inout ByteBuffer) throws(KafkaProtocolError) in
+            try API.decodeRequest(from: &buffer, version: version)
         }
     }
 
     static func checkResponse<API: ExampleAPI>(_ api: API.Type, version: Int16) throws {
-        let value = API.exampleResponse(version: version)
+        try check(API.exampleResponse(version: version), version: version) { (buffer: inout ByteBuffer) throws(KafkaProtocolError) in
+            try API.decodeResponse(from: &buffer, version: version)
+        }
+    }
+
+    /// `value` written at `version` decodes back to itself, and no proper prefix of it decodes.
+    static func check<Value: KafkaCodable>(
+        _ value: Value, version: Int16, decode: (inout ByteBuffer) throws(KafkaProtocolError) -> Value
+    ) throws {
         var encoded = ByteBuffer()
         value.write(into: &encoded, version: version)
         var input = encoded
-        #expect(try API.decodeResponse(from: &input, version: version) == value)
+        #expect(try decode(&input) == value)
         try expectTruncationFails(encoded) { (buffer: inout ByteBuffer) throws(KafkaProtocolError) in
-            _ = try API.decodeResponse(from: &buffer, version: version)
+            _ = try decode(&buffer)
         }
     }
 

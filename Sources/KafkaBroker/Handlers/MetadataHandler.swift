@@ -6,13 +6,21 @@ import KafkaProtocol
 /// `MetadataCache`. A topic the cache does not know is UNKNOWN_TOPIC_OR_PARTITION.
 /// With `auto.create.topics.enable` and a request that allows it, an unknown topic is created
 /// (`num.partitions`, `default.replication.factor`) and answered LEADER_NOT_AVAILABLE until the
-/// controller has elected its leaders, as Kafka does.
+/// controller has elected its leaders, as Kafka does. A request naming `__consumer_offsets`
+/// before it exists creates it as FindCoordinator does (`InternalTopicCreator`), whatever the
+/// auto-creation settings; too few alive brokers for its replication factor read as
+/// INVALID_REPLICATION_FACTOR. `is_internal` is true for Kafka's internal topics only,
+/// `__consumer_offsets` and `__transaction_state` (Kafka's `Topic.isInternal`), not for any other
+/// name that starts with `__`.
 struct MetadataHandler: KafkaRequestHandler {
     let apiKey = ApiKey.metadata
     let cache: MetadataCache
     let clusterId: String
     /// Set when `auto.create.topics.enable` is true: creates a topic with the broker defaults.
     let autoCreate: (@Sendable (String) async -> ErrorCode)?
+    /// Creates `__consumer_offsets` when a request names it, whatever `allow_auto_topic_creation`
+    /// and `auto.create.topics.enable` say (Kafka's `createInternalTopic`); nil: no such creation.
+    var internalTopicCreator: InternalTopicCreator? = nil
 
     func handle(_ request: KafkaRequest) async throws -> KafkaResponseAction {
         var body = request.body
@@ -26,15 +34,21 @@ struct MetadataHandler: KafkaRequestHandler {
         for name in names {
             guard let partitions = snapshot.partitions[name] else {
                 var errorCode = ErrorCode.unknownTopicOrPartition
-                if let autoCreate, metadata.allowAutoTopicCreation, requested != nil {
+                var isInternal = false
+                if name == GroupCoordinatorConfig.offsetsTopicName, let internalTopicCreator, requested != nil {
+                    // Too few brokers for the offsets topic reads as its replication factor.
+                    errorCode = await internalTopicCreator.createOffsetsTopic(aliveBrokers: snapshot.aliveBrokers.count)
+                    if errorCode == .coordinatorNotAvailable { errorCode = .invalidReplicationFactor }
+                    isInternal = true
+                } else if let autoCreate, metadata.allowAutoTopicCreation, requested != nil {
                     errorCode = await autoCreate(name)
                 }
-                topics.append(Metadata.Topic(errorCode: errorCode, name: name, isInternal: false, partitions: [],
+                topics.append(Metadata.Topic(errorCode: errorCode, name: name, isInternal: isInternal, partitions: [],
                                              topicAuthorizedOperations: 0))
                 continue
             }
             topics.append(Metadata.Topic(
-                errorCode: .none, name: name, isInternal: name.hasPrefix("__"),
+                errorCode: .none, name: name, isInternal: ReplicaManager.internalTopics.contains(name),
                 partitions: partitions.sorted { $0.key < $1.key }.map { index, state in
                     let leaderAlive = snapshot.aliveBrokers[state.leader] != nil
                     return Metadata.Partition(

@@ -13,6 +13,8 @@ import NIOCore
 /// response header v0.
 ///
 /// Versions 0–2 (Kafka 2.3); the codec reads and writes 0–4. First flexible version: 3.
+///
+/// Hand-written additions (what is not wire layout): `Messages/ApiVersions+Negotiation.swift`.
 public enum ApiVersions: KafkaAPI {
     public static let key = ApiKey.apiVersions
     public static let versions: ClosedRange<Int16> = 0...2

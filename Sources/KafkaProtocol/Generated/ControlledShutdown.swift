@@ -13,6 +13,9 @@ import NIOCore
 /// broker epoch.
 ///
 /// Versions 0–2 (Kafka 2.3). First flexible version: 3.
+///
+/// Hand-written additions (what is not wire layout):
+/// `Messages/ControlledShutdown+RequestHeader.swift`.
 public enum ControlledShutdown: KafkaAPI {
     public static let key = ApiKey.controlledShutdown
     public static let versions: ClosedRange<Int16> = 0...2

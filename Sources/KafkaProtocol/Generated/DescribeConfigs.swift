@@ -12,6 +12,8 @@ import NIOCore
 /// (Messages/DescribeConfigs+Enums.swift).
 ///
 /// Versions 0–2 (Kafka 2.3). First flexible version: 4.
+///
+/// Hand-written additions (what is not wire layout): `Messages/DescribeConfigs+Enums.swift`.
 public enum DescribeConfigs: KafkaAPI {
     public static let key = ApiKey.describeConfigs
     public static let versions: ClosedRange<Int16> = 0...2

@@ -18,6 +18,8 @@ import NIOCore
 /// files with `write(into:version:records:)` (see Fetch+Splice.swift).
 ///
 /// Versions 0–11 (Kafka 2.3). First flexible version: 12.
+///
+/// Hand-written additions (what is not wire layout): `Messages/Fetch+Splice.swift`.
 public enum Fetch: KafkaAPI {
     public static let key = ApiKey.fetch
     public static let versions: ClosedRange<Int16> = 0...11

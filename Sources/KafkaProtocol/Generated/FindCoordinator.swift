@@ -11,6 +11,8 @@ import NIOCore
 /// v1 adds the key type (transactions), the throttle time and an error message; v2 has v1's layout.
 ///
 /// Versions 0–2 (Kafka 2.3). First flexible version: 3.
+///
+/// Hand-written additions (what is not wire layout): `Messages/FindCoordinator+KeyType.swift`.
 public enum FindCoordinator: KafkaAPI {
     public static let key = ApiKey.findCoordinator
     public static let versions: ClosedRange<Int16> = 0...2

@@ -16,6 +16,8 @@ import NIOCore
 /// controller and ReplicaManager use at every version.
 ///
 /// Versions 0–2 (Kafka 2.3). First flexible version: 4.
+///
+/// Hand-written additions (what is not wire layout): `Messages/LeaderAndIsr+ByTopic.swift`.
 public enum LeaderAndIsr: KafkaAPI {
     public static let key = ApiKey.leaderAndIsr
     public static let versions: ClosedRange<Int16> = 0...2

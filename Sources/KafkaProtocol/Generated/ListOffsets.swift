@@ -14,6 +14,8 @@ import NIOCore
 /// (OFFSET_NOT_AVAILABLE while a new leader's high watermark is unsettled).
 ///
 /// Versions 0–5 (Kafka 2.3). First flexible version: 6.
+///
+/// Hand-written additions (what is not wire layout): `Messages/ListOffsets+Timestamps.swift`.
 public enum ListOffsets: KafkaAPI {
     public static let key = ApiKey.listOffsets
     public static let versions: ClosedRange<Int16> = 0...5

@@ -14,6 +14,8 @@ import NIOCore
 /// partition leader epochs (KIP-320); v8 asks for and returns authorized operations (KIP-430).
 ///
 /// Versions 0–8 (Kafka 2.3). First flexible version: 9.
+///
+/// Hand-written additions (what is not wire layout): `Messages/Metadata+TopicNames.swift`.
 public enum Metadata: KafkaAPI {
     public static let key = ApiKey.metadata
     public static let versions: ClosedRange<Int16> = 0...8

@@ -15,6 +15,9 @@ import NIOCore
 /// requests before v3 count as from a debugging replica, -2).
 ///
 /// Versions 0–3 (Kafka 2.3). First flexible version: 4.
+///
+/// Hand-written additions (what is not wire layout):
+/// `Messages/OffsetForLeaderEpoch+Sentinels.swift`.
 public enum OffsetForLeaderEpoch: KafkaAPI {
     public static let key = ApiKey.offsetForLeaderEpoch
     public static let versions: ClosedRange<Int16> = 0...3

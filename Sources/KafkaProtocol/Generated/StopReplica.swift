@@ -13,6 +13,8 @@ import NIOCore
 /// StopReplica+ByTopic.swift gives the by-topic view and builder used at every version.
 ///
 /// Versions 0–1 (Kafka 2.3). First flexible version: 2.
+///
+/// Hand-written additions (what is not wire layout): `Messages/StopReplica+ByTopic.swift`.
 public enum StopReplica: KafkaAPI {
     public static let key = ApiKey.stopReplica
     public static let versions: ClosedRange<Int16> = 0...1

@@ -17,6 +17,8 @@ import NIOCore
 /// the v0 host and port as an endpoint.
 ///
 /// Versions 0–5 (Kafka 2.3). First flexible version: 6.
+///
+/// Hand-written additions (what is not wire layout): `Messages/UpdateMetadata+ByTopic.swift`.
 public enum UpdateMetadata: KafkaAPI {
     public static let key = ApiKey.updateMetadata
     public static let versions: ClosedRange<Int16> = 0...5

@@ -20,13 +20,7 @@ extension LeaderAndIsr.Request {
         if version >= 2 {
             self.topicStates = topicStates
         } else {
-            partitionStates = topicStates.flatMap { topic in
-                topic.partitionStates.map { state in
-                    var state = state
-                    state.topicName = topic.topicName
-                    return state
-                }
-            }
+            partitionStates = flatteningByTopic(topicStates.map { ($0.topicName, $0.partitionStates) })
         }
     }
 

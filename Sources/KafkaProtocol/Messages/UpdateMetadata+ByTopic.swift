@@ -24,13 +24,7 @@ extension UpdateMetadata.Request {
         if version >= 5 {
             self.topicStates = topicStates
         } else {
-            partitionStates = topicStates.flatMap { topic in
-                topic.partitionStates.map { state in
-                    var state = state
-                    state.topicName = topic.topicName
-                    return state
-                }
-            }
+            partitionStates = flatteningByTopic(topicStates.map { ($0.topicName, $0.partitionStates) })
         }
         if version == 0 {
             self.liveBrokers = liveBrokers.map { broker in
