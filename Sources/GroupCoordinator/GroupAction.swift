@@ -43,7 +43,7 @@ public struct SyncGroupResult: Sendable, Equatable {
 /// A heartbeat expectation to arm (Kafka's `DelayedHeartbeat`, watched in the heartbeat purgatory
 /// under the key `MemberKey(groupId, memberId)`).
 ///
-/// When `deadline` passes, the owner calls ``GroupMetadata/onHeartbeatExpired(_:now:)`` with it.
+/// When `deadline` passes, the owner calls ``GroupMetadata/onHeartbeatExpired(_:now:config:)`` with it.
 /// A newer expectation for the same member does not require cancelling this one: the expiry
 /// re-checks the member's liveness against this deadline, as Kafka's does, and a member that has
 /// heartbeated since is kept. The owner may complete it early when
@@ -63,7 +63,7 @@ public struct DelayedHeartbeat: Sendable, Hashable {
 /// watched in the join purgatory under `GroupKey(groupId)`).
 ///
 /// The group holds at most one current operation; when `deadline` passes the owner calls
-/// ``GroupMetadata/onDelayedJoinExpired(_:now:)``. An operation the group completed already
+/// ``GroupMetadata/onDelayedJoinExpired(_:now:config:)``. An operation the group completed already
 /// (because every member rejoined) is recognised by its ``id`` and ignored, so the owner need not
 /// cancel timers.
 public struct DelayedJoin: Sendable, Hashable {
@@ -87,7 +87,9 @@ public struct DelayedJoin: Sendable, Hashable {
 /// A write of the group's metadata to its `__consumer_offsets` partition (Kafka's
 /// `GroupMetadataManager.storeGroup`). The owner writes the group as it is when the action is
 /// returned (members, generation, protocol, leader, with `assignment` as each member's assignment)
-/// and, once the append completes or fails, calls ``GroupMetadata/onStoreGroupCompleted(_:error:now:)``.
+/// and, once the append completes or fails, calls ``GroupMetadata/onStoreGroupCompleted(_:error:now:config:)``
+/// with the error as Kafka's `GroupMetadataManager.storeGroup` maps it for the members (for example
+/// NOT_ENOUGH_REPLICAS becomes COORDINATOR_NOT_AVAILABLE, NOT_LEADER_FOR_PARTITION NOT_COORDINATOR).
 public struct StoreGroup: Sendable, Equatable {
     public var generationId: Int32
     /// Each member's assignment; empty when an empty group is written at the end of a rebalance.

@@ -21,6 +21,13 @@ import KafkaProtocol
 ///
 /// Generations fence the past: a request carrying an older generation gets ILLEGAL_GENERATION, one
 /// from a member the group dropped gets UNKNOWN_MEMBER_ID, and the member must join again.
+///
+/// Static members (KIP-345, JoinGroup v5) carry a `group.instance.id` that survives restarts. A
+/// static member that restarts within its session timeout comes back without its member id; the
+/// coordinator recognises the instance, gives it a new member id in its old place (with its old
+/// assignment) and does not rebalance, so a rolling restart does not shuffle partitions. Its old
+/// member id is fenced from then on (FENCED_INSTANCE_ID), which also stops a duplicate instance.
+/// A static member that stays away longer than its session timeout is dropped like any other.
 extension GroupMetadata {
     /// Decides a JoinGroup for the group `group`, which is nil when the coordinator knows no such
     /// group: only a member without a member id may create it (as an Empty group); any other gets
@@ -89,7 +96,8 @@ extension GroupMetadata {
 
     /// A member id for a new member (Kafka 2.3's `generateMemberId`): for a dynamic member its
     /// client id, a dash and a UUID; for a static member its instance id, a dash and the time the
-    /// group entered its current state.
+    /// group entered its current state (so an instance that restarts twice while the group stays in
+    /// one state gets the same member id twice, as on Kafka 2.3).
     func makeMemberId(_ request: JoinGroupParameters, suffix uuid: String) -> String {
         if let instanceId = request.groupInstanceId {
             return instanceId + "-" + String(currentStateTimestamp ?? -1)
@@ -105,7 +113,7 @@ extension GroupMetadata {
     /// list, even if it leads), and in PreparingRebalance its JoinGroup waits with the others.
     ///
     /// As in Kafka 2.3.0, the answer names the leader as it was before the replacement, so a
-    /// restarted leader is told the old member id leads (Kafka 2.4 answers the new one).
+    /// restarted leader is told that its old member id leads.
     private mutating func rejoinStaticMember(
         instanceId: String, oldMemberId: String, newMemberId: String, protocols: [GroupProtocol],
         token: GroupRequestToken, now: Int64
@@ -179,7 +187,7 @@ extension GroupMetadata {
         }
         if isPendingMember(memberId) {
             // The second JoinGroup of the MEMBER_ID_REQUIRED exchange: the member is admitted now.
-            // Pending ids are only handed to dynamic members.
+            // Pending ids are only handed to dynamic members (Kafka throws if a static one shows up).
             guard request.groupInstanceId == nil else {
                 return [.respondJoin(token, .error(.unknownMemberId, memberId: memberId))]
             }
