@@ -1,0 +1,120 @@
+import GroupCoordinator
+import KafkaCommon
+import KafkaProtocol
+import KafkaRecords
+
+/// Writing groups and offsets to `__consumer_offsets` (Kafka's `GroupMetadataManager.storeGroup`
+/// and `storeOffsets`): one batch to the group's partition, appended as its leader with
+/// `offsets.commit.required.acks` and answered once the ISR has it (or at
+/// `offsets.commit.timeout.ms`), with the append's error mapped as Kafka maps it for clients.
+extension GroupMetadataManager {
+    /// Writes `group`'s metadata as `store` describes it; `completion` gets the error for the
+    /// members (NONE on success), on whichever thread completes the append.
+    func storeGroup(_ group: GroupMetadata, _ store: StoreGroup, completion: @escaping @Sendable (ErrorCode) -> Void) {
+        let protocolName = group.protocolName
+        let value = GroupMetadataValue(
+            protocolType: group.protocolType ?? "", generation: store.generationId, protocol: protocolName,
+            leader: group.leaderId, currentStateTimestamp: group.currentStateTimestamp ?? time.milliseconds,
+            members: group.allMembers.map { member in
+                GroupMetadataValue.Member(
+                    memberId: member.memberId, groupInstanceId: member.groupInstanceId, clientId: member.clientId,
+                    clientHost: member.clientHost, rebalanceTimeout: member.rebalanceTimeoutMs,
+                    sessionTimeout: member.sessionTimeoutMs,
+                    subscription: protocolName.flatMap { member.metadata(for: $0) } ?? .init(),
+                    assignment: store.assignment[member.memberId] ?? .init())
+            })
+        let record = OffsetsTopicRecord.groupMetadata(
+            group: group.groupId, value: value, interBrokerProtocolVersion: interBrokerProtocolVersion)
+        append([record], to: partitionFor(group.groupId)) { error in
+            completion(Self.groupStoreError(error))
+        }
+    }
+
+    /// Writes committed offsets of `groupId`; on success they enter the cache. `completion` gets
+    /// one error per partition (NONE on success).
+    func storeOffsets(
+        groupId: String, offsets: [TopicPartition: OffsetCommitValue],
+        completion: @escaping @Sendable ([TopicPartition: ErrorCode]) -> Void
+    ) {
+        guard !offsets.isEmpty else { return completion([:]) }
+        let records = offsets.map { tp, value in
+            OffsetsTopicRecord.offsetCommit(
+                group: groupId, topicPartition: tp, value: value, interBrokerProtocolVersion: interBrokerProtocolVersion)
+        }
+        append(records, to: partitionFor(groupId)) { [self] error in
+            let code = Self.offsetCommitError(error)
+            if code == .none {
+                withState { state in
+                    // Unless the partition was unloaded while the write waited.
+                    guard state.owned.contains(partitionFor(groupId)) else { return }
+                    state.offsets[groupId, default: [:]].merge(offsets) { $1 }
+                }
+            }
+            completion(offsets.mapValues { _ in code })
+        }
+    }
+
+    /// The committed offsets of `groupId` for `partitions` (all of them when nil).
+    func fetchOffsets(groupId: String, partitions: [TopicPartition]?, in state: State) -> [(TopicPartition, OffsetCommitValue?)] {
+        let cached = state.offsets[groupId] ?? [:]
+        guard let partitions else {
+            return cached.sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }.map { ($0.key, $0.value) }
+        }
+        return partitions.map { ($0, cached[$0]) }
+    }
+
+    /// Appends `records` as one batch to `__consumer_offsets`-`partition`; `completion` gets the
+    /// append's error (NONE once acknowledged as `offsets.commit.required.acks` asks).
+    private func append(_ records: [OffsetsTopicRecord], to partition: Int32, completion: @escaping @Sendable (ErrorCode) -> Void) {
+        let now = time.milliseconds
+        var builder = MemoryRecordsBuilder(compression: config.offsetsTopicCompressionCodec)
+        for record in records {
+            builder.append(timestamp: now, key: record.keyBuffer, value: record.valueBuffer)
+        }
+        let built: MemoryRecords
+        do {
+            built = try builder.buildRecords()
+        } catch {
+            return completion(.unknownServerError)
+        }
+        let tp = topicPartition(partition)
+        replicaManager.appendRecords(
+            timeout: Int64(config.offsetCommitTimeoutMs), requiredAcks: config.offsetCommitRequiredAcks,
+            internalTopicsAllowed: true, entriesPerPartition: [(tp, built)]
+        ) { results in
+            completion(results.first?.response.errorCode ?? .unknownServerError)
+        }
+    }
+
+    /// Kafka's mapping of a group write's append error for the members.
+    static func groupStoreError(_ error: ErrorCode) -> ErrorCode {
+        switch error {
+        case .none: .none
+        case .unknownTopicOrPartition, .notEnoughReplicas, .notEnoughReplicasAfterAppend: .coordinatorNotAvailable
+        case .notLeaderForPartition, .kafkaStorageError: .notCoordinator
+        case .requestTimedOut: .rebalanceInProgress
+        case .messageTooLarge, .recordListTooLarge, .invalidFetchSize: .unknownServerError
+        default: error
+        }
+    }
+
+    /// Kafka's mapping of an offset commit's append error for the committer.
+    static func offsetCommitError(_ error: ErrorCode) -> ErrorCode {
+        switch error {
+        case .none: .none
+        case .unknownTopicOrPartition, .notEnoughReplicas, .notEnoughReplicasAfterAppend: .coordinatorNotAvailable
+        case .notLeaderForPartition, .kafkaStorageError: .notCoordinator
+        case .messageTooLarge, .recordListTooLarge, .invalidFetchSize: .invalidCommitOffsetSize
+        default: error
+        }
+    }
+}
+
+extension GroupCoordinatorConfig {
+    /// The settings the group state machine decides with (Kafka's `GroupConfig`).
+    var groupConfig: GroupConfig {
+        GroupConfig(
+            minSessionTimeoutMs: groupMinSessionTimeoutMs, maxSessionTimeoutMs: groupMaxSessionTimeoutMs,
+            maxSize: groupMaxSize, initialRebalanceDelayMs: groupInitialRebalanceDelayMs)
+    }
+}
