@@ -35,6 +35,7 @@ public actor KafkaServer {
     private var handlerPool: KafkaRequestHandlerPool?
     private var createTopicsPurgatory: DelayedOperationPurgatory<DelayedCreatePartitions>?
     private var replicaManager: ReplicaManager?
+    private var groupCoordinator: GroupCoordinator?
     private var deleteTopicsPurgatory: DelayedOperationPurgatory<DelayedDeleteTopics>?
     private var logManager: LogManager?
     private var topicConfigChangeListener: TopicConfigChangeListener?
@@ -144,6 +145,7 @@ public actor KafkaServer {
         completeDelayedRequestsForShutdown()
         await handlerPool?.shutdown()
         createTopicsPurgatory?.shutdown()
+        groupCoordinator?.shutdown()
         if let replicaManager, let logManager {
             await replicaManager.shutdown { logManager.checkpointHighWatermarks($0) }
         }
@@ -210,6 +212,14 @@ public actor KafkaServer {
                                                   assignments: [], configs: configs, validateOnly: false)
             },
             logger: Logger(label: "kafka.server.KafkaApis"))
+        let groupCoordinator = GroupCoordinator(
+            manager: GroupMetadataManager(
+                brokerId: brokerId, config: groupConfig, interBrokerProtocolVersion: config.interBrokerProtocolVersion,
+                partitionCount: offsetsPartitionCount, replicaManager: replicaManager, time: time,
+                logger: Logger(label: "kafka.coordinator.group.GroupMetadataManager")),
+            time: time, logger: Logger(label: "kafka.coordinator.group.GroupCoordinator"))
+        self.groupCoordinator = groupCoordinator
+        let offsetsTopic = GroupCoordinatorConfig.offsetsTopicName
         return [
             FindCoordinatorHandler(cache: metadataCache, offsetsTopicPartitionCount: offsetsPartitionCount,
                                    internalTopicCreator: internalTopicCreator),
@@ -217,10 +227,25 @@ public actor KafkaServer {
                             internalTopicCreator: internalTopicCreator),
             UpdateMetadataHandler(cache: metadataCache, createTopicsPurgatory: purgatory, deleteTopicsPurgatory: deletePurgatory,
                                   currentBrokerEpoch: epoch),
-            StopReplicaHandler(replicaManager: replicaManager, logManager: logManager, currentBrokerEpoch: epoch),
+            StopReplicaHandler(replicaManager: replicaManager, logManager: logManager, currentBrokerEpoch: epoch,
+                               onStopped: { stopped in
+                                   for tp in stopped where tp.topic == offsetsTopic { groupCoordinator.onResignation(tp.partition) }
+                               }),
             DeleteTopicsHandler(zkClient: zkClient, cache: metadataCache, purgatory: deletePurgatory,
                                 deleteTopicEnable: config.value("delete.topic.enable") == "true"),
-            LeaderAndIsrHandler(replicaManager: replicaManager, currentBrokerEpoch: epoch, topicConfig: topicConfig),
+            LeaderAndIsrHandler(replicaManager: replicaManager, currentBrokerEpoch: epoch, topicConfig: topicConfig,
+                                onLeadershipChange: { leaders, followers in
+                                    for tp in leaders where tp.topic == offsetsTopic { groupCoordinator.onElection(tp.partition) }
+                                    for tp in followers where tp.topic == offsetsTopic { groupCoordinator.onResignation(tp.partition) }
+                                }),
+            JoinGroupHandler(coordinator: groupCoordinator),
+            SyncGroupHandler(coordinator: groupCoordinator),
+            HeartbeatHandler(coordinator: groupCoordinator),
+            LeaveGroupHandler(coordinator: groupCoordinator),
+            OffsetCommitHandler(coordinator: groupCoordinator, cache: metadataCache, time: time),
+            OffsetFetchHandler(coordinator: groupCoordinator),
+            ListGroupsHandler(coordinator: groupCoordinator),
+            DescribeGroupsHandler(coordinator: groupCoordinator),
             ProduceHandler(replicaManager: replicaManager),
             FetchHandler(replicaManager: replicaManager, fetchManager: FetchManager(cache: try config.fetchSessionCache(), time: time)),
             OffsetForLeaderEpochHandler(replicaManager: replicaManager),

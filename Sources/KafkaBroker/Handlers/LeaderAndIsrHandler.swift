@@ -1,3 +1,4 @@
+import KafkaCommon
 import KafkaProtocol
 import KafkaStorage
 
@@ -12,6 +13,10 @@ struct LeaderAndIsrHandler: KafkaRequestHandler {
     let currentBrokerEpoch: @Sendable () async -> Int64
     /// A topic's log config: the broker's defaults with the topic's overrides applied.
     let topicConfig: @Sendable (String) async -> LogConfig
+    /// Told, after the roles are applied, which partitions this broker now leads and which it
+    /// follows (those the request changed without error): the group coordinator loads and unloads
+    /// its `__consumer_offsets` partitions from it (Kafka's `onLeadershipChange`).
+    var onLeadershipChange: (@Sendable (_ leaders: [TopicPartition], _ followers: [TopicPartition]) -> Void)? = nil
 
     func handle(_ request: KafkaRequest) async throws -> KafkaResponseAction {
         var body = request.body
@@ -23,6 +28,22 @@ struct LeaderAndIsrHandler: KafkaRequestHandler {
         for topic in leaderAndIsr.partitionStatesByTopic where configs[topic.topicName] == nil {
             configs[topic.topicName] = await topicConfig(topic.topicName)
         }
-        return LeaderAndIsr.responseFrame(replicaManager.becomeLeaderOrFollower(leaderAndIsr, configs: configs), to: request)
+        let response = replicaManager.becomeLeaderOrFollower(leaderAndIsr, configs: configs)
+        if let onLeadershipChange, response.errorCode == .none {
+            let failed = Set(response.partitionErrors.filter { $0.errorCode != .none }.map {
+                TopicPartition($0.topicName, $0.partitionIndex)
+            })
+            var leaders: [TopicPartition] = []
+            var followers: [TopicPartition] = []
+            for topic in leaderAndIsr.partitionStatesByTopic {
+                for state in topic.partitionStates {
+                    let tp = TopicPartition(topic.topicName, state.partitionIndex)
+                    guard !failed.contains(tp) else { continue }
+                    if state.leader == replicaManager.brokerId { leaders.append(tp) } else { followers.append(tp) }
+                }
+            }
+            onLeadershipChange(leaders, followers)
+        }
+        return LeaderAndIsr.responseFrame(response, to: request)
     }
 }

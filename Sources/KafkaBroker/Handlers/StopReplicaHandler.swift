@@ -10,6 +10,9 @@ struct StopReplicaHandler: KafkaRequestHandler {
     let replicaManager: ReplicaManager
     let logManager: LogManager
     let currentBrokerEpoch: @Sendable () async -> Int64
+    /// Told which partitions stopped without error: a stopped `__consumer_offsets` partition's
+    /// groups are unloaded by the group coordinator.
+    var onStopped: (@Sendable ([TopicPartition]) -> Void)? = nil
 
     func handle(_ request: KafkaRequest) async throws -> KafkaResponseAction {
         var body = request.body
@@ -18,6 +21,11 @@ struct StopReplicaHandler: KafkaRequestHandler {
             return StopReplica.responseFrame(StopReplica.Response(errorCode: .staleBrokerEpoch, partitionErrors: []), to: request)
         }
         let response = replicaManager.stopReplicas(stop) { tp in _ = try logManager.asyncDelete(tp) }
+        if let onStopped, response.errorCode == .none {
+            onStopped(response.partitionErrors.filter { $0.errorCode == .none }.map {
+                TopicPartition($0.topicName, $0.partitionIndex)
+            })
+        }
         return StopReplica.responseFrame(response, to: request)
     }
 }

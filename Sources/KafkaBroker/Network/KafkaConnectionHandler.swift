@@ -31,6 +31,7 @@ final class KafkaConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     private let logger: Logger
     private let time: any Time
     private var connectionId = "unknown"
+    private var clientHost = ""
     private var context: ChannelHandlerContext?
     private var pending = CircularBuffer<ByteBuffer>()
     private var inFlight = false
@@ -53,6 +54,7 @@ final class KafkaConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         let local = context.channel.localAddress?.description ?? "?"
         let remote = context.channel.remoteAddress?.description ?? "?"
         connectionId = "\(local)-\(remote)"
+        clientHost = "/" + (context.channel.remoteAddress?.ipAddress ?? "")
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
         waker = { eventLoop.execute { bound.value.roomMayBeFree() } }
@@ -107,7 +109,7 @@ final class KafkaConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         let eventLoop = context.eventLoop
         let request = KafkaRequest(
             header: header, body: body, connectionId: connectionId, listenerName: listenerName, receivedNanos: time.nanoseconds,
-            complete: { action in
+            clientHost: clientHost, complete: { action in
                 eventLoop.execute { bound.value.completed(action) }
             })
         switch requestChannel.send(request, waker: waker) {

@@ -14,6 +14,9 @@ public struct KafkaRequest: Sendable {
     public let listenerName: String
     /// Monotonic time it was received, for request metrics.
     public let receivedNanos: UInt64
+    /// The client's address as Java prints an `InetAddress` (`/127.0.0.1`): what group members'
+    /// `client_host` shows.
+    public var clientHost: String = ""
     /// Hands the outcome back to the connection, on its event loop.
     let complete: @Sendable (KafkaResponseAction) -> Void
 }

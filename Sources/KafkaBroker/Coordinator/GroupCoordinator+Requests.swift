@@ -1,0 +1,141 @@
+import GroupCoordinator
+import KafkaCommon
+import KafkaProtocol
+import NIOCore
+
+/// The coordinator's entry points for the group APIs (Kafka's `GroupCoordinator.handle…`). Each
+/// answers through its callback exactly once, now or when the group decides later; none blocks.
+extension GroupCoordinator {
+    func handleJoinGroup(groupId: String, _ request: JoinGroupParameters, respond: @escaping @Sendable (JoinGroupResult) -> Void) {
+        if groupId.isEmpty { return respond(.error(.invalidGroupId, memberId: request.memberId)) }
+        let token = register(.join(respond))
+        let config = config
+        let suffix = Self.memberIdSuffix()
+        decide(groupId) { group, status, now in
+            if let status { return [.respondJoin(token, .error(status, memberId: request.memberId))] }
+            return GroupMetadata.handleJoinGroup(
+                group: &group, groupId: groupId, request: request, token: token, memberIdSuffix: suffix, now: now,
+                config: config)
+        }
+    }
+
+    func handleSyncGroup(
+        groupId: String, memberId: String, groupInstanceId: String?, generationId: Int32,
+        assignment: [String: ByteBuffer], respond: @escaping @Sendable (SyncGroupResult) -> Void
+    ) {
+        if groupId.isEmpty { return respond(.error(.invalidGroupId)) }
+        let token = register(.sync(respond))
+        decide(groupId) { group, status, now in
+            switch status {
+            case .coordinatorLoadInProgress?: return [.respondSync(token, .error(.rebalanceInProgress))]
+            case let error?: return [.respondSync(token, .error(error))]
+            case nil: break
+            }
+            guard group != nil else { return [.respondSync(token, .error(.unknownMemberId))] }
+            return group!.handleSyncGroup(
+                memberId: memberId, groupInstanceId: groupInstanceId, generationId: generationId,
+                assignment: assignment, token: token, now: now)
+        }
+    }
+
+    func handleHeartbeat(
+        groupId: String, memberId: String, groupInstanceId: String?, generationId: Int32,
+        respond: @escaping @Sendable (ErrorCode) -> Void
+    ) {
+        if groupId.isEmpty { return respond(.invalidGroupId) }
+        let token = register(.heartbeat(respond))
+        decide(groupId) { group, status, now in
+            switch status {
+            case .coordinatorLoadInProgress?: return [.respondHeartbeat(token, .none)]
+            case let error?: return [.respondHeartbeat(token, error)]
+            case nil: break
+            }
+            guard group != nil else { return [.respondHeartbeat(token, .unknownMemberId)] }
+            return group!.handleHeartbeat(
+                memberId: memberId, groupInstanceId: groupInstanceId, generationId: generationId, token: token, now: now)
+        }
+    }
+
+    func handleLeaveGroup(groupId: String, memberId: String, respond: @escaping @Sendable (ErrorCode) -> Void) {
+        if groupId.isEmpty { return respond(.invalidGroupId) }
+        let token = register(.leave(respond))
+        let config = config
+        decide(groupId) { group, status, now in
+            if let status { return [.respondLeave(token, status)] }
+            guard group != nil else { return [.respondLeave(token, .unknownMemberId)] }
+            return group!.handleLeaveGroup(memberId: memberId, token: token, now: now, config: config)
+        }
+    }
+
+    /// OffsetCommit (Kafka's `handleCommitOffsets`): a group member's commit at its generation, or
+    /// a commit with generation -1 for a group without members (creating it Empty if unknown).
+    /// Metadata longer than `offset.metadata.max.bytes` is OFFSET_METADATA_TOO_LARGE for its
+    /// partition; the others are written and answered once acknowledged.
+    func handleCommitOffsets(
+        groupId: String, memberId: String, groupInstanceId: String?, generationId: Int32,
+        offsets: [TopicPartition: OffsetCommitValue], respond: @escaping @Sendable ([TopicPartition: ErrorCode]) -> Void
+    ) {
+        let now = time.milliseconds
+        var verdict: ErrorCode = .none
+        var actions: [GroupAction] = []
+        manager.withState { state in
+            if let status = manager.status(of: groupId, in: state) {
+                verdict = status
+                return
+            }
+            guard var group = state.groups[groupId] else {
+                if generationId < 0 {
+                    state.groups[groupId] = GroupMetadata(groupId: groupId, state: .empty, now: now)
+                } else {
+                    verdict = .illegalGeneration
+                }
+                return
+            }
+            (verdict, actions) = group.validateOffsetCommit(
+                memberId: memberId, groupInstanceId: groupInstanceId, generationId: generationId, now: now)
+            state.groups[groupId] = group
+        }
+        perform(actions, groupId: groupId, snapshot: nil)
+        guard verdict == .none else { return respond(offsets.mapValues { _ in verdict }) }
+        var errors: [TopicPartition: ErrorCode] = [:]
+        var valid: [TopicPartition: OffsetCommitValue] = [:]
+        for (tp, value) in offsets {
+            if value.metadata.utf8.count > Int(offsetMetadataMaxBytes) {
+                errors[tp] = .offsetMetadataTooLarge
+            } else {
+                valid[tp] = value
+            }
+        }
+        let refused = errors
+        manager.storeOffsets(groupId: groupId, offsets: valid) { stored in
+            respond(refused.merging(stored) { $1 })
+        }
+    }
+
+    /// OffsetFetch (Kafka's `handleFetchOffsets`): the error for the whole request, or each
+    /// requested partition's committed offset (nil when none); all the group's when `partitions`
+    /// is nil.
+    func handleFetchOffsets(groupId: String, partitions: [TopicPartition]?) -> (ErrorCode, [(TopicPartition, OffsetCommitValue?)]) {
+        manager.withState { state in
+            if let status = manager.status(of: groupId, in: state) { return (status, []) }
+            return (.none, manager.fetchOffsets(groupId: groupId, partitions: partitions, in: state))
+        }
+    }
+
+    /// ListGroups: the groups this broker coordinates; COORDINATOR_LOAD_IN_PROGRESS (with those
+    /// loaded so far) while a partition is loading.
+    func handleListGroups() -> (ErrorCode, [GroupOverview]) {
+        manager.withState { state in
+            let groups = state.groups.values.filter { $0.state != .dead }.map(\.overview).sorted { $0.groupId < $1.groupId }
+            return (state.loading.isEmpty ? .none : .coordinatorLoadInProgress, groups)
+        }
+    }
+
+    /// DescribeGroups for one group: an error, or its summary (Dead for a group it does not know).
+    func handleDescribeGroup(_ groupId: String) -> (ErrorCode, GroupSummary) {
+        manager.withState { state in
+            if let status = manager.status(of: groupId, in: state) { return (status, .noGroup) }
+            return (.none, state.groups[groupId]?.summary ?? .dead)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Consumer groups through confluent-kafka (librdkafka), against a real broker.
+
+Usage:
+  group_consumer.py consume BOOTSTRAP TOPIC GROUP COUNT
+      One member subscribes, reads COUNT records (from the committed offsets, or the beginning
+      for a new group), commits synchronously after each record, leaves, and prints one JSON
+      line: {"records": [[partition, offset, value], ...], "committed": {partition: offset}}.
+  group_consumer.py members BOOTSTRAP TOPIC GROUP MEMBERS PARTITIONS
+      MEMBERS members subscribe; once every partition is owned by exactly one of them, prints
+      {"assignment": [[partitions of member 0], ...]}; then member 0 leaves, and once the others
+      own every partition again prints {"after_leave": [[...], ...]}.
+Exits non-zero with a message on stderr when the group does not settle within the time limits.
+"""
+import json
+import sys
+import time
+
+from confluent_kafka import Consumer, KafkaException, TopicPartition
+
+BASE = {"session.timeout.ms": 6000, "heartbeat.interval.ms": 500, "auto.offset.reset": "earliest",
+        "enable.auto.commit": False, "topic.metadata.refresh.interval.ms": 1000}
+
+
+def consume(bootstrap, topic, group, count):
+    consumer = Consumer(dict(BASE, **{"bootstrap.servers": bootstrap, "group.id": group}))
+    consumer.subscribe([topic])
+    records = []
+    deadline = time.time() + 90
+    while len(records) < count:
+        if time.time() > deadline:
+            sys.exit(f"consumed {len(records)} of {count} records before the deadline")
+        msg = consumer.poll(0.5)
+        if msg is None:
+            continue
+        if msg.error():
+            sys.exit(f"consume failed: {msg.error()}")
+        records.append([msg.partition(), msg.offset(), msg.value().decode()])
+        consumer.commit(message=msg, asynchronous=False)
+    assigned = consumer.assignment()
+    committed = consumer.committed(assigned, timeout=20)
+    consumer.close()
+    print(json.dumps({"records": records, "committed": {str(tp.partition): tp.offset for tp in committed}}))
+
+
+def settle(consumers, partitions, what, timeout=90):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for consumer in consumers:
+            msg = consumer.poll(0.05)
+            if msg is not None and msg.error():
+                sys.exit(f"{what}: {msg.error()}")
+        owned = [sorted(tp.partition for tp in c.assignment()) for c in consumers]
+        flat = [p for ps in owned for p in ps]
+        if sorted(flat) == list(range(partitions)) and all(owned):
+            return owned
+    sys.exit(f"{what}: the group did not settle: {[[tp.partition for tp in c.assignment()] for c in consumers]}")
+
+
+def members(bootstrap, topic, group, count, partitions):
+    consumers = []
+    for i in range(count):
+        consumer = Consumer(dict(BASE, **{"bootstrap.servers": bootstrap, "group.id": group, "client.id": f"member-{i}"}))
+        consumer.subscribe([topic])
+        consumers.append(consumer)
+    print(json.dumps({"assignment": settle(consumers, partitions, "first rebalance")}), flush=True)
+    consumers[0].close()
+    print(json.dumps({"after_leave": settle(consumers[1:], partitions, "after a member left")}), flush=True)
+    for consumer in consumers[1:]:
+        consumer.close()
+
+
+if __name__ == "__main__":
+    try:
+        if sys.argv[1] == "consume":
+            consume(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
+        else:
+            members(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6]))
+    except KafkaException as error:
+        sys.exit(f"confluent-kafka failed: {error}")

@@ -1,0 +1,87 @@
+import Foundation
+import KafkaCommon
+import KafkaTestKit
+import KafkaZk
+import Testing
+
+/// Group consumers against three real brokers: confluent-kafka (librdkafka) finds the coordinator,
+/// joins, syncs, heartbeats, commits and fetches its offsets, and leaves, served by the wired
+/// GroupCoordinator with `__consumer_offsets` replicated on every broker.
+extension RealClusterTests {
+    @Suite("Consumer groups with real clients")
+    struct GroupConsumerTests {
+        static let overrides = [
+            "offsets.topic.replication.factor": "3", "offsets.topic.num.partitions": "5",
+            "group.initial.rebalance.delay.ms": "100",
+        ]
+
+        struct Consumed: Decodable {
+            let records: [[Json]]
+            let committed: [String: Int64]
+        }
+
+        enum Json: Decodable {
+            case int(Int64), string(String)
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.singleValueContainer()
+                if let value = try? container.decode(Int64.self) { self = .int(value) } else { self = .string(try container.decode(String.self)) }
+            }
+            var string: String? { if case .string(let s) = self { s } else { nil } }
+        }
+
+        static func produce(_ bootstrap: String, _ topic: String, _ values: [String]) throws {
+            let produced = try ProduceConsumeTests.kcat(
+                ["-b", bootstrap, "-P", "-t", topic, "-X", "linger.ms=0", "-X", "acks=all"],
+                input: values.joined(separator: "\n") + "\n")
+            try #require(produced.status == 0, "kcat produced to \(topic)")
+        }
+
+        static func consume(_ bootstrap: String, _ topic: String, group: String, count: Int) throws -> Consumed {
+            let outcome = try PythonClient.run("group_consumer.py", ["consume", bootstrap, topic, group, "\(count)"])
+            try #require(outcome.status == 0, "group consumer failed: \(outcome.errorTail)")
+            return try JSONDecoder().decode(Consumed.self, from: outcome.output)
+        }
+
+        @Test func aGroupConsumerReadsEverythingCommitsAndResumesWhereItCommitted() async throws {
+            try await withKafkaCluster(zooKeepers: 1, overrides: Self.overrides) { cluster in
+                let zk = try await observe(cluster)
+                defer { Task { await zk.close() } }
+                try await Replication.createTopic(zk, "orders", partitions: 3, replicas: [1, 2, 3])
+                let bootstrap = cluster.brokers.map { "127.0.0.1:\($0.port)" }.joined(separator: ",")
+                let first = (1...30).map { "first-\($0)" }
+                try Self.produce(bootstrap, "orders", first)
+
+                let run1 = try Self.consume(bootstrap, "orders", group: "orders-app", count: first.count)
+                #expect(Set(run1.records.compactMap { $0[2].string }) == Set(first), "every record once")
+                #expect(run1.records.count == first.count)
+                // Committed: the next offset of every partition, summing to all records.
+                #expect(run1.committed.values.reduce(0, +) == Int64(first.count), "\(run1.committed)")
+
+                let second = (1...12).map { "second-\($0)" }
+                try Self.produce(bootstrap, "orders", second)
+                let run2 = try Self.consume(bootstrap, "orders", group: "orders-app", count: second.count)
+                #expect(Set(run2.records.compactMap { $0[2].string }) == Set(second), "resumes after the committed offsets")
+                #expect(run2.committed.values.reduce(0, +) == Int64(first.count + second.count))
+            }
+        }
+
+        @Test func threeMembersShareSixPartitionsAndTakeOverWhenOneLeaves() async throws {
+            try await withKafkaCluster(zooKeepers: 1, overrides: Self.overrides) { cluster in
+                let zk = try await observe(cluster)
+                defer { Task { await zk.close() } }
+                try await Replication.createTopic(zk, "events", partitions: 6, replicas: [1, 2, 3])
+                let bootstrap = cluster.brokers.map { "127.0.0.1:\($0.port)" }.joined(separator: ",")
+                let outcome = try PythonClient.run("group_consumer.py", ["members", bootstrap, "events", "events-app", "3", "6"])
+                try #require(outcome.status == 0, "group members failed: \(outcome.errorTail)")
+                let lines = outcome.outputText.split(separator: "\n").map { Data($0.utf8) }
+                try #require(lines.count == 2, "\(outcome.outputText)")
+                let first = try JSONDecoder().decode([String: [[Int]]].self, from: lines[0])["assignment"] ?? []
+                let after = try JSONDecoder().decode([String: [[Int]]].self, from: lines[1])["after_leave"] ?? []
+                #expect(first.count == 3 && first.allSatisfy { !$0.isEmpty })
+                #expect(first.flatMap { $0 }.sorted() == Array(0..<6), "each partition owned by exactly one member")
+                #expect(after.count == 2 && after.flatMap { $0 }.sorted() == Array(0..<6), "the others took over")
+                #expect(Set(first[0]).isSubset(of: Set(after.flatMap { $0 })))
+            }
+        }
+    }
+}
