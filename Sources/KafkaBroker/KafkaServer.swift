@@ -246,6 +246,7 @@ public actor KafkaServer {
             OffsetFetchHandler(coordinator: groupCoordinator),
             ListGroupsHandler(coordinator: groupCoordinator),
             DescribeGroupsHandler(coordinator: groupCoordinator),
+            DeleteGroupsHandler(coordinator: groupCoordinator),
             ProduceHandler(replicaManager: replicaManager),
             FetchHandler(replicaManager: replicaManager, fetchManager: FetchManager(cache: try config.fetchSessionCache(), time: time)),
             OffsetForLeaderEpochHandler(replicaManager: replicaManager),

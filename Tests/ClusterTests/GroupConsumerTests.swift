@@ -31,7 +31,7 @@ extension RealClusterTests {
 
         static func produce(_ bootstrap: String, _ topic: String, _ values: [String]) throws {
             let produced = try ProduceConsumeTests.kcat(
-                ["-b", bootstrap, "-P", "-t", topic, "-X", "linger.ms=0", "-X", "acks=all"],
+                ["-b", bootstrap, "-P", "-t", topic, "-X", "linger.ms=0", "-X", "acks=all", "-X", "message.timeout.ms=60000"],
                 input: values.joined(separator: "\n") + "\n")
             try #require(produced.status == 0, "kcat produced to \(topic)")
         }
@@ -62,6 +62,38 @@ extension RealClusterTests {
                 let run2 = try Self.consume(bootstrap, "orders", group: "orders-app", count: second.count)
                 #expect(Set(run2.records.compactMap { $0[2].string }) == Set(second), "resumes after the committed offsets")
                 #expect(run2.committed.values.reduce(0, +) == Int64(first.count + second.count))
+            }
+        }
+
+        /// The coordinator's broker is killed: another broker becomes leader of the group's
+        /// `__consumer_offsets` partition, loads its groups and offsets from the log, and the
+        /// group continues from what it committed.
+        @Test func theGroupResumesFromItsCommitsAfterItsCoordinatorIsKilled() async throws {
+            try await withKafkaCluster(zooKeepers: 1, overrides: Self.overrides) { cluster in
+                let zk = try await observe(cluster)
+                defer { Task { await zk.close() } }
+                try await Replication.createTopic(zk, "payments", partitions: 3, replicas: [1, 2, 3])
+                let bootstrap = cluster.brokers.map { "127.0.0.1:\($0.port)" }.joined(separator: ",")
+                let first = (1...20).map { "first-\($0)" }
+                try Self.produce(bootstrap, "payments", first)
+                let run1 = try Self.consume(bootstrap, "payments", group: "payments-app", count: first.count)
+                #expect(Set(run1.records.compactMap { $0[2].string }) == Set(first))
+
+                let client = try WireClient(port: cluster.broker(1).port)
+                let coordinator = try FindCoordinatorTests.findCoordinator(client, group: "payments-app")
+                try #require(coordinator.errorCode == .none)
+                let killed = Int(coordinator.nodeId.rawValue)
+                await cluster.broker(killed).kill9()
+
+                let survivors = cluster.brokers.filter { $0.id != killed }.map { "127.0.0.1:\($0.port)" }.joined(separator: ",")
+                let second = (1...10).map { "second-\($0)" }
+                try Self.produce(survivors, "payments", second)
+                let run2 = try Self.consume(survivors, "payments", group: "payments-app", count: second.count)
+                #expect(Set(run2.records.compactMap { $0[2].string }) == Set(second), "nothing committed is lost or read again")
+                #expect(run2.committed.values.reduce(0, +) == Int64(first.count + second.count))
+                let moved = try FindCoordinatorTests.findCoordinator(try WireClient(port: cluster.brokers.first { $0.id != killed }!.port),
+                                                                      group: "payments-app")
+                #expect(moved.errorCode == .none && Int(moved.nodeId.rawValue) != killed)
             }
         }
 

@@ -2,6 +2,7 @@ import GroupCoordinator
 import KafkaCommon
 import KafkaProtocol
 import NIOCore
+import Synchronization
 
 /// The coordinator's entry points for the group APIs (Kafka's `GroupCoordinator.handle…`). Each
 /// answers through its callback exactly once, now or when the group decides later; none blocks.
@@ -136,6 +137,47 @@ extension GroupCoordinator {
         manager.withState { state in
             if let status = manager.status(of: groupId, in: state) { return (status, .noGroup) }
             return (.none, state.groups[groupId]?.summary ?? .dead)
+        }
+    }
+
+    /// DeleteGroups (Kafka's `handleDeleteGroups`): an Empty group becomes Dead, is forgotten with
+    /// its offsets, and tombstones are written for both; a group with members is NON_EMPTY_GROUP,
+    /// an unknown or Dead one GROUP_ID_NOT_FOUND. `respond` gets every group's error once the
+    /// tombstones are written.
+    func handleDeleteGroups(_ groupIds: [String], respond: @escaping @Sendable ([String: ErrorCode]) -> Void) {
+        let now = time.milliseconds
+        var results: [String: ErrorCode] = [:]
+        var deleted: [(String, [TopicPartition])] = []
+        manager.withState { state in
+            for groupId in groupIds {
+                if groupId.isEmpty {
+                    results[groupId] = .invalidGroupId
+                } else if let status = manager.status(of: groupId, in: state) {
+                    results[groupId] = status
+                } else if var group = state.groups[groupId], group.state != .dead {
+                    guard group.state == .empty else {
+                        results[groupId] = .nonEmptyGroup
+                        continue
+                    }
+                    try? group.transition(to: .dead, now: now)
+                    state.groups[groupId] = nil
+                    deleted.append((groupId, Array((state.offsets.removeValue(forKey: groupId) ?? [:]).keys)))
+                } else {
+                    results[groupId] = .groupIdNotFound
+                }
+            }
+        }
+        guard !deleted.isEmpty else { return respond(results) }
+        let pending = Mutex((remaining: deleted.count, results: results))
+        for (groupId, partitions) in deleted {
+            manager.storeGroupDeletion(groupId: groupId, partitions: partitions) { error in
+                let done: [String: ErrorCode]? = pending.withLock { pending in
+                    pending.results[groupId] = error
+                    pending.remaining -= 1
+                    return pending.remaining == 0 ? pending.results : nil
+                }
+                if let done { respond(done) }
+            }
         }
     }
 }

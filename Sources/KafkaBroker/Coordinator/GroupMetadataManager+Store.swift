@@ -54,6 +54,14 @@ extension GroupMetadataManager {
         }
     }
 
+    /// Writes the tombstones of a deleted group (Kafka's `cleanupGroupMetadata`): one per
+    /// committed offset, then the group's. `completion` gets the append's mapped error.
+    func storeGroupDeletion(groupId: String, partitions: [TopicPartition], completion: @escaping @Sendable (ErrorCode) -> Void) {
+        let records = partitions.map { OffsetsTopicRecord.offsetCommitTombstone(group: groupId, topicPartition: $0) }
+            + [OffsetsTopicRecord.groupMetadataTombstone(group: groupId)]
+        append(records, to: partitionFor(groupId)) { error in completion(Self.offsetCommitError(error)) }
+    }
+
     /// The committed offsets of `groupId` for `partitions` (all of them when nil).
     func fetchOffsets(groupId: String, partitions: [TopicPartition]?, in state: State) -> [(TopicPartition, OffsetCommitValue?)] {
         let cached = state.offsets[groupId] ?? [:]

@@ -20,8 +20,9 @@ import KafkaProtocol
 /// transaction coordinator yet (Kafka would create `__transaction_state` and answer its leader).
 /// Any other key type: INVALID_REQUEST, as Kafka answers its "unknown coordinator type".
 ///
-/// Only the existence of a leader is checked here: a broker named coordinator does not yet load
-/// or serve the group (there is no GroupCoordinator behind JoinGroup, OffsetCommit and the rest).
+/// Only the existence of a leader is checked here: the broker named may still be loading the
+/// partition, and then answers the group's requests COORDINATOR_LOAD_IN_PROGRESS
+/// (`GroupCoordinator`).
 ///
 /// Invariant: `offsetsTopicPartitionCount` is fixed for the broker's life (Kafka reads it once,
 /// at start-up, from the topic if it exists, else from the config), so a group always maps to

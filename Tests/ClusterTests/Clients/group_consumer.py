@@ -34,7 +34,9 @@ def consume(bootstrap, topic, group, count):
         if msg is None:
             continue
         if msg.error():
-            sys.exit(f"consume failed: {msg.error()}")
+            if msg.error().fatal():
+                sys.exit(f"consume failed: {msg.error()}")
+            continue  # a broker went away, a transient error: librdkafka recovers by itself
         records.append([msg.partition(), msg.offset(), msg.value().decode()])
         consumer.commit(message=msg, asynchronous=False)
     assigned = consumer.assignment()
@@ -48,7 +50,7 @@ def settle(consumers, partitions, what, timeout=90):
     while time.time() < deadline:
         for consumer in consumers:
             msg = consumer.poll(0.05)
-            if msg is not None and msg.error():
+            if msg is not None and msg.error() and msg.error().fatal():
                 sys.exit(f"{what}: {msg.error()}")
         owned = [sorted(tp.partition for tp in c.assignment()) for c in consumers]
         flat = [p for ps in owned for p in ps]
