@@ -65,6 +65,30 @@ extension RealClusterTests {
             }
         }
 
+        /// kcat's balanced consumer (`-G`): reads every record, commits on exit, and a second run
+        /// reads only what was produced since.
+        @Test func kcatGroupConsumerCommitsAndResumes() async throws {
+            try await withKafkaCluster(zooKeepers: 1, overrides: Self.overrides) { cluster in
+                let zk = try await observe(cluster)
+                defer { Task { await zk.close() } }
+                try await Replication.createTopic(zk, "clicks", partitions: 3, replicas: [1, 2, 3])
+                let bootstrap = cluster.brokers.map { "127.0.0.1:\($0.port)" }.joined(separator: ",")
+                func consume() throws -> [String] {
+                    let run = try ProduceConsumeTests.kcat(
+                        ["-b", bootstrap, "-G", "clicks-app", "clicks", "-e", "-q", "-f", "%s\\n",
+                         "-X", "auto.offset.reset=earliest", "-X", "session.timeout.ms=6000"])
+                    try #require(run.status == 0, "kcat -G")
+                    return run.output.split(separator: "\n").map(String.init)
+                }
+                let first = (1...15).map { "c\($0)" }
+                try Self.produce(bootstrap, "clicks", first)
+                #expect(Set(try consume()) == Set(first))
+                let second = (16...20).map { "c\($0)" }
+                try Self.produce(bootstrap, "clicks", second)
+                #expect(try consume().sorted() == second.sorted(), "resumes after what the first run committed")
+            }
+        }
+
         /// The coordinator's broker is killed: another broker becomes leader of the group's
         /// `__consumer_offsets` partition, loads its groups and offsets from the log, and the
         /// group continues from what it committed.
