@@ -164,7 +164,7 @@ let package = Package(
         .testTarget(
             name: "KafkaBrokerTests",
             dependencies: [
-                "KafkaBroker", "KafkaCommon", "KafkaZk", "KafkaTestKit",
+                "KafkaBroker", "KafkaCommon", "KafkaZk", "KafkaTestKit", "GroupCoordinator",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "KafkaCommon", "KafkaZk", "KafkaTestKit"]),
