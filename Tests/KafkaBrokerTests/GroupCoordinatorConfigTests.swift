@@ -1,3 +1,4 @@
+import GroupCoordinator
 import KafkaCommon
 import KafkaRecords
 import Testing
@@ -64,6 +65,9 @@ import Testing
         #expect(group.offsetsTopicConfigs == [
             "cleanup.policy": "compact", "segment.bytes": "1048576", "compression.type": "producer",
         ])
+        // What the group state machine decides with.
+        #expect(group.groupConfig == GroupConfig(
+            minSessionTimeoutMs: 100, maxSessionTimeoutMs: 200, maxSize: 5, initialRebalanceDelayMs: 0))
     }
 
     /// Kafka 2.3's `atLeast(1)` keys.

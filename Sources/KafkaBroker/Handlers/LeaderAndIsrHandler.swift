@@ -14,7 +14,7 @@ struct LeaderAndIsrHandler: KafkaRequestHandler {
     /// A topic's log config: the broker's defaults with the topic's overrides applied.
     let topicConfig: @Sendable (String) async -> LogConfig
     /// Told, after the roles are applied, which partitions this broker now leads and which it
-    /// follows (those the request changed without error): the group coordinator loads and unloads
+    /// follows (every partition the request set without error): the group coordinator loads and unloads
     /// its `__consumer_offsets` partitions from it (Kafka's `onLeadershipChange`).
     var onLeadershipChange: (@Sendable (_ leaders: [TopicPartition], _ followers: [TopicPartition]) -> Void)? = nil
 
