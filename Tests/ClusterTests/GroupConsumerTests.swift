@@ -121,6 +121,24 @@ extension RealClusterTests {
             }
         }
 
+        /// Static membership (JoinGroup v5): a member restarted within its session timeout gets
+        /// its partitions back without a rebalance; the other member is not disturbed.
+        @Test func aRestartedStaticMemberKeepsItsPartitionsWithoutARebalance() async throws {
+            try await withKafkaCluster(zooKeepers: 1, overrides: Self.overrides) { cluster in
+                let zk = try await observe(cluster)
+                defer { Task { await zk.close() } }
+                try await Replication.createTopic(zk, "static", partitions: 4, replicas: [1, 2, 3])
+                let bootstrap = cluster.brokers.map { "127.0.0.1:\($0.port)" }.joined(separator: ",")
+                let outcome = try PythonClient.run("group_consumer.py", ["static", bootstrap, "static", "static-app", "4"])
+                try #require(outcome.status == 0, "static members failed: \(outcome.errorTail)")
+                struct Result: Decodable { let before: [[Int]]; let after: [[Int]]; let b_assignments: Int }
+                let result = try JSONDecoder().decode(Result.self, from: outcome.output)
+                #expect(result.before.flatMap { $0 }.sorted() == [0, 1, 2, 3])
+                #expect(result.after == result.before, "the new incarnation of a has a's partitions")
+                #expect(result.b_assignments == 1, "b was never asked to rebalance")
+            }
+        }
+
         @Test func threeMembersShareSixPartitionsAndTakeOverWhenOneLeaves() async throws {
             try await withKafkaCluster(zooKeepers: 1, overrides: Self.overrides) { cluster in
                 let zk = try await observe(cluster)

@@ -10,6 +10,10 @@ Usage:
       MEMBERS members subscribe; once every partition is owned by exactly one of them, prints
       {"assignment": [[partitions of member 0], ...]}; then member 0 leaves, and once the others
       own every partition again prints {"after_leave": [[...], ...]}.
+  group_consumer.py static BOOTSTRAP TOPIC GROUP PARTITIONS
+      Two static members (group.instance.id a and b) settle; a closes (a static member sends no
+      LeaveGroup) and a new incarnation of a joins within the session timeout; prints
+      {"before": [...], "after": [...], "b_assignments": N}, N counting b's assignment callbacks.
 Exits non-zero with a message on stderr when the group does not settle within the time limits.
 """
 import json
@@ -72,10 +76,36 @@ def members(bootstrap, topic, group, count, partitions):
         consumer.close()
 
 
+def static(bootstrap, topic, group, partitions):
+    def member(instance, on_assign=None):
+        consumer = Consumer(dict(BASE, **{"bootstrap.servers": bootstrap, "group.id": group, "client.id": instance,
+                                          "group.instance.id": instance, "session.timeout.ms": 20000}))
+        if on_assign:
+            consumer.subscribe([topic], on_assign=on_assign)
+        else:
+            consumer.subscribe([topic])
+        return consumer
+    b_assignments = []
+    a = member("a")
+    b = member("b", on_assign=lambda c, parts: b_assignments.append(sorted(p.partition for p in parts)))
+    before = settle([a, b], partitions, "first rebalance")
+    a.close()
+    a2 = member("a")
+    after = settle([a2, b], partitions, "after a restarted")
+    for _ in range(20):  # a few more polls: a rebalance, had one started, would reach b now
+        b.poll(0.1)
+        a2.poll(0.1)
+    print(json.dumps({"before": before, "after": after, "b_assignments": len(b_assignments)}), flush=True)
+    a2.close()
+    b.close()
+
+
 if __name__ == "__main__":
     try:
         if sys.argv[1] == "consume":
             consume(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
+        elif sys.argv[1] == "static":
+            static(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
         else:
             members(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6]))
     except KafkaException as error:
