@@ -139,13 +139,17 @@ extension RealClusterTests {
             }
         }
 
-        @Test func threeMembersShareSixPartitionsAndTakeOverWhenOneLeaves() async throws {
+        /// Three members on six partitions, with the eager `range` assignor and with
+        /// `cooperative-sticky` (which the coordinator passes through untouched): each partition
+        /// owned by exactly one member, and the others take over when one leaves.
+        @Test(arguments: ["range", "cooperative-sticky"])
+        func threeMembersShareSixPartitionsAndTakeOverWhenOneLeaves(strategy: String) async throws {
             try await withKafkaCluster(zooKeepers: 1, overrides: Self.overrides) { cluster in
                 let zk = try await observe(cluster)
                 defer { Task { await zk.close() } }
                 try await Replication.createTopic(zk, "events", partitions: 6, replicas: [1, 2, 3])
                 let bootstrap = cluster.brokers.map { "127.0.0.1:\($0.port)" }.joined(separator: ",")
-                let outcome = try PythonClient.run("group_consumer.py", ["members", bootstrap, "events", "events-app", "3", "6"])
+                let outcome = try PythonClient.run("group_consumer.py", ["members", bootstrap, "events", "events-app", "3", "6", strategy])
                 try #require(outcome.status == 0, "group members failed: \(outcome.errorTail)")
                 let lines = outcome.outputText.split(separator: "\n").map { Data($0.utf8) }
                 try #require(lines.count == 2, "\(outcome.outputText)")

@@ -6,7 +6,7 @@ Usage:
       One member subscribes, reads COUNT records (from the committed offsets, or the beginning
       for a new group), commits synchronously after each record, leaves, and prints one JSON
       line: {"records": [[partition, offset, value], ...], "committed": {partition: offset}}.
-  group_consumer.py members BOOTSTRAP TOPIC GROUP MEMBERS PARTITIONS
+  group_consumer.py members BOOTSTRAP TOPIC GROUP MEMBERS PARTITIONS [STRATEGY]
       MEMBERS members subscribe; once every partition is owned by exactly one of them, prints
       {"assignment": [[partitions of member 0], ...]}; then member 0 leaves, and once the others
       own every partition again prints {"after_leave": [[...], ...]}.
@@ -63,10 +63,11 @@ def settle(consumers, partitions, what, timeout=90):
     sys.exit(f"{what}: the group did not settle: {[[tp.partition for tp in c.assignment()] for c in consumers]}")
 
 
-def members(bootstrap, topic, group, count, partitions):
+def members(bootstrap, topic, group, count, partitions, strategy="range"):
     consumers = []
     for i in range(count):
-        consumer = Consumer(dict(BASE, **{"bootstrap.servers": bootstrap, "group.id": group, "client.id": f"member-{i}"}))
+        consumer = Consumer(dict(BASE, **{"bootstrap.servers": bootstrap, "group.id": group, "client.id": f"member-{i}",
+                                          "partition.assignment.strategy": strategy}))
         consumer.subscribe([topic])
         consumers.append(consumer)
     print(json.dumps({"assignment": settle(consumers, partitions, "first rebalance")}), flush=True)
@@ -107,6 +108,6 @@ if __name__ == "__main__":
         elif sys.argv[1] == "static":
             static(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
         else:
-            members(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6]))
+            members(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6]), *sys.argv[7:8])
     except KafkaException as error:
         sys.exit(f"confluent-kafka failed: {error}")
