@@ -4,9 +4,10 @@ import KafkaTestKit
 import KafkaZk
 import Testing
 
-/// Group consumers against three real brokers: confluent-kafka (librdkafka) finds the coordinator,
-/// joins, syncs, heartbeats, commits and fetches its offsets, and leaves, served by the wired
-/// GroupCoordinator with `__consumer_offsets` replicated on every broker.
+/// Group consumers against three real brokers: confluent-kafka (librdkafka), kafka-python,
+/// aiokafka and kcat find the coordinator, join, sync, heartbeat, commit and fetch their offsets,
+/// and leave, served by the wired GroupCoordinator with `__consumer_offsets` replicated on every
+/// broker.
 extension RealClusterTests {
     @Suite("Consumer groups with real clients")
     struct GroupConsumerTests {
@@ -36,13 +37,15 @@ extension RealClusterTests {
             try #require(produced.status == 0, "kcat produced to \(topic)")
         }
 
-        static func consume(_ bootstrap: String, _ topic: String, group: String, count: Int) throws -> Consumed {
-            let outcome = try PythonClient.run("group_consumer.py", ["consume", bootstrap, topic, group, "\(count)"])
+        static func consume(_ bootstrap: String, _ topic: String, group: String, count: Int, client: String = "confluent") throws -> Consumed {
+            let mode = client == "confluent" ? "consume" : "consume-\(client)"
+            let outcome = try PythonClient.run("group_consumer.py", [mode, bootstrap, topic, group, "\(count)"])
             try #require(outcome.status == 0, "group consumer failed: \(outcome.errorTail)")
             return try JSONDecoder().decode(Consumed.self, from: outcome.output)
         }
 
-        @Test func aGroupConsumerReadsEverythingCommitsAndResumesWhereItCommitted() async throws {
+        @Test(arguments: ["confluent", "kafka-python", "aiokafka"])
+        func aGroupConsumerReadsEverythingCommitsAndResumesWhereItCommitted(client: String) async throws {
             try await withKafkaCluster(zooKeepers: 1, overrides: Self.overrides) { cluster in
                 let zk = try await observe(cluster)
                 defer { Task { await zk.close() } }
@@ -51,7 +54,7 @@ extension RealClusterTests {
                 let first = (1...30).map { "first-\($0)" }
                 try Self.produce(bootstrap, "orders", first)
 
-                let run1 = try Self.consume(bootstrap, "orders", group: "orders-app", count: first.count)
+                let run1 = try Self.consume(bootstrap, "orders", group: "orders-app", count: first.count, client: client)
                 #expect(Set(run1.records.compactMap { $0[2].string }) == Set(first), "every record once")
                 #expect(run1.records.count == first.count)
                 // Committed: the next offset of every partition, summing to all records.
@@ -59,7 +62,7 @@ extension RealClusterTests {
 
                 let second = (1...12).map { "second-\($0)" }
                 try Self.produce(bootstrap, "orders", second)
-                let run2 = try Self.consume(bootstrap, "orders", group: "orders-app", count: second.count)
+                let run2 = try Self.consume(bootstrap, "orders", group: "orders-app", count: second.count, client: client)
                 #expect(Set(run2.records.compactMap { $0[2].string }) == Set(second), "resumes after the committed offsets")
                 #expect(run2.committed.values.reduce(0, +) == Int64(first.count + second.count))
             }

@@ -6,6 +6,9 @@ Usage:
       One member subscribes, reads COUNT records (from the committed offsets, or the beginning
       for a new group), commits synchronously after each record, leaves, and prints one JSON
       line: {"records": [[partition, offset, value], ...], "committed": {partition: offset}}.
+  group_consumer.py consume-kafka-python BOOTSTRAP TOPIC GROUP COUNT
+  group_consumer.py consume-aiokafka BOOTSTRAP TOPIC GROUP COUNT
+      The same with kafka-python and aiokafka (their own group protocol implementations).
   group_consumer.py members BOOTSTRAP TOPIC GROUP MEMBERS PARTITIONS [STRATEGY]
       MEMBERS members subscribe; once every partition is owned by exactly one of them, prints
       {"assignment": [[partitions of member 0], ...]}; then member 0 leaves, and once the others
@@ -47,6 +50,50 @@ def consume(bootstrap, topic, group, count):
     committed = consumer.committed(assigned, timeout=20)
     consumer.close()
     print(json.dumps({"records": records, "committed": {str(tp.partition): tp.offset for tp in committed}}))
+
+
+def consume_kafka_python(bootstrap, topic, group, count):
+    from kafka import KafkaConsumer, OffsetAndMetadata, TopicPartition as KTopicPartition
+    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False,
+                             auto_offset_reset="earliest", session_timeout_ms=6000, heartbeat_interval_ms=500)
+    records = []
+    deadline = time.time() + 90
+    while len(records) < count:
+        if time.time() > deadline:
+            sys.exit(f"kafka-python consumed {len(records)} of {count} records before the deadline")
+        for tp, messages in consumer.poll(timeout_ms=500).items():
+            for msg in messages:
+                records.append([msg.partition, msg.offset, msg.value.decode()])
+                consumer.commit({KTopicPartition(msg.topic, msg.partition): OffsetAndMetadata(msg.offset + 1, "", -1)})
+    committed = {str(tp.partition): consumer.committed(tp) for tp in consumer.assignment()}
+    consumer.close()
+    print(json.dumps({"records": records, "committed": committed}))
+
+
+def consume_aiokafka(bootstrap, topic, group, count):
+    import asyncio
+    from aiokafka import AIOKafkaConsumer
+
+    async def run():
+        consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False,
+                                    auto_offset_reset="earliest", session_timeout_ms=6000, heartbeat_interval_ms=500)
+        await consumer.start()
+        records = []
+        try:
+            async def read():
+                async for msg in consumer:
+                    records.append([msg.partition, msg.offset, msg.value.decode()])
+                    await consumer.commit()
+                    if len(records) >= count:
+                        return
+            await asyncio.wait_for(read(), 90)
+            committed = {str(tp.partition): await consumer.committed(tp) for tp in consumer.assignment()}
+        finally:
+            await consumer.stop()
+        return records, committed
+
+    records, committed = asyncio.run(run())
+    print(json.dumps({"records": records, "committed": committed}))
 
 
 def settle(consumers, partitions, what, timeout=90):
@@ -105,6 +152,10 @@ if __name__ == "__main__":
     try:
         if sys.argv[1] == "consume":
             consume(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
+        elif sys.argv[1] == "consume-kafka-python":
+            consume_kafka_python(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
+        elif sys.argv[1] == "consume-aiokafka":
+            consume_aiokafka(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
         elif sys.argv[1] == "static":
             static(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
         else:
