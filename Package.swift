@@ -140,7 +140,8 @@ let package = Package(
                 "kafka", "KafkaProtocol", "KafkaRecords", "KafkaCommon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
-            ]
+            ],
+            exclude: ["Fixtures"]
         ),
         .testTarget(name: "KafkaPurgatoryTests", dependencies: ["KafkaPurgatory", "KafkaCommon"]),
         .testTarget(
