@@ -50,6 +50,13 @@ struct ConsumerGroupCommand: AsyncParsableCommand {
     var dryRun = false
     @Option(help: "How long to wait for a group's coordinator, in milliseconds.") var timeout: Int64 = 5000
 
+    /// Kafka 2.3's warning (on stderr, its words and spacing) for a reset with neither
+    /// `--execute` nor `--dry-run`.
+    static let implicitDryRunWarning = "WARN: No action will be performed as the --execute option is missing."
+        + "In a future major release, the default behavior of this command will be to prompt the user before "
+        + "executing the reset rather than doing a dry run. You should add the --dry-run option explicitly "
+        + "if you are scripting this command and want to keep the current default behavior without prompting."
+
     /// The one action asked for.
     var action: Action {
         get throws {
@@ -154,11 +161,14 @@ struct ConsumerGroupCommand: AsyncParsableCommand {
         case .delete:
             return ConsumerGroupReport.delete(try await service.delete(groups))
         case .resetOffsets:
+            var output = ToolOutput()
+            if !execute && !dryRun { output.printlnError(Self.implicitDryRunWarning) }
             var outcomes: [(group: String, outcome: ConsumerGroupReport.ResetOutcome)] = []
             for group in Array(Set(groups)).sorted() {
                 outcomes.append((group, try await reset(group, with: service)))
             }
-            return ConsumerGroupReport.reset(outcomes)
+            output.append(ConsumerGroupReport.reset(outcomes))
+            return output
         }
     }
 

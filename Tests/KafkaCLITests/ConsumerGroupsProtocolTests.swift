@@ -76,9 +76,16 @@ struct ConsumerGroupsProtocolTests {
             let dryRun = try await run(["--reset-offsets", "--group", "fx-java-grp", "--topic", "fx-java", "--to-earliest"], on: broker)
             #expect(dryRun.stdout.hasSuffix("\nfx-java-grp                    fx-java                        0          0              \n"))
             #expect(broker.state.withLock { $0.commits }.isEmpty, "a dry run commits nothing")
+            #expect(dryRun.stderr.hasPrefix("WARN: No action will be performed as the --execute option is missing.In a future"))
+
+            let explicit = try await run(["--reset-offsets", "--group", "fx-java-grp", "--topic", "fx-java", "--to-earliest", "--dry-run"], on: broker)
+            #expect(explicit.stdout == dryRun.stdout)
+            #expect(explicit.stderr == "")
+            #expect(broker.state.withLock { $0.commits }.isEmpty)
 
             let executed = try await run(["--reset-offsets", "--group", "fx-java-grp", "--topic", "fx-java", "--to-earliest", "--execute"], on: broker)
             #expect(executed.stdout == dryRun.stdout)
+            #expect(executed.stderr == "")
             let recorded = try CLIFixtures.request(OffsetCommit.self, "037_OffsetCommit_v7").body
             #expect(broker.state.withLock { $0.commits } == [recorded])
         }
