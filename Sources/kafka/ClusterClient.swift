@@ -85,6 +85,12 @@ actor ClusterClient {
         return response
     }
 
+    /// Sends `request` to the bootstrap broker (for requests any broker answers, such as
+    /// FindCoordinator).
+    func sendToBootstrap<API: KafkaAPI>(_ api: API.Type, _ request: API.Request, version: Int16) async throws -> API.Response {
+        try await bootstrapConnection.send(api, request, version: version)
+    }
+
     /// The connection to broker `id` (opened on first use), from the latest metadata.
     func connection(to id: BrokerId) async throws -> BrokerConnection {
         if let existing = connections[id], await existing.isActive { return existing }

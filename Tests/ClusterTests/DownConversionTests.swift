@@ -72,9 +72,14 @@ extension RealClusterTests {
             bytes.flatMap { $0.getString(at: $0.readerIndex, length: $0.readableBytes) } ?? ""
         }
 
+        /// Produces `lines` as one batch: kcat reads stdin line by line, and with librdkafka's
+        /// 5 ms default linger a loaded machine sent the first line in a batch of its own
+        /// (wrappers [3, 5] instead of [5]); a long linger keeps them together until kcat's
+        /// flush at end of input.
         static func produce(_ bootstrap: String, topic: String, codec: String, lines: [String]) throws {
             let produced = try RealClusterTests.ProduceConsumeTests.kcat(
-                ["-b", bootstrap, "-P", "-t", topic, "-K:", "-z", codec, "-X", "acks=1"], input: lines.joined(separator: "\n") + "\n")
+                ["-b", bootstrap, "-P", "-t", topic, "-K:", "-z", codec, "-X", "acks=1", "-X", "linger.ms=2000"],
+                input: lines.joined(separator: "\n") + "\n")
             #expect(produced.status == 0, "kcat -P -z \(codec)")
         }
 
