@@ -219,6 +219,7 @@ public actor KafkaServer {
                 logger: Logger(label: "kafka.coordinator.group.GroupMetadataManager")),
             time: time, logger: Logger(label: "kafka.coordinator.group.GroupCoordinator"))
         self.groupCoordinator = groupCoordinator
+        groupCoordinator.startup()
         let offsetsTopic = GroupCoordinatorConfig.offsetsTopicName
         return [
             FindCoordinatorHandler(cache: metadataCache, offsetsTopicPartitionCount: offsetsPartitionCount,

@@ -115,4 +115,39 @@ import Testing
         #expect(offsets.count == 1 && offsets.first?.0 == tp)
         #expect(offsets.first?.1 == OffsetCommitValue(offset: 42, metadata: "m", commitTimestamp: 7))
     }
+
+    @Test func offsetsExpireAfterTheRetentionAndAnEmptyGroupWithoutOffsetsIsRemoved() async throws {
+        let h = try Harness()
+        h.becomeLeader(leaderEpoch: 1)
+        let coordinator = h.coordinator()
+        defer { coordinator.shutdown() }
+        coordinator.onElection(0)
+        #expect(try await Self.fetchWhenLoaded(coordinator, "simple").0 == .none)
+        let retentionMs: Int64 = 7 * 24 * 3_600_000
+        let now = h.time.milliseconds
+        let old = TopicPartition("orders", 0), recent = TopicPartition("orders", 1), explicit = TopicPartition("orders", 2)
+        let answered = await withCheckedContinuation { continuation in
+            coordinator.handleCommitOffsets(
+                groupId: "simple", memberId: "", groupInstanceId: nil, generationId: -1,
+                offsets: [
+                    old: OffsetCommitValue(offset: 1, commitTimestamp: now - retentionMs),
+                    recent: OffsetCommitValue(offset: 2, commitTimestamp: now - retentionMs + 1),
+                    explicit: OffsetCommitValue(offset: 3, commitTimestamp: now, expireTimestamp: now + 10),
+                ]
+            ) { continuation.resume(returning: $0) }
+        }
+        #expect(answered.values.allSatisfy { $0 == .none })
+        let partition = try #require(h.replicaManager.partition(h.tp))
+        #expect(partition.highWatermark == 3)
+
+        // A group without a protocol type: each offset counts from its commit time.
+        #expect(coordinator.manager.cleanupGroupMetadata(now: now) == 1)
+        #expect(coordinator.handleFetchOffsets(groupId: "simple", partitions: nil).1.map(\.0) == [recent, explicit])
+        #expect(partition.highWatermark == 4, "one tombstone written")
+        #expect(coordinator.manager.cleanupGroupMetadata(now: now + 10) == 2, "the explicit expiry time, and the retention")
+        #expect(coordinator.handleFetchOffsets(groupId: "simple", partitions: nil).1.isEmpty)
+        #expect(coordinator.handleDescribeGroup("simple").1.state == "Dead", "the Empty group without offsets is gone")
+        #expect(partition.highWatermark == 7, "two offset tombstones and the group's")
+        #expect(coordinator.manager.cleanupGroupMetadata(now: now + 10) == 0)
+    }
 }

@@ -40,6 +40,8 @@ final class GroupCoordinator: Sendable {
     let heartbeatPurgatory: DelayedOperationPurgatory<DelayedHeartbeatOperation>
     let joinPurgatory: DelayedOperationPurgatory<DelayedJoinOperation>
     private let callbacks = Mutex<(next: UInt64, table: [GroupRequestToken: Callback])>((0, [:]))
+    /// Set between `startup` and `shutdown`: offset expiry runs.
+    private let isExpiring = Atomic<Bool>(false)
 
     init(manager: GroupMetadataManager, time: any Time, logger: Logger) {
         self.manager = manager
@@ -65,7 +67,24 @@ final class GroupCoordinator: Sendable {
         for (groupId, actions) in manager.unload(partition) { perform(actions, groupId: groupId, snapshot: nil) }
     }
 
+    /// Starts offset expiry, every `offsets.retention.check.interval.ms` (Kafka's
+    /// `delete-expired-group-metadata` task).
+    func startup() {
+        isExpiring.store(true, ordering: .releasing)
+        scheduleExpiry()
+    }
+
+    private func scheduleExpiry() {
+        let interval = Int(manager.config.offsetsRetentionCheckIntervalMs)
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(interval)) { [weak self] in
+            guard let self, self.isExpiring.load(ordering: .acquiring) else { return }
+            self.manager.cleanupGroupMetadata(now: self.time.milliseconds)
+            self.scheduleExpiry()
+        }
+    }
+
     func shutdown() {
+        isExpiring.store(false, ordering: .releasing)
         for operation in joinPurgatory.cancelAll() { operation.forceComplete() }
         for operation in heartbeatPurgatory.cancelAll() { operation.forceComplete() }
         joinPurgatory.shutdown()

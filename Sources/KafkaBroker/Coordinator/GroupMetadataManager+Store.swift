@@ -57,8 +57,16 @@ extension GroupMetadataManager {
     /// Writes the tombstones of a deleted group (Kafka's `cleanupGroupMetadata`): one per
     /// committed offset, then the group's. `completion` gets the append's mapped error.
     func storeGroupDeletion(groupId: String, partitions: [TopicPartition], completion: @escaping @Sendable (ErrorCode) -> Void) {
+        storeTombstones(groupId: groupId, partitions: partitions, includingGroup: true, completion: completion)
+    }
+
+    /// Tombstones for `partitions`' offsets of `groupId`, and for the group if `includingGroup`.
+    func storeTombstones(
+        groupId: String, partitions: [TopicPartition], includingGroup: Bool, completion: @escaping @Sendable (ErrorCode) -> Void
+    ) {
         let records = partitions.map { OffsetsTopicRecord.offsetCommitTombstone(group: groupId, topicPartition: $0) }
-            + [OffsetsTopicRecord.groupMetadataTombstone(group: groupId)]
+            + (includingGroup ? [OffsetsTopicRecord.groupMetadataTombstone(group: groupId)] : [])
+        guard !records.isEmpty else { return completion(.none) }
         append(records, to: partitionFor(groupId)) { error in completion(Self.offsetCommitError(error)) }
     }
 
