@@ -40,6 +40,8 @@ def consumer_config(bootstrap, group, **extra):
     config = {"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False,
               "auto.offset.reset": "earliest", "session.timeout.ms": 6000}
     config.update(extra)
+    if os.environ.get("GROUPS_DEBUG"):  # e.g. GROUPS_DEBUG=cgrp: librdkafka's group log, to driver.log
+        config["debug"] = os.environ["GROUPS_DEBUG"]
     return config
 
 
