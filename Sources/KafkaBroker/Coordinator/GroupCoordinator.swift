@@ -107,14 +107,24 @@ final class GroupCoordinator: Sendable {
     /// `decide` gets the group (nil if unknown; it may create or change it), whether this broker
     /// serves it now (nil, NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS) and the time, and
     /// returns actions.
-    func decide(_ groupId: String, _ decide: (inout GroupMetadata?, _ status: ErrorCode?, _ now: Int64) -> [GroupAction]) {
+    /// What changed is logged at INFO in Kafka's words (``GroupEventLog``); members that are
+    /// gone afterwards went for `removal`.
+    func decide(
+        _ groupId: String, removal: GroupEventLog.Removal = .left,
+        _ decide: (inout GroupMetadata?, _ status: ErrorCode?, _ now: Int64) -> [GroupAction]
+    ) {
         let now = time.milliseconds
-        let (actions, snapshot) = manager.withState { state -> ([GroupAction], GroupMetadata?) in
+        let (actions, before, snapshot) = manager.withState { state -> ([GroupAction], GroupMetadata?, GroupMetadata?) in
             var group = state.groups[groupId]
+            let before = group
             let actions = decide(&group, manager.status(of: groupId, in: state), now)
             state.groups[groupId] = group
-            return (actions, group)
+            return (actions, before, group)
         }
+        let lines = GroupEventLog.lines(
+            groupId: groupId, partition: manager.partitionFor(groupId),
+            before: before.map(GroupEventLog.Snapshot.init), after: snapshot.map(GroupEventLog.Snapshot.init), removal: removal)
+        for line in lines { logger.info("\(line)") }
         perform(actions, groupId: groupId, snapshot: snapshot)
     }
 
@@ -164,7 +174,7 @@ final class GroupCoordinator: Sendable {
 
     func onHeartbeatExpired(groupId: String, _ heartbeat: DelayedHeartbeat) {
         let config = config
-        decide(groupId) { group, _, now in group?.onHeartbeatExpired(heartbeat, now: now, config: config) ?? [] }
+        decide(groupId, removal: .failed) { group, _, now in group?.onHeartbeatExpired(heartbeat, now: now, config: config) ?? [] }
     }
 
     func isJoinStale(groupId: String, _ join: DelayedJoin) -> Bool {
