@@ -118,9 +118,15 @@ extension RealClusterTests {
                 let run2 = try Self.consume(survivors, "payments", group: "payments-app", count: second.count)
                 #expect(Set(run2.records.compactMap { $0[2].string }) == Set(second), "nothing committed is lost or read again")
                 #expect(run2.committed.values.reduce(0, +) == Int64(first.count + second.count))
-                let moved = try FindCoordinatorTests.findCoordinator(try WireClient(port: cluster.brokers.first { $0.id != killed }!.port),
-                                                                      group: "payments-app")
-                #expect(moved.errorCode == .none && Int(moved.nodeId.rawValue) != killed)
+                // The survivors learn the new leaders through UpdateMetadata, asynchronously: one
+                // starved past its ZooKeeper session (a loaded machine) hears last. Each names a
+                // live coordinator once it has.
+                for survivor in cluster.brokers where survivor.id != killed {
+                    try await waitUntil("broker \(survivor.id) to name a live coordinator of payments-app") {
+                        let moved = try FindCoordinatorTests.findCoordinator(try WireClient(port: survivor.port), group: "payments-app")
+                        return moved.errorCode == .none && Int(moved.nodeId.rawValue) != killed
+                    }
+                }
             }
         }
 
