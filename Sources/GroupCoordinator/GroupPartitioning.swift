@@ -1,3 +1,5 @@
+import KafkaCommon
+
 /// Which partition of `__consumer_offsets` holds a group, and so which broker coordinates it: the
 /// leader of partition `abs(javaHashCode(group.id)) % offsets.topic.num.partitions`.
 ///
@@ -8,17 +10,6 @@ public enum GroupPartitioning {
     /// The `__consumer_offsets` partition of `groupId` when the topic has `partitionCount` partitions.
     public static func partitionFor(groupId: String, partitionCount: Int32) -> Int32 {
         precondition(partitionCount > 0, "offsets.topic.num.partitions must be positive")
-        let hash = javaHashCode(groupId)
-        let positive = hash == .min ? 0 : abs(hash)
-        return positive % partitionCount
-    }
-
-    /// Java's `String.hashCode`: `s[0]·31^(n-1) + … + s[n-1]` over UTF-16 code units, in int32.
-    public static func javaHashCode(_ string: String) -> Int32 {
-        var hash: Int32 = 0
-        for unit in string.utf16 {
-            hash = hash &* 31 &+ Int32(unit)
-        }
-        return hash
+        return JavaHash.abs(JavaHash.stringHashCode(groupId)) % partitionCount
     }
 }

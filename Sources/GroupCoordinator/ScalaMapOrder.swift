@@ -1,3 +1,5 @@
+import KafkaCommon
+
 /// The iteration order of the map Scala 2.12's `groupBy` returns for string keys, which decides
 /// ties in Kafka's protocol vote (``GroupMetadata/selectProtocol()``).
 ///
@@ -10,7 +12,7 @@
 /// - with five keys or more it is a hash trie, iterated by the five-bit groups of each key's
 ///   scrambled hash, lowest group first.
 ///
-/// Keys are hashed with Java's `String.hashCode` (``GroupPartitioning/javaHashCode(_:)``).
+/// Keys are hashed with Java's `String.hashCode` (`JavaHash.stringHashCode`).
 enum ScalaMapOrder {
     /// `keys` (distinct, in the order they were first inserted) in the order Scala iterates them.
     static func groupByOrder(of keys: [String]) -> [String] {
@@ -26,7 +28,7 @@ enum ScalaMapOrder {
 
     /// The bucket of `key` in a 16-bucket `mutable.HashMap`.
     static func mutableBucket(_ key: String) -> Int {
-        let improved = rotateRight(UInt32(bitPattern: byteswap32(GroupPartitioning.javaHashCode(key))), by: 4)
+        let improved = rotateRight(UInt32(bitPattern: byteswap32(JavaHash.stringHashCode(key))), by: 4)
         return Int(improved >> 28) & 15
     }
 
@@ -44,7 +46,7 @@ enum ScalaMapOrder {
     /// The order of a key in an immutable hash trie: its scrambled hash's five-bit groups, lowest
     /// first, compared as one number.
     static func trieKey(_ key: String) -> UInt64 {
-        let hash = UInt32(bitPattern: immutableImprove(GroupPartitioning.javaHashCode(key)))
+        let hash = UInt32(bitPattern: immutableImprove(JavaHash.stringHashCode(key)))
         var order: UInt64 = 0
         for level in stride(from: 0, to: 35, by: 5) {
             order = order << 5 | UInt64((hash >> UInt32(level)) & 0x1F)

@@ -1,3 +1,4 @@
+import KafkaCommon
 import GroupCoordinator
 import Testing
 
@@ -10,15 +11,15 @@ import Testing
     }
 
     @Test func hashIsJavasStringHashCode() {
-        #expect(GroupPartitioning.javaHashCode("") == 0)
-        #expect(GroupPartitioning.javaHashCode("fx-group") == -2_108_771_900)
+        #expect(JavaHash.stringHashCode("") == 0)
+        #expect(JavaHash.stringHashCode("fx-group") == -2_108_771_900)
         // Beyond the BMP Java hashes the two UTF-16 surrogates, not the scalar.
-        #expect(GroupPartitioning.javaHashCode("😀") == 31 * 0xD83D + 0xDE00)
+        #expect(JavaHash.stringHashCode("😀") == 31 * 0xD83D + 0xDE00)
     }
 
     @Test func int32MinHashesToPartitionZero() {
         // "polygenelubricants" is the classic string whose Java hashCode is Int32.min.
-        #expect(GroupPartitioning.javaHashCode("polygenelubricants") == .min)
+        #expect(JavaHash.stringHashCode("polygenelubricants") == .min)
         #expect(GroupPartitioning.partitionFor(groupId: "polygenelubricants", partitionCount: 50) == 0)
     }
 }

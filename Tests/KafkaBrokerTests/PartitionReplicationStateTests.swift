@@ -145,10 +145,10 @@ import Testing
 /// Kafka's fetcher assignment: Java's string hash.
 @Suite struct FetcherAssignmentTests {
     @Test func javaStringHash() {
-        #expect(ReplicaFetcherManager.javaHash("") == 0)
-        #expect(ReplicaFetcherManager.javaHash("a") == 97)
-        #expect(ReplicaFetcherManager.javaHash("orders") == -1008770331)
-        #expect(ReplicaFetcherManager.javaHash("__consumer_offsets") == -970371369)
+        #expect(JavaHash.stringHashCode("") == 0)
+        #expect(JavaHash.stringHashCode("a") == 97)
+        #expect(JavaHash.stringHashCode("orders") == -1008770331)
+        #expect(JavaHash.stringHashCode("__consumer_offsets") == -970371369)
     }
 }
 

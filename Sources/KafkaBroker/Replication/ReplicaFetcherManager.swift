@@ -56,16 +56,10 @@ final class ReplicaFetcherManager: Sendable {
         self.logger = logger
     }
 
-    /// Java's `String.hashCode` over UTF-16 code units (Kafka's fetcher assignment uses it).
-    static func javaHash(_ string: String) -> Int32 {
-        string.utf16.reduce(Int32(0)) { $0 &* 31 &+ Int32($1) }
-    }
-
+    /// Kafka's fetcher assignment: `Utils.abs(31 * topic.hashCode + partition) % num.replica.fetchers`.
     func fetcherId(for tp: TopicPartition) -> Int {
-        let hash = Int32(31) &* Self.javaHash(tp.topic) &+ tp.partition
-        // Kafka's Utils.abs: Int.MinValue maps to 0.
-        let absolute = hash == .min ? 0 : abs(hash)
-        return Int(absolute) % config.numReplicaFetchers
+        let hash = Int32(31) &* JavaHash.stringHashCode(tp.topic) &+ tp.partition
+        return Int(JavaHash.abs(hash)) % config.numReplicaFetchers
     }
 
     /// Starts fetching the given partitions, each from its leader, in the truncating state.
