@@ -136,7 +136,7 @@ public struct SchemaParser {
                     let header = line.withoutTrailingComment()
                     let docStart = header.range(of: " -- ")
                     let declaration = (docStart.map { header[..<$0.lowerBound] } ?? header).split(separator: " ")
-                    let structDoc = docStart.map { String(header[$0.upperBound...]).trimmingCharacters(in: " ") } ?? ""
+                    let structDoc = docStart.map { String(header[$0.upperBound...].drop { $0 == " " }.trimmingTrailingSpaces()) } ?? ""
                     guard declaration.count == 2, declaration[1].first?.isUppercase == true else {
                         throw fail(lineNumber, "expected `struct <UpperCamelName> [-- doc]`")
                     }
@@ -239,7 +239,7 @@ enum FieldLineParser {
         var doc = ""
         if let range = line.range(of: " -- ") {
             spec = line[..<range.lowerBound]
-            doc = String(line[range.upperBound...]).trimmingCharacters(in: " ")
+            doc = String(line[range.upperBound...].drop { $0 == " " }.trimmingTrailingSpaces())
         } else if line.hasSuffix(" --") {
             spec = line.dropLast(3)
         }
@@ -341,14 +341,5 @@ extension Substring {
     func withoutTrailingComment() -> Substring {
         guard let hash = firstIndex(of: "#") else { return self }
         return self[..<hash].trimmingTrailingSpaces()
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: Character) -> String {
-        var text = Substring(self)
-        while text.first == set { text = text.dropFirst() }
-        while text.last == set { text = text.dropLast() }
-        return String(text)
     }
 }

@@ -10,7 +10,7 @@ enum SwiftNames {
 
     /// The property name without backticks, for use inside other identifiers.
     static func bareProperty(_ snake: String) -> String {
-        property(snake).replacingOccurrences(of: "`", with: "")
+        property(snake).filter { $0 != "`" }
     }
 
     /// `Produce` → `produce`: the name of the API's constant on `ApiKey`.
@@ -25,12 +25,6 @@ enum SwiftNames {
         "fallthrough", "for", "guard", "if", "in", "repeat", "return", "switch", "where", "while", "as", "Any",
         "catch", "false", "is", "nil", "super", "self", "Self", "throw", "throws", "true", "try",
     ]
-}
-
-extension String {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
-    }
 }
 
 /// Collects lines of Swift with indentation.
