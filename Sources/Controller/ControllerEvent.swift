@@ -11,6 +11,7 @@ public enum ControllerState: String, Sendable {
     case isrChange = "IsrChange"
     case topicUncleanLeaderElectionEnable = "TopicUncleanLeaderElectionEnable"
     case controllerShutdown = "ControllerShutdown"
+    case controlledShutdown = "ControlledShutdown"
 }
 
 /// One unit of controller work. ZooKeeper watches and session callbacks only enqueue these; the
@@ -43,6 +44,9 @@ public enum ControllerEvent: Sendable, Equatable {
     /// A topic's config now enables unclean leader election: its offline partitions may get a
     /// leader now.
     case topicUncleanLeaderElectionEnable(topic: String)
+    /// A broker asked to shut down in a controlled way (the ControlledShutdown API): move its
+    /// leaderships away and take its replicas out of the ISRs; `callback` gets the answer.
+    case controlledShutdown(id: BrokerId, brokerEpoch: Int64, callback: ControlledShutdownCallback)
 
     public var state: ControllerState {
         switch self {
@@ -52,6 +56,7 @@ public enum ControllerEvent: Sendable, Equatable {
         case .topicDeletion, .topicDeletionStopReplicaResponse: .topicDeletion
         case .isrChangeNotification: .isrChange
         case .topicUncleanLeaderElectionEnable: .topicUncleanLeaderElectionEnable
+        case .controlledShutdown: .controlledShutdown
         }
     }
 }

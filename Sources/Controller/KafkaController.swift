@@ -43,7 +43,8 @@ public actor KafkaController {
     public init(
         brokerInfo: BrokerInfo, brokerEpoch: Int64, zkClient: KafkaZkClient, logger: Logger,
         staleRegistrationWait: Duration, interBrokerListener: String = "PLAINTEXT",
-        uncleanLeaderElectionEnable: Bool = false
+        uncleanLeaderElectionEnable: Bool = false,
+        channelSettings: ControllerChannelManager.Settings = ControllerChannelManager.Settings()
     ) {
         self.brokerId = brokerInfo.id
         self.brokerInfo = brokerInfo
@@ -57,7 +58,8 @@ public actor KafkaController {
         self.stateChangeLogger = StateChangeLogger(brokerId: brokerInfo.id)
         self.eventManager = ControllerEventManager(logger: logger)
         self.channelManager = ControllerChannelManager(
-            controllerId: brokerInfo.id, interBrokerListener: interBrokerListener, logger: logger)
+            controllerId: brokerInfo.id, interBrokerListener: interBrokerListener, settings: channelSettings,
+            logger: logger)
     }
 
     public var isActive: Bool { activeControllerId == brokerId }
@@ -159,6 +161,8 @@ public actor KafkaController {
                 try await processIsrChangeNotification()
             case .topicUncleanLeaderElectionEnable(let topic):
                 try await processTopicUncleanLeaderElectionEnable(topic: topic)
+            case .controlledShutdown(let id, let brokerEpoch, let callback):
+                try await processControlledShutdown(id: id, brokerEpoch: brokerEpoch, callback: callback)
             }
         } catch let error as ZooKeeperError where error.code.isRetriable {
             // Retried from outside the event loop: blocking the loop here would also block the
