@@ -118,6 +118,34 @@ extension RealClusterTests {
             }
         }
 
+        /// The controller itself shutting down asks itself (over its own listener), then resigns;
+        /// its leaderships have moved before a successor takes over.
+        @Test func sigtermedControllerHandsOverItsPartitionsBeforeResigning() async throws {
+            try await withKafkaCluster(zooKeepers: 3, sessionTimeoutMs: 6000) { cluster in
+                let zk = try await observe(cluster)
+                defer { Task { await zk.close() } }
+                try await Replication.createTopic(zk, Self.topic, partitions: 6, replicas: [1, 2, 3])
+                let (controllerId, epoch) = try #require(try await zk.currentController())
+                let victim = cluster.broker(Int(controllerId.rawValue))
+                let led = try await Self.partitionsLed(by: controllerId, zk)
+                try #require(!led.isEmpty)
+                let deregistration = try await Self.watchDeregistration(controllerId, zk)
+                #expect(await victim.terminate(timeout: .seconds(60)) == 0, "\(victim.log.suffix(3000))")
+                let deregistered = try #require(await deregistration.value)
+                for tp in led {
+                    let state = try #require(try await Replication.state(zk, tp))
+                    #expect(state.leader != controllerId && state.leader != LeaderAndIsr.noLeader, "\(tp): \(state)")
+                    #expect(Double(try await Self.stateModified(tp, zk)) / 1000 <= deregistered.timeIntervalSince1970)
+                }
+                #expect(lines(victim.log, containing: "Controlled shutdown succeeded").count == 1, "\(victim.log.suffix(3000))")
+                #expect(lines(victim.log, containing: "Shutting down broker \(controllerId)").count == 1)
+                try await waitUntil("a new controller", timeout: .seconds(30)) {
+                    guard let (id, newEpoch) = try await zk.currentController() else { return false }
+                    return id != controllerId && newEpoch > epoch
+                }
+            }
+        }
+
         @Test func disabledControlledShutdownJustDeregisters() async throws {
             try await withKafkaCluster(zooKeepers: 3, sessionTimeoutMs: 6000,
                                        overrides: ["controlled.shutdown.enable": "false"]) { cluster in
