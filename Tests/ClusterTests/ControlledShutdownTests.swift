@@ -25,24 +25,35 @@ extension RealClusterTests {
             return led
         }
 
-        /// Starts watching `broker`'s registration; the task returns the wall-clock time at which
-        /// the test saw it deleted (later than the deletion itself).
-        static func watchDeregistration(_ broker: BrokerId, _ zk: KafkaZkClient) async throws -> Task<Date?, Never> {
-            let path = BrokerIdZNode.path(broker)
-            let events = zk.zooKeeper.events()
-            let task = Task { () -> Date? in
-                for await event in events {
-                    if case .watch(let watched) = event, watched.path == path, watched.kind == .nodeDeleted { return Date() }
-                }
-                return nil
-            }
-            try #require(try await zk.zooKeeper.exists(path, watch: true) != nil)
-            return task
+        /// The time of a broker log line (`[2026-12-03 13:42:01,624] ...`, local time).
+        static func timestamp(_ line: Substring) -> Date? {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone.current
+            formatter.dateFormat = "yyyy-MM-dd HH:mm:ss,SSS"
+            guard line.hasPrefix("["), let end = line.firstIndex(of: "]") else { return nil }
+            return formatter.date(from: String(line[line.index(after: line.startIndex)..<end]))
         }
 
-        /// The ZooKeeper mtime of the partition's state znode (ms since the epoch).
-        static func stateModified(_ tp: TopicPartition, _ zk: KafkaZkClient) async throws -> Int64 {
-            try #require(try await zk.zooKeeper.exists("/brokers/topics/\(tp.topic)/partitions/\(tp.partition)/state")).mtime
+        /// Where the first line containing `text` is in `log`.
+        static func lineNumber(_ log: String, _ text: String) -> Int? {
+            log.split(separator: "\n").firstIndex { $0.contains(text) }
+        }
+
+        /// The broker's log says the controller confirmed (so it had written every new leader)
+        /// before the broker deregistered; the controller's says it moved `count` leaderships and
+        /// none remained. Returns the time of the controller's line.
+        static func expectLeadershipsMovedBeforeDeregistration(
+            victim: KafkaCluster.Broker, controller: KafkaCluster.Broker, count: Int
+        ) throws -> Date {
+            let log = victim.log
+            let succeeded = try #require(lineNumber(log, "Controlled shutdown succeeded"), "\(log.suffix(3000))")
+            let deregistered = try #require(lineNumber(log, "Deregistered broker \(victim.id)"))
+            #expect(succeeded < deregistered)
+            #expect(lines(log, containing: "Starting controlled shutdown").count == 1)
+            let moved = try #require(lines(controller.log, containing: "Controlled shutdown of broker \(victim.id): moved").first)
+            #expect(moved.contains("moved the leadership of \(count) partitions") && moved.contains(" 0 partitions remain"), "\(moved)")
+            return try #require(timestamp(moved))
         }
 
         @Test func sigtermedLeaderHandsOverEveryPartitionBeforeExitingWhileProducing() async throws {
@@ -64,35 +75,25 @@ extension RealClusterTests {
                 try #require(!led.isEmpty, "broker \(victimId) leads partitions")
                 var epochs: [TopicPartition: LeaderEpoch] = [:]
                 for tp in led { epochs[tp] = try #require(try await Replication.state(zk, tp)).leaderEpoch }
-                let deregistration = try await Self.watchDeregistration(victimId, zk)
-
                 let sigterm = Date()
                 victim.send(SIGTERM)
                 let status = await victim.current?.waitForExit(timeout: .seconds(120))
                 let exited = Date()
                 #expect(status == 0, "exit status; log: \(victim.log.suffix(3000))")
-                let deregistered = try #require(await deregistration.value)
 
                 // Every partition it led has a new leader from the old ISR, written before it
                 // deregistered (so before it exited).
-                var lastMove: Int64 = 0
                 for tp in led {
                     let state = try #require(try await Replication.state(zk, tp))
                     #expect(state.leader != victimId && state.leader != LeaderAndIsr.noLeader, "\(tp): \(state)")
-                    #expect(!state.isr.contains(victimId), "\(tp): \(state)")
                     #expect(state.leaderEpoch.rawValue >= (epochs[tp]?.rawValue ?? 0) + 1)
-                    let modified = try await Self.stateModified(tp, zk)
-                    lastMove = max(lastMove, modified)
                 }
-                #expect(Double(lastMove) / 1000 <= deregistered.timeIntervalSince1970,
-                        "the leaders moved before the registration went")
-                let log = victim.log
-                #expect(lines(log, containing: "Starting controlled shutdown").count == 1)
-                #expect(lines(log, containing: "Controlled shutdown succeeded").count == 1, "\(log.suffix(3000))")
-                #expect(lines(cluster.broker(Int(controllerId.rawValue)).log, containing: "Shutting down broker \(victimId)").count >= 1)
-                let movedMs = lastMove - Int64(sigterm.timeIntervalSince1970 * 1000)
+                let movedAt = try Self.expectLeadershipsMovedBeforeDeregistration(
+                    victim: victim, controller: cluster.broker(Int(controllerId.rawValue)), count: led.count)
+                #expect(lines(cluster.broker(Int(controllerId.rawValue)).log, containing: "Shutting down broker \(victimId)").count == 1)
+                let movedMs = Int64(movedAt.timeIntervalSince(sigterm) * 1000)
                 let exitMs = Int64(exited.timeIntervalSince(sigterm) * 1000)
-                print("controlled shutdown of broker \(victimId) leading \(led.count) of \(Self.partitions) partitions: leaders moved \(movedMs) ms after SIGTERM (ZooKeeper mtime), process exited after \(exitMs) ms")
+                print("controlled shutdown of broker \(victimId) leading \(led.count) of \(Self.partitions) partitions: leaders moved \(movedMs) ms after SIGTERM (the controller's log), process exited after \(exitMs) ms")
 
                 // The producer carries on against the two others; nothing it had acknowledged is
                 // lost and no request of it timed out.
@@ -129,16 +130,12 @@ extension RealClusterTests {
                 let victim = cluster.broker(Int(controllerId.rawValue))
                 let led = try await Self.partitionsLed(by: controllerId, zk)
                 try #require(!led.isEmpty)
-                let deregistration = try await Self.watchDeregistration(controllerId, zk)
                 #expect(await victim.terminate(timeout: .seconds(60)) == 0, "\(victim.log.suffix(3000))")
-                let deregistered = try #require(await deregistration.value)
                 for tp in led {
                     let state = try #require(try await Replication.state(zk, tp))
                     #expect(state.leader != controllerId && state.leader != LeaderAndIsr.noLeader, "\(tp): \(state)")
-                    #expect(Double(try await Self.stateModified(tp, zk)) / 1000 <= deregistered.timeIntervalSince1970)
                 }
-                #expect(lines(victim.log, containing: "Controlled shutdown succeeded").count == 1, "\(victim.log.suffix(3000))")
-                #expect(lines(victim.log, containing: "Shutting down broker \(controllerId)").count == 1)
+                _ = try Self.expectLeadershipsMovedBeforeDeregistration(victim: victim, controller: victim, count: led.count)
                 try await waitUntil("a new controller", timeout: .seconds(30)) {
                     guard let (id, newEpoch) = try await zk.currentController() else { return false }
                     return id != controllerId && newEpoch > epoch
