@@ -1,8 +1,10 @@
 import Foundation
 import Glibc
 import KafkaCommon
+import KafkaProtocol
 import KafkaTestKit
 import KafkaZk
+import NIOCore
 import Testing
 import ZooKeeper
 
@@ -140,6 +142,53 @@ extension RealClusterTests {
                     guard let (id, newEpoch) = try await zk.currentController() else { return false }
                     return id != controllerId && newEpoch > epoch
                 }
+            }
+        }
+
+        static func controlledShutdown(
+            _ broker: KafkaCluster.Broker, version: Int16, for id: BrokerId, epoch: Int64 = -1
+        ) throws -> ControlledShutdown.Response {
+            let client = try WireClient(port: broker.port)
+            var frame = ByteBuffer()
+            ControlledShutdown.writeRequestFrame(
+                ControlledShutdown.Request(brokerId: id, brokerEpoch: epoch),
+                header: RequestHeader(apiKey: .controlledShutdown, apiVersion: version, correlationId: 11, clientId: "wire-test"),
+                into: &frame)
+            try client.send(Array(frame.readableBytesView))
+            var answer = ByteBuffer(bytes: try client.readFrame())
+            #expect(try ResponseHeader(from: &answer, headerVersion: 0).correlationId == 11)
+            return try ControlledShutdown.decodeResponse(from: &answer, version: version)
+        }
+
+        /// The API on the wire, v0 (request header v0) to v2: only the controller acts; v2 checks
+        /// the broker epoch; an unknown broker is refused; a real request moves the broker's
+        /// leaderships and answers nothing remaining.
+        @Test func controlledShutdownRequestsAreAnsweredAsKafkaDoes() async throws {
+            try await withKafkaCluster(zooKeepers: 3, sessionTimeoutMs: 6000) { cluster in
+                let zk = try await observe(cluster)
+                defer { Task { await zk.close() } }
+                try await Replication.createTopic(zk, Self.topic, partitions: 6, replicas: [1, 2, 3])
+                let (controllerId, _) = try #require(try await zk.currentController())
+                let controller = cluster.broker(Int(controllerId.rawValue))
+                let other = try #require([BrokerId(1), 2, 3].first { $0 != controllerId })
+                let bystander = cluster.broker(Int(try #require([BrokerId(1), 2, 3].first { $0 != controllerId && $0 != other }).rawValue))
+                let epoch = try #require(try await zk.zooKeeper.exists(BrokerIdZNode.path(other))).czxid
+
+                #expect(try Self.controlledShutdown(bystander, version: 1, for: other).errorCode == .notController)
+                #expect(try Self.controlledShutdown(controller, version: 2, for: other, epoch: epoch - 1).errorCode == .staleBrokerEpoch)
+                #expect(try Self.controlledShutdown(controller, version: 0, for: 42).errorCode == .brokerNotAvailable)
+                let led = try await Self.partitionsLed(by: other, zk)
+                try #require(!led.isEmpty)
+
+                let response = try Self.controlledShutdown(controller, version: 2, for: other, epoch: epoch)
+                #expect(response.errorCode == .none)
+                #expect(response.remainingPartitions.isEmpty)
+                for partition: Int32 in 0..<6 {
+                    let state = try #require(try await Replication.state(zk, TopicPartition(Self.topic, partition)))
+                    #expect(state.leader != other && state.leader != LeaderAndIsr.noLeader, "\(partition): \(state)")
+                }
+                // Still registered: asking again finds nothing left to move.
+                #expect(try Self.controlledShutdown(controller, version: 2, for: other, epoch: epoch).remainingPartitions.isEmpty)
             }
         }
 
