@@ -8,6 +8,7 @@ who is the controller, who leads a partition, who is in its ISR; and waits on th
   inspect.py BOOTSTRAP wait-leader TOPIC P ID     wait until ID leads TOPIC-P
   inspect.py BOOTSTRAP wait-leader-not TOPIC P ID wait until TOPIC-P is led by a broker other than ID
   inspect.py BOOTSTRAP wait-isr TOPIC P N         wait until TOPIC-P has N replicas in sync
+  inspect.py BOOTSTRAP wait-all-isr TOPIC N       wait until every partition has N replicas in sync
   inspect.py BOOTSTRAP wait-all-led TOPIC [--not ID]
                                                   wait until every partition has a leader (not ID)
 
@@ -83,6 +84,13 @@ def main(argv):
         topic, number, size = args[0], int(args[1]), int(args[2])
         return wait("%d in-sync replicas of %s-%d" % (size, topic, number),
                     lambda: len(partition(bootstrap, topic, number).isrs) == size, timeout)
+    if command == "wait-all-isr":
+        topic, size = args[0], int(args[1])
+
+        def all_in_sync():
+            md = metadata(bootstrap, topic).topics[topic]
+            return md.error is None and md.partitions and all(len(p.isrs) == size for p in md.partitions.values())
+        return wait("every partition of %s with %d in-sync replicas" % (topic, size), all_in_sync, timeout)
     if command == "wait-all-led":
         topic = args[0]
         excluded = int(args[2]) if len(args) > 2 and args[1] == "--not" else -1

@@ -86,7 +86,7 @@ public struct LabTimeline: Sendable {
     }
 
     /// Sessions that registered `/brokers/ids/<id>` are named `broker <id>`.
-    func sessionOwners(_ transactions: [ZooKeeperTxn]) -> [Int64: String] {
+    public func sessionOwners(_ transactions: [ZooKeeperTxn]) -> [Int64: String] {
         var owners: [Int64: String] = [:]
         let prefix = chroot + "/brokers/ids/"
         for txn in transactions {
@@ -168,7 +168,7 @@ public struct LabTimeline: Sendable {
 
     // MARK: - Formatting
 
-    static func hex(_ session: Int64) -> String { "0x" + String(UInt64(bitPattern: session), radix: 16) }
+    public static func hex(_ session: Int64) -> String { "0x" + String(UInt64(bitPattern: session), radix: 16) }
 
     static func pad(_ value: Int64, _ width: Int) -> String {
         let digits = String(value)

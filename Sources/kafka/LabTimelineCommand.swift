@@ -30,6 +30,9 @@ struct LabTimelineCommand: ParsableCommand {
     @Flag(name: .customLong("all-log-lines"), help: "Show every broker log line, not only state changes.")
     var allLogLines = false
 
+    @Flag(name: .customLong("zookeeper-jsonl"), help: "Print only ZooKeeper's transactions, one JSON object per line (for scripts).")
+    var zooKeeperJSONLines = false
+
     func run() throws {
         var filter = LabTimeline.LogFilter.default
         filter.messageFragments += includeLog
@@ -40,6 +43,13 @@ struct LabTimelineCommand: ParsableCommand {
             transactions = try ZooKeeperTxnLog.read(directory: zooKeeperDataDir)
         } catch {
             throw CLIError("Could not read ZooKeeper's transaction log in \(zooKeeperDataDir): \(error)")
+        }
+        if zooKeeperJSONLines {
+            let owners = timeline.sessionOwners(transactions)
+            for txn in transactions where txn.time >= (sinceMs ?? .min) {
+                print(txn.jsonLine(chroot: timeline.chroot, sessionName: owners[txn.sessionId] ?? LabTimeline.hex(txn.sessionId)))
+            }
+            return
         }
         var logs: [(name: String, lines: [BrokerLogLine])] = []
         for entry in brokerLogs {
