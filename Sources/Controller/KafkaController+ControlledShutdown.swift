@@ -34,8 +34,11 @@ extension KafkaController {
             // The event is processed again once connected; the broker's request waits for it.
             throw error
         } catch {
-            logger.error("[Controller id=\(brokerId)] Controlled shutdown of broker \(id) failed: \(error)")
-            callback.complete(ControlledShutdownCallback.Outcome(errorCode: .unknownServerError))
+            // Answered, then handled as any event's error (a fenced write resigns the controller).
+            var code = ErrorCode.unknownServerError
+            if let zkError = error as? KafkaZkError, case .controllerMoved = zkError { code = .notController }
+            callback.complete(ControlledShutdownCallback.Outcome(errorCode: code))
+            throw error
         }
     }
 
