@@ -86,6 +86,16 @@ extension KafkaController {
         try await maybeTriggerPartitionReassignment(context.partitionsBeingReassigned.keys.sorted(), checkBrokers: false)
     }
 
+    /// At broker start-up: the reassignments that target one of `brokers` run their step again
+    /// (Kafka's `onBrokerStartup` does the same), so that a new replica whose broker was down
+    /// when the reassignment started is sent its LeaderAndIsr now.
+    func restartPartitionReassignments(withReplicasOn brokers: Set<BrokerId>) async throws {
+        for (tp, reassigned) in context.partitionsBeingReassigned.sorted(by: { $0.key < $1.key })
+        where !brokers.isDisjoint(with: reassigned) {
+            try await onPartitionReassignment(tp, reassigned: reassigned)
+        }
+    }
+
     // MARK: - The flow
 
     /// Starts (or resumes) the reassignment of each of `partitions` (in the context's

@@ -86,6 +86,21 @@ extension RealClusterTests {
             return assignmentStat.mtime - requestCreated
         }
 
+        /// Makes broker `id` the controller: deletes `/controller` (as operators do to force an
+        /// election) until `id` wins the race.
+        static func makeController(_ id: BrokerId, _ zk: KafkaZkClient) async throws {
+            try await waitUntil("four registered brokers") { try await zk.liveBrokerIds() == [1, 2, 3, 4] }
+            for _ in 0..<50 {
+                let (controller, epoch) = try await waitFor("a controller") { try await zk.currentController() }
+                if controller == id { return }
+                try? await zk.zooKeeper.delete(ControllerZNode.path)
+                _ = try await waitFor("a controller elected after epoch \(epoch)", timeout: .seconds(30)) {
+                    try await zk.currentController().flatMap { $0.1 > epoch ? $0 : nil }
+                }
+            }
+            Issue.record("broker \(id) never won the controller election")
+        }
+
         static func reassignmentJson() -> String {
             ReassignPartitionsZNode.json(Dictionary(uniqueKeysWithValues: target.map { (TopicPartition(topic, $0.key), $0.value) }),
                                          logDirs: true).serialized
@@ -130,24 +145,15 @@ extension RealClusterTests {
             }
         }
 
-        @Test func completesAfterTheControllerIsKilledRightAfterTheRequest() async throws {
+        /// The controller killed is one of the target replicas (broker 1 must outlive it to delete
+        /// its replicas): broker 2, which holds the data and leads moving-1, or broker 4, the new
+        /// replica, which gets its LeaderAndIsr only once it is back.
+        @Test(arguments: [BrokerId(2), BrokerId(4)])
+        func completesAfterTheControllerIsKilledRightAfterTheRequest(controller: BrokerId) async throws {
             try await withKafkaCluster(zooKeepers: 3, ids: [1, 2, 3, 4], sessionTimeoutMs: 6000) { cluster in
                 let zk = try await observe(cluster)
                 defer { Task { await zk.close() } }
-                try await waitUntil("four registered brokers") { try await zk.liveBrokerIds() == [1, 2, 3, 4] }
-                // Broker 1 must outlive the controller to delete its replicas: move the role away.
-                var (controller, _) = try await waitFor("a controller") { try await zk.currentController() }
-                if controller == 1 {
-                    let one = cluster.broker(1)
-                    let starts = one.startedCount
-                    await one.kill9()
-                    (controller, _) = try await waitFor("a controller other than broker 1", timeout: .seconds(30)) {
-                        try await zk.currentController().flatMap { $0.0 != 1 ? $0 : nil }
-                    }
-                    try one.start()
-                    try await cluster.waitUntilStarted(one, previousStarts: starts, timeout: .seconds(60))
-                    try await waitUntil("broker 1 to register again") { try await zk.liveBrokerIds() == [1, 2, 3, 4] }
-                }
+                try await Self.makeController(controller, zk)
                 let before = try await Self.prepare(cluster, zk)
                 let (_, epochBefore) = try #require(try await zk.currentController())
 
@@ -173,6 +179,52 @@ extension RealClusterTests {
                 #expect(!lines(successorLog, containing: "Partitions being reassigned: [moving-0 -> [2,3,4], moving-1 -> [3,4,2]]").isEmpty)
                 #expect(!lines(successorLog, containing: "Handling reassignment of partition moving-0 to new replicas 2,3,4").isEmpty)
                 #expect(lines(victim.log, containing: "Handling reassignment of partition").isEmpty, "the first controller never acted")
+            }
+        }
+
+        @Test func topicDeletionWaitsForTheReassignmentOfItsPartitions() async throws {
+            try await withKafkaCluster(zooKeepers: 3, ids: [1, 2, 3, 4], sessionTimeoutMs: 6000) { cluster in
+                let zk = try await observe(cluster)
+                defer { Task { await zk.close() } }
+                // Broker 4 is to be frozen: it must not be the controller.
+                let controller = BrokerId(2)
+                try await Self.makeController(controller, zk)
+                _ = try await Self.prepare(cluster, zk)
+                let controllerBroker = cluster.broker(Int(controller.rawValue))
+                // Broker 4, frozen, cannot catch up: the reassignment stays in its first phase.
+                let four = cluster.broker(4)
+                four.send(SIGSTOP)
+                try await zk.createPartitionReassignment(
+                    Dictionary(uniqueKeysWithValues: Self.target.map { (TopicPartition(Self.topic, $0.key), $0.value) }))
+                try await waitUntil("the controller to wait for broker 4", timeout: .seconds(60)) {
+                    !lines(controllerBroker.log, containing: "Waiting for new replicas 3,4,2 for partition moving-1 being reassigned to catch up with the leader").isEmpty
+                }
+                // The tool reports it in progress and refuses a second one.
+                let directory = try makeTemporaryDirectory(prefix: "reassign")
+                defer { try? FileManager.default.removeItem(at: directory) }
+                let file = directory.appendingPathComponent("reassignment.json")
+                try Self.reassignmentJson().write(to: file, atomically: true, encoding: .utf8)
+                let verified = try await CLIProcess.run(["reassign-partitions", "--zookeeper", cluster.zkConnect, "--verify",
+                                                         "--reassignment-json-file", file.path])
+                #expect(verified.lines.contains("Reassignment of partition moving-1 is still in progress"))
+                let refused = try await CLIProcess.run(["reassign-partitions", "--zookeeper", cluster.zkConnect, "--execute",
+                                                        "--reassignment-json-file", file.path])
+                #expect(refused.lines == ["There is an existing assignment running."])
+                try await zk.requestTopicDeletion(Self.topic)
+                try await waitUntil("the controller to defer the deletion", timeout: .seconds(60)) {
+                    !lines(controllerBroker.log, containing: "Topic deletion for moving waits: some of its partitions are being reassigned").isEmpty
+                }
+                #expect(try await zk.zooKeeper.exists(TopicZNode.path(Self.topic)) != nil, "the topic outlives the request while reassigned")
+                #expect(lines(controllerBroker.log, containing: "Deleting topic moving").isEmpty)
+
+                four.send(SIGCONT)
+                try await waitUntil("the reassignment, then the deletion, to complete", timeout: .seconds(180), every: .milliseconds(100)) {
+                    let reassigning = try await zk.zooKeeper.exists(ReassignPartitionsZNode.path) != nil
+                    let topicExists = try await zk.zooKeeper.exists(TopicZNode.path(Self.topic)) != nil
+                    return !reassigning && !topicExists
+                }
+                #expect(!lines(controllerBroker.log, containing: "Completed reassignment of partition moving-1 to replicas 3,4,2").isEmpty)
+                #expect(try await zk.zooKeeper.exists(DeleteTopicsTopicZNode.path(Self.topic)) == nil)
             }
         }
     }
