@@ -214,7 +214,7 @@ extension KafkaController {
         assignment[tp.partition] = replicas
         try await zkClient.setTopicAssignment(tp.topic, assignment: assignment, expectedControllerEpochZkVersion: context.epochZkVersion)
         context.partitionAssignments[tp] = replicas
-        logger.info("\(reassignIdent)Updated assigned replicas for partition \(tp) being reassigned to \(PartitionReassignmentPlanner.list(replicas)) ")
+        logger.info("\(reassignIdent)Updated assigned replicas for partition \(tp) being reassigned to \(PartitionReassignmentPlanner.list(replicas))")
     }
 
     /// Writes the leadership `move` asks for (conditional on the version read, fenced), re-reading
