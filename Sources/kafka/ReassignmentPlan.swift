@@ -92,6 +92,7 @@ enum ReassignmentPlan {
     ) throws -> [TopicPartition: [BrokerId]] {
         var proposed: [TopicPartition: [BrokerId]] = [:]
         for (topic, partitions) in Dictionary(grouping: current.keys, by: \.topic).sorted(by: { $0.key < $1.key }) {
+            // A group of `Dictionary(grouping:)` is never empty.
             let first = partitions.min()!
             let factor = Int16(current[first]?.count ?? 0)
             let assignment = try ReplicaAssignment.assign(
