@@ -10,6 +10,7 @@ public enum ControllerState: String, Sendable {
     case topicDeletion = "TopicDeletion"
     case isrChange = "IsrChange"
     case topicUncleanLeaderElectionEnable = "TopicUncleanLeaderElectionEnable"
+    case partitionReassignment = "PartitionReassignment"
     case controllerShutdown = "ControllerShutdown"
 }
 
@@ -43,6 +44,11 @@ public enum ControllerEvent: Sendable, Equatable {
     /// A topic's config now enables unclean leader election: its offline partitions may get a
     /// leader now.
     case topicUncleanLeaderElectionEnable(topic: String)
+    /// `/admin/reassign_partitions` was created, changed or deleted: reassignments to start.
+    case partitionReassignment
+    /// The state znode of a partition being reassigned changed: maybe every target replica is in
+    /// the ISR now (Kafka's `PartitionReassignmentIsrChange`).
+    case partitionReassignmentIsrChange(TopicPartition)
 
     public var state: ControllerState {
         switch self {
@@ -52,6 +58,7 @@ public enum ControllerEvent: Sendable, Equatable {
         case .topicDeletion, .topicDeletionStopReplicaResponse: .topicDeletion
         case .isrChangeNotification: .isrChange
         case .topicUncleanLeaderElectionEnable: .topicUncleanLeaderElectionEnable
+        case .partitionReassignment, .partitionReassignmentIsrChange: .partitionReassignment
         }
     }
 }
