@@ -17,21 +17,17 @@ extension GroupMetadataManager {
     func removeOffsets(of partitions: Set<TopicPartition>, now: Int64) -> Int {
         guard !partitions.isEmpty else { return 0 }
         var removals: [(groupId: String, partitions: [TopicPartition], groupTombstone: Bool)] = []
-        withState { state in
-            let groupIds = Set(state.groups.keys).union(state.offsets.keys).sorted()
-            for groupId in groupIds {
-                let removed = (state.offsets[groupId] ?? [:]).keys.filter { partitions.contains($0) }
-                for tp in removed { state.offsets[groupId]?[tp] = nil }
-                if state.offsets[groupId]?.isEmpty == true { state.offsets[groupId] = nil }
-                var groupTombstone = false
-                if var group = state.groups[groupId], group.state == .empty, state.offsets[groupId] == nil {
-                    try? group.transition(to: .dead, now: now)
-                    state.groups[groupId] = nil
-                    groupTombstone = group.generationId > 0
-                }
-                if !removed.isEmpty || groupTombstone {
-                    removals.append((groupId, removed.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }, groupTombstone))
-                }
+        forEachGroup { groupId, slot in
+            let removed = slot.offsets.keys.filter { partitions.contains($0) }
+            for tp in removed { slot.offsets[tp] = nil }
+            var groupTombstone = false
+            if var group = slot.group, group.state == .empty, slot.offsets.isEmpty {
+                try? group.transition(to: .dead, now: now)
+                slot.group = nil
+                groupTombstone = group.generationId > 0
+            }
+            if !removed.isEmpty || groupTombstone {
+                removals.append((groupId, removed.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }, groupTombstone))
             }
         }
         for removal in removals {

@@ -18,38 +18,35 @@ extension GroupMetadataManager {
     func cleanupGroupMetadata(now: Int64) -> Int {
         let retentionMs = Int64(config.offsetsRetentionMinutes) * 60_000
         var removals: [(groupId: String, partitions: [TopicPartition], groupRemoved: Bool)] = []
-        withState { state in
-            for (groupId, var group) in state.groups {
-                let offsets = state.offsets[groupId] ?? [:]
-                let base: ((OffsetCommitValue) -> Int64)?
-                if group.protocolType == nil {
-                    base = { $0.commitTimestamp }
-                } else if group.state == .empty {
-                    let since = group.currentStateTimestamp
-                    base = { since ?? $0.commitTimestamp }
-                } else {
-                    base = nil
+        forEachGroup { groupId, slot in
+            guard var group = slot.group else { return }
+            let base: ((OffsetCommitValue) -> Int64)?
+            if group.protocolType == nil {
+                base = { $0.commitTimestamp }
+            } else if group.state == .empty {
+                let since = group.currentStateTimestamp
+                base = { since ?? $0.commitTimestamp }
+            } else {
+                base = nil
+            }
+            var expired: [TopicPartition] = []
+            if let base {
+                for (tp, value) in slot.offsets {
+                    let isExpired = value.expireTimestamp != -1
+                        ? now >= value.expireTimestamp
+                        : now - base(value) >= retentionMs
+                    if isExpired { expired.append(tp) }
                 }
-                var expired: [TopicPartition] = []
-                if let base {
-                    for (tp, value) in offsets {
-                        let isExpired = value.expireTimestamp != -1
-                            ? now >= value.expireTimestamp
-                            : now - base(value) >= retentionMs
-                        if isExpired { expired.append(tp) }
-                    }
-                }
-                for tp in expired { state.offsets[groupId]?[tp] = nil }
-                if state.offsets[groupId]?.isEmpty == true { state.offsets[groupId] = nil }
-                var groupRemoved = false
-                if group.state == .empty, state.offsets[groupId] == nil {
-                    try? group.transition(to: .dead, now: now)
-                    state.groups[groupId] = nil
-                    groupRemoved = true
-                }
-                if !expired.isEmpty || groupRemoved {
-                    removals.append((groupId, expired.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }, groupRemoved))
-                }
+            }
+            for tp in expired { slot.offsets[tp] = nil }
+            var groupRemoved = false
+            if group.state == .empty, slot.offsets.isEmpty {
+                try? group.transition(to: .dead, now: now)
+                slot.group = nil
+                groupRemoved = true
+            }
+            if !expired.isEmpty || groupRemoved {
+                removals.append((groupId, expired.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }, groupRemoved))
             }
         }
         for removal in removals {

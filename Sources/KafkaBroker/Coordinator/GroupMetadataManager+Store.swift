@@ -44,10 +44,10 @@ extension GroupMetadataManager {
         append(records, to: partitionFor(groupId)) { [self] error in
             let code = Self.offsetCommitError(error)
             if code == .none {
-                withState { state in
+                withGroup(groupId) { slot, status in
                     // Unless the partition was unloaded while the write waited.
-                    guard state.owned.contains(partitionFor(groupId)) else { return }
-                    state.offsets[groupId, default: [:]].merge(offsets) { $1 }
+                    guard status == nil else { return }
+                    slot.offsets.merge(offsets) { $1 }
                 }
             }
             completion(offsets.mapValues { _ in code })
@@ -70,9 +70,9 @@ extension GroupMetadataManager {
         append(records, to: partitionFor(groupId)) { error in completion(Self.offsetCommitError(error)) }
     }
 
-    /// The committed offsets of `groupId` for `partitions` (all of them when nil).
-    func fetchOffsets(groupId: String, partitions: [TopicPartition]?, in state: State) -> [(TopicPartition, OffsetCommitValue?)] {
-        let cached = state.offsets[groupId] ?? [:]
+    /// The committed offsets of a group's `slot` for `partitions` (all of them when nil).
+    func fetchOffsets(_ slot: GroupEntry.Slot, partitions: [TopicPartition]?) -> [(TopicPartition, OffsetCommitValue?)] {
+        let cached = slot.offsets
         guard let partitions else {
             return cached.sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }.map { ($0.key, $0.value) }
         }
