@@ -10,8 +10,9 @@ import Testing
 
 @testable import KafkaBroker
 
-/// Offsets of deleted topics (Kafka 2.3's `handleDeletedPartitions`), over a real log: removed
-/// from the groups and tombstoned, so that the next load does not bring them back.
+/// Offsets of deleted topics (Kafka 2.3's `handleDeletedPartitions`) and of deleted groups, over
+/// a real log: removed from the groups and tombstoned, so that the next load does not bring them
+/// back.
 @Suite struct GroupDeletedPartitionsTests {
     typealias Harness = GroupMetadataManagerTests.Harness
 
@@ -62,7 +63,7 @@ import Testing
         #expect(next.handleListGroups().1.map(\.groupId) == ["app"])
     }
 
-    @Test func deletedPartitionsNoGroupCommittedChangeNothing() async throws {
+    @Test func deletedPartitionsNoGroupCommittedToChangeNothing() async throws {
         let h = try Harness()
         h.becomeLeader(leaderEpoch: 1)
         let coordinator = h.coordinator()
@@ -73,6 +74,32 @@ import Testing
         #expect(coordinator.manager.removeOffsets(of: [TopicPartition("other", 0)], now: h.time.milliseconds) == 0)
         #expect(try #require(h.replicaManager.partition(h.tp)).highWatermark == 1, "nothing written")
         #expect(Self.committed(coordinator, "app") == ["orders-0=1"])
+    }
+
+    /// DeleteGroups of a group that only stored offsets (generation 0): one tombstone per offset
+    /// and none for the group, as Kafka 2.3 writes them; the next load does not bring it back.
+    @Test func aDeletedGroupWithoutAGenerationGetsOnlyOffsetTombstones() async throws {
+        let h = try Harness()
+        h.becomeLeader(leaderEpoch: 1)
+        let coordinator = h.coordinator()
+        defer { coordinator.shutdown() }
+        coordinator.onElection(0)
+        #expect(try await GroupMetadataManagerTests.fetchWhenLoaded(coordinator, "manual").0 == .none)
+        #expect(await Self.commit(coordinator, "manual", [TopicPartition("orders", 0): 1, TopicPartition("orders", 1): 2])
+            .values.allSatisfy { $0 == .none })
+        let partition = try #require(h.replicaManager.partition(h.tp))
+        #expect(partition.highWatermark == 2)
+        let results = await withCheckedContinuation { continuation in
+            coordinator.handleDeleteGroups(["manual"]) { continuation.resume(returning: $0) }
+        }
+        #expect(results == ["manual": .none])
+        #expect(partition.highWatermark == 4, "two offset tombstones, no group tombstone")
+        coordinator.onResignation(0)
+        let next = h.coordinator()
+        defer { next.shutdown() }
+        next.onElection(0)
+        #expect(try await GroupMetadataManagerTests.fetchWhenLoaded(next, "manual").1.isEmpty)
+        #expect(next.handleListGroups().1.isEmpty)
     }
 
     /// UpdateMetadata marks a topic's partitions deleted with leader -2; those, and only those,

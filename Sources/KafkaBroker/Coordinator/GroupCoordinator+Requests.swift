@@ -146,7 +146,7 @@ extension GroupCoordinator {
     func handleDeleteGroups(_ groupIds: [String], respond: @escaping @Sendable ([String: ErrorCode]) -> Void) {
         let now = time.milliseconds
         var results: [String: ErrorCode] = [:]
-        var deleted: [(String, [TopicPartition])] = []
+        var deleted: [(groupId: String, partitions: [TopicPartition], generationId: Int32)] = []
         for groupId in groupIds {
             if groupId.isEmpty {
                 results[groupId] = .invalidGroupId
@@ -162,7 +162,7 @@ extension GroupCoordinator {
                     }
                     try? group.transition(to: .dead, now: now)
                     slot.group = nil
-                    deleted.append((groupId, Array(slot.offsets.keys)))
+                    deleted.append((groupId, Array(slot.offsets.keys), group.generationId))
                     slot.offsets = [:]
                 } else {
                     results[groupId] = .groupIdNotFound
@@ -171,8 +171,8 @@ extension GroupCoordinator {
         }
         guard !deleted.isEmpty else { return respond(results) }
         let pending = Mutex((remaining: deleted.count, results: results))
-        for (groupId, partitions) in deleted {
-            manager.storeGroupDeletion(groupId: groupId, partitions: partitions) { error in
+        for (groupId, partitions, generationId) in deleted {
+            manager.storeGroupDeletion(groupId: groupId, partitions: partitions, generationId: generationId) { error in
                 let done: [String: ErrorCode]? = pending.withLock { pending in
                     pending.results[groupId] = error
                     pending.remaining -= 1

@@ -55,9 +55,13 @@ extension GroupMetadataManager {
     }
 
     /// Writes the tombstones of a deleted group (Kafka's `cleanupGroupMetadata`): one per
-    /// committed offset, then the group's. `completion` gets the append's mapped error.
-    func storeGroupDeletion(groupId: String, partitions: [TopicPartition], completion: @escaping @Sendable (ErrorCode) -> Void) {
-        storeTombstones(groupId: groupId, partitions: partitions, includingGroup: true, completion: completion)
+    /// committed offset, then the group's if it ever completed a rebalance (generation > 0; a
+    /// group that only stored offsets has no metadata record to bury, and Kafka 2.3 writes none).
+    /// `completion` gets the append's mapped error (NONE at once when there is nothing to write).
+    func storeGroupDeletion(
+        groupId: String, partitions: [TopicPartition], generationId: Int32, completion: @escaping @Sendable (ErrorCode) -> Void
+    ) {
+        storeTombstones(groupId: groupId, partitions: partitions, includingGroup: generationId > 0, completion: completion)
     }
 
     /// Tombstones for `partitions`' offsets of `groupId`, and for the group if `includingGroup`.
