@@ -138,16 +138,23 @@ final class GroupMetadataManager: Sendable {
 
     // MARK: Loading and unloading
 
-    /// Starts loading `partition` (Kafka's `scheduleLoadGroupAndOffsets`), unless it is loading or
-    /// owned already; `onLoaded` gets the loaded groups' first actions (their session deadlines),
-    /// on the load queue.
+    /// Starts loading `partition` (Kafka's `scheduleLoadGroupAndOffsets`), unless it is loading
+    /// ("Already loading …", as Kafka logs it) or owned already (LeaderAndIsr does not call it
+    /// then: a partition this broker leads is not elected again); `onLoaded` gets the loaded
+    /// groups' first actions (their session deadlines), on the load queue.
     func scheduleLoad(_ partition: Int32, onLoaded: @escaping @Sendable ([(String, [GroupAction])]) -> Void) {
-        let started = state.withLock { state -> Bool in
-            guard !state.loading.contains(partition), !state.owned.contains(partition) else { return false }
+        let started = state.withLock { state -> Bool? in
+            if state.loading.contains(partition) { return false }
+            if state.owned.contains(partition) { return nil }
             state.loading.insert(partition)
             return true
         }
-        guard started else { return }
+        switch started {
+        case true?: logger.info("Scheduling loading of offsets and group metadata from \(topicPartition(partition))")
+        case false?: logger.info("Already loading offsets and group metadata from \(topicPartition(partition))")
+        case nil: break
+        }
+        guard started == true else { return }
         loadQueue.async { [self] in
             let startMs = time.milliseconds
             let load: OffsetsTopicLoad
