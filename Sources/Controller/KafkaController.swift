@@ -31,6 +31,11 @@ public actor KafkaController {
     /// replica may be led by an out-of-sync one (losing records). A topic's own setting in
     /// `/config/topics/<topic>`, read at election time, overrides it.
     let uncleanLeaderElectionEnable: Bool
+    /// The automatic leader rebalance settings, and the clock its checks are scheduled on.
+    let autoLeaderRebalance: AutoLeaderRebalanceConfig
+    let rebalanceClock: any Clock<Duration>
+    /// The next leader-imbalance check, while active (cancelled at resignation).
+    var autoLeaderRebalanceTask: Task<Void, Never>?
 
     private var brokerInfo: BrokerInfo
     /// The czxid of this broker's registration znode (Kafka's broker epoch).
@@ -43,7 +48,9 @@ public actor KafkaController {
     public init(
         brokerInfo: BrokerInfo, brokerEpoch: Int64, zkClient: KafkaZkClient, logger: Logger,
         staleRegistrationWait: Duration, interBrokerListener: String = "PLAINTEXT",
-        uncleanLeaderElectionEnable: Bool = false
+        uncleanLeaderElectionEnable: Bool = false,
+        autoLeaderRebalance: AutoLeaderRebalanceConfig = AutoLeaderRebalanceConfig(),
+        rebalanceClock: any Clock<Duration> = ContinuousClock()
     ) {
         self.brokerId = brokerInfo.id
         self.brokerInfo = brokerInfo
@@ -51,6 +58,8 @@ public actor KafkaController {
         self.zkClient = zkClient
         self.staleRegistrationWait = staleRegistrationWait
         self.uncleanLeaderElectionEnable = uncleanLeaderElectionEnable
+        self.autoLeaderRebalance = autoLeaderRebalance
+        self.rebalanceClock = rebalanceClock
         var logger = logger
         logger[metadataKey: "broker"] = "\(brokerInfo.id)"
         self.logger = logger
@@ -87,6 +96,7 @@ public actor KafkaController {
                 case (PersistentZkPaths.brokerTopics, .nodeChildrenChanged): eventManager.put(.topicChange)
                 case (PersistentZkPaths.deleteTopics, .nodeChildrenChanged): eventManager.put(.topicDeletion)
                 case (PersistentZkPaths.isrChangeNotification, .nodeChildrenChanged): eventManager.put(.isrChangeNotification)
+                case (PreferredReplicaElectionZNode.path, .nodeCreated): eventManager.put(.preferredReplicaLeaderElection(nil))
                 case (let path, .nodeDataChanged):
                     if let topic = KafkaController.topic(ofAssignmentPath: path) { eventManager.put(.partitionModifications(topic: topic)) }
                 default: break
@@ -159,6 +169,10 @@ public actor KafkaController {
                 try await processIsrChangeNotification()
             case .topicUncleanLeaderElectionEnable(let topic):
                 try await processTopicUncleanLeaderElectionEnable(topic: topic)
+            case .preferredReplicaLeaderElection(let callback):
+                try await processPreferredReplicaLeaderElection(callback)
+            case .autoPreferredReplicaLeaderElection:
+                try await processAutoPreferredReplicaLeaderElection()
             }
         } catch let error as ZooKeeperError where error.code.isRetriable {
             // Retried from outside the event loop: blocking the loop here would also block the
@@ -278,6 +292,7 @@ public actor KafkaController {
         try await triggerOnlinePartitionStateChange(&batch)
         batch.addUpdateMetadata(context.partitionLeadership.keys.filter { !context.isTopicQueuedUpForDeletion($0.topic) })
         sendRequests(batch)
+        try await onControllerFailoverPreferredReplicaElection()
         logger.info("\(logIdent)Ready to serve as the new controller with epoch \(context.epoch)")
     }
 
@@ -290,6 +305,8 @@ public actor KafkaController {
 
     func onControllerResignation() {
         channelManager.shutdown()
+        autoLeaderRebalanceTask?.cancel()
+        autoLeaderRebalanceTask = nil
         let epoch = context.epoch
         context = ControllerContext()
         stateChangeLogger.controller(epoch: epoch, "Resigned as the controller")
