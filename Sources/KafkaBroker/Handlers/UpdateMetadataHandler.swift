@@ -1,3 +1,4 @@
+import KafkaCommon
 import KafkaProtocol
 import KafkaPurgatory
 
@@ -13,6 +14,8 @@ struct UpdateMetadataHandler: KafkaRequestHandler {
     let deleteTopicsPurgatory: DelayedOperationPurgatory<DelayedDeleteTopics>
     /// The czxid of this broker's current registration.
     let currentBrokerEpoch: @Sendable () async -> Int64
+    /// Waiting ElectPreferredLeaders requests, completed when their partitions' new leaders arrive.
+    var electPreferredLeaderPurgatory: DelayedOperationPurgatory<DelayedElectPreferredLeader>? = nil
 
     func handle(_ request: KafkaRequest) async throws -> KafkaResponseAction {
         var body = request.body
@@ -26,6 +29,11 @@ struct UpdateMetadataHandler: KafkaRequestHandler {
                 for topic in update.partitionStatesByTopic {
                     createTopicsPurgatory.checkAndComplete(topic.topicName)
                     deleteTopicsPurgatory.checkAndComplete(topic.topicName)
+                    if let electPreferredLeaderPurgatory {
+                        for state in topic.partitionStates {
+                            electPreferredLeaderPurgatory.checkAndComplete(TopicPartition(topic.topicName, state.partitionIndex))
+                        }
+                    }
                 }
             }
         }
