@@ -52,7 +52,8 @@ public enum PreferredReplicaPartitionLeaderElection {
             self.errorMessage = errorMessage
         }
 
-        public static let none = PartitionResult(.none)
+        /// NONE, without a message. (Not called `none`: beside optionals that reads as `nil`.)
+        public static let success = PartitionResult(.none)
     }
 
     /// The preferred replica as the new leader, or nil when it may not lead (dead, or out of the
@@ -131,8 +132,8 @@ public enum PreferredReplicaPartitionLeaderElection {
     /// UNKNOWN_TOPIC_OR_PARTITION for unknown partitions.
     public static func results(_ selection: Selection, failed: [TopicPartition: String]) -> [TopicPartition: PartitionResult] {
         var results: [TopicPartition: PartitionResult] = [:]
-        for tp in selection.electable { results[tp] = failed[tp].map { PartitionResult(.preferredLeaderNotAvailable, $0) } ?? .none }
-        for tp in selection.alreadyPreferred { results[tp] = .none }
+        for tp in selection.electable { results[tp] = failed[tp].map { PartitionResult(.preferredLeaderNotAvailable, $0) } ?? .success }
+        for tp in selection.alreadyPreferred { results[tp] = .success }
         for tp in selection.beingDeleted { results[tp] = PartitionResult(.invalidTopicException, "The topic is being deleted") }
         for tp in selection.unknown { results[tp] = PartitionResult(.unknownTopicOrPartition, "The partition does not exist.") }
         return results
