@@ -112,6 +112,32 @@ extension RealClusterTests {
             }
         }
 
+        @Test func aNewControllerCarriesOutAPendingZNode() async throws {
+            try await withKafkaCluster(overrides: Self.manualOnly) { cluster in
+                let zk = try await observe(cluster)
+                defer { Task { await zk.close() } }
+                let (controller, victim) = try await Self.roles(zk)
+                _ = try await Self.unbalance(cluster, zk, victim: victim)
+
+                // The controller dies; while its /controller lingers (until its session expires)
+                // no controller watches the admin znode: only the next one's failover can see it.
+                await cluster.broker(Int(controller.rawValue)).kill9()
+                try await zk.createPreferredReplicaElection(Self.preferring(victim))
+                #expect(try await zk.controllerId() == controller, "requested before a new controller was elected")
+                let (successor, _) = try await waitFor("a new controller", timeout: .seconds(60)) {
+                    try await zk.currentController().flatMap { $0.0 != controller ? $0 : nil }
+                }
+                try await waitUntil("the preferred leaders of broker \(victim)", timeout: .seconds(60)) {
+                    try await zk.partitionStates(Self.preferring(victim)).values.allSatisfy { $0.leaderAndIsr.leader == victim }
+                }
+                try await waitUntil("the new controller to delete \(PreferredReplicaElectionZNode.path)") {
+                    try await zk.zooKeeper.exists(PreferredReplicaElectionZNode.path) == nil
+                }
+                #expect(!lines(cluster.broker(Int(successor.rawValue)).log,
+                               containing: "Resuming preferred replica election for partitions").isEmpty)
+            }
+        }
+
         @Test func electPreferredLeadersAndTheCLIRestoreThePreferredLeaders() async throws {
             try await withKafkaCluster(overrides: Self.manualOnly) { cluster in
                 let zk = try await observe(cluster)
