@@ -178,19 +178,10 @@ extension KafkaController {
 
     // MARK: - Scheduling
 
-    /// Schedules the next leader-imbalance check on `rebalanceClock` (replacing any scheduled one).
+    /// Schedules the next leader-imbalance check (replacing any scheduled one).
     func scheduleAutoLeaderRebalanceTask(after delay: Duration) {
-        autoLeaderRebalanceTask?.cancel()
-        let clock = rebalanceClock
         let eventManager = self.eventManager
-        autoLeaderRebalanceTask = Task {
-            do {
-                try await clock.sleep(for: delay)
-            } catch {
-                return
-            }
-            eventManager.put(.autoPreferredReplicaLeaderElection)
-        }
+        scheduler.schedule(after: delay) { eventManager.put(.autoPreferredReplicaLeaderElection) }
     }
 
     static func joined(_ partitions: [TopicPartition]) -> String { partitions.map(\.description).joined(separator: ",") }

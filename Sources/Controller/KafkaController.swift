@@ -31,11 +31,10 @@ public actor KafkaController {
     /// replica may be led by an out-of-sync one (losing records). A topic's own setting in
     /// `/config/topics/<topic>`, read at election time, overrides it.
     let uncleanLeaderElectionEnable: Bool
-    /// The automatic leader rebalance settings, and the clock its checks are scheduled on.
+    /// The automatic leader rebalance settings.
     let autoLeaderRebalance: AutoLeaderRebalanceConfig
-    let rebalanceClock: any Clock<Duration>
-    /// The next leader-imbalance check, while active (cancelled at resignation).
-    var autoLeaderRebalanceTask: Task<Void, Never>?
+    /// Schedules the next leader-imbalance check while active (cancelled at resignation).
+    let scheduler: ControllerScheduler
 
     private var brokerInfo: BrokerInfo
     /// The czxid of this broker's registration znode (Kafka's broker epoch).
@@ -59,7 +58,7 @@ public actor KafkaController {
         self.staleRegistrationWait = staleRegistrationWait
         self.uncleanLeaderElectionEnable = uncleanLeaderElectionEnable
         self.autoLeaderRebalance = autoLeaderRebalance
-        self.rebalanceClock = rebalanceClock
+        self.scheduler = ControllerScheduler(clock: rebalanceClock)
         var logger = logger
         logger[metadataKey: "broker"] = "\(brokerInfo.id)"
         self.logger = logger
@@ -305,8 +304,7 @@ public actor KafkaController {
 
     func onControllerResignation() {
         channelManager.shutdown()
-        autoLeaderRebalanceTask?.cancel()
-        autoLeaderRebalanceTask = nil
+        scheduler.cancel()
         let epoch = context.epoch
         context = ControllerContext()
         stateChangeLogger.controller(epoch: epoch, "Resigned as the controller")
