@@ -189,17 +189,22 @@ extension KafkaController {
 
 extension KafkaController {
     /// Asks the controller for a preferred replica election of `partitions` (an ElectPreferredLeaders
-    /// request, Kafka's `KafkaController.electPreferredLeaders`) and returns its answer: the leaders
-    /// to wait for and each partition's result. Not the active controller (now or when the event
-    /// is processed): NOT_CONTROLLER for every partition.
+    /// request, Kafka's `KafkaController.electPreferredLeaders`) and returns at once; `completion`
+    /// runs once, on the controller's event loop, with the leaders to wait for and each
+    /// partition's result. Not the active controller (when the event is processed, or the event
+    /// is dropped unprocessed): NOT_CONTROLLER for every partition.
+    public nonisolated func electPreferredLeaders(
+        _ partitions: Set<TopicPartition>, completion: @escaping PreferredReplicaElectionCallback.Body
+    ) {
+        eventManager.put(.preferredReplicaLeaderElection(PreferredReplicaElectionCallback(partitions: partitions, completion)))
+    }
+
+    /// `electPreferredLeaders(_:completion:)`, awaiting the answer.
     public nonisolated func electPreferredLeaders(
         _ partitions: Set<TopicPartition>
     ) async -> (expectedLeaders: [TopicPartition: BrokerId], results: PreferredReplicaElectionCallback.Results) {
         await withCheckedContinuation { continuation in
-            let callback = PreferredReplicaElectionCallback(partitions: partitions) { expected, results in
-                continuation.resume(returning: (expected, results))
-            }
-            eventManager.put(.preferredReplicaLeaderElection(callback))
+            electPreferredLeaders(partitions) { expected, results in continuation.resume(returning: (expected, results)) }
         }
     }
 }

@@ -8,7 +8,9 @@ import KafkaPurgatory
 /// admin client sends it to the controller, and any other broker answers NOT_CONTROLLER for every
 /// partition. A null partition list means every partition this broker's metadata cache knows.
 ///
-/// On the controller the election runs as a controller event (`KafkaController.electPreferredLeaders`).
+/// On the controller the election runs as a controller event (`KafkaController.electPreferredLeaders`),
+/// whose callback, on the controller's event loop, answers or parks the request: the request
+/// handler does not wait for the controller.
 /// Partitions already settled (already led by their preferred replica, failed, unknown, being
 /// deleted) are answered as the controller said; when some were elected the answer waits in the
 /// purgatory (`DelayedElectPreferredLeader`, watched per partition) until this broker's metadata
@@ -33,17 +35,21 @@ struct ElectPreferredLeadersHandler: KafkaDelayingRequestHandler {
             return respond(Self.response(Dictionary(uniqueKeysWithValues: partitions.map { ($0, (ErrorCode.notController, nil)) }),
                                          to: request))
         }
+        // The controller answers on its event loop; this handler does not wait for it.
         let deadline = ContinuousClock.now + .milliseconds(Int64(elect.timeoutMs))
-        let (expected, results) = await controller.electPreferredLeaders(partitions)
-        let settled = results.mapValues { ($0.errorCode, $0.errorMessage) }
-        guard !expected.isEmpty else { return respond(Self.response(settled, to: request)) }
-        let remaining = max(Int64(0), (deadline - ContinuousClock.now).milliseconds)
-        let operation = DelayedElectPreferredLeader(
-            delayMs: remaining, expectedLeaders: expected, settled: settled, cache: cache
-        ) { results in
-            respond(Self.response(results, to: request))
+        let cache = self.cache
+        let purgatory = self.purgatory
+        controller.electPreferredLeaders(partitions) { expected, results in
+            let settled = results.mapValues { ($0.errorCode, $0.errorMessage) }
+            guard !expected.isEmpty else { return respond(Self.response(settled, to: request)) }
+            let remaining = max(Int64(0), (deadline - ContinuousClock.now).milliseconds)
+            let operation = DelayedElectPreferredLeader(
+                delayMs: remaining, expectedLeaders: expected, settled: settled, cache: cache
+            ) { results in
+                respond(Self.response(results, to: request))
+            }
+            purgatory.tryCompleteElseWatch(operation, watchKeys: Array(expected.keys))
         }
-        purgatory.tryCompleteElseWatch(operation, watchKeys: Array(expected.keys))
     }
 
     /// The response: one entry per topic, partitions in order (topics in name order).
