@@ -183,6 +183,15 @@ public actor KafkaController {
                 try? await zooKeeper.waitUntilConnected(timeout: nil)
                 eventManager.put(event)
             }
+        } catch let error as KafkaZkError {
+            // A fenced write failed: `/controller_epoch` moved on, so another controller was
+            // elected. As Kafka does, re-read `/controller` and resign if it names someone else.
+            guard case .controllerMoved = error else {
+                logger.error("\(logIdent)Error processing event \(event): \(error)")
+                return
+            }
+            logger.info("\(logIdent)Controller moved to another broker when processing \(event): \(error)")
+            try? await maybeResign()
         } catch let error as ZooKeeperError where error.code == .sessionExpired || error.code == .closing {
             logger.info("\(logIdent)Session ended while processing \(event): \(error)")
         } catch {
