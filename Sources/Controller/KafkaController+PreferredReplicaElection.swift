@@ -40,7 +40,7 @@ extension KafkaController {
         } else {
             // Arming the exists watch and checking for the znode in one call: its creation is
             // reported even when it is absent now.
-            guard let fromZooKeeper = try await zkClient.preferredReplicaElection(watch: true) else { return }
+            guard let fromZooKeeper = try await pendingPreferredReplicaElection() else { return }
             requested = fromZooKeeper
         }
         let selection = PreferredReplicaPartitionLeaderElection.select(requested, context: context)
@@ -85,7 +85,7 @@ extension KafkaController {
     /// their preferred replica, unknown or being deleted are dropped from it, as Kafka does), and
     /// start the automatic rebalance checks.
     func onControllerFailoverPreferredReplicaElection() async throws {
-        if let pending = try await zkClient.preferredReplicaElection(watch: true) {
+        if let pending = try await pendingPreferredReplicaElection() {
             let selection = PreferredReplicaPartitionLeaderElection.select(pending, context: context)
             logger.info("\(ident)Partitions undergoing preferred replica election: \(Self.joined(pending.sorted()))")
             logger.info("\(ident)Partitions that completed preferred replica election: \(Self.joined(selection.alreadyPreferred + selection.unknown))")
@@ -95,6 +95,18 @@ extension KafkaController {
         }
         if autoLeaderRebalance.isEnabled {
             scheduleAutoLeaderRebalanceTask(after: autoLeaderRebalance.initialDelay)
+        }
+    }
+
+    /// The partitions of `/admin/preferred_replica_election`, arming the exists watch; nil when
+    /// it is absent. Content that cannot be read counts as no partition, as in Kafka: the znode
+    /// is then deleted like any other, so that it does not block later requests.
+    private func pendingPreferredReplicaElection() async throws -> Set<TopicPartition>? {
+        do {
+            return try await zkClient.preferredReplicaElection(watch: true)
+        } catch let error as KafkaZkError {
+            logger.warning("\(ident)Ignoring the content of \(PreferredReplicaElectionZNode.path): \(error)")
+            return []
         }
     }
 

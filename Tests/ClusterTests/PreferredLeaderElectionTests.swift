@@ -109,6 +109,12 @@ extension RealClusterTests {
                 try await waitUntil("the controller to delete \(PreferredReplicaElectionZNode.path) again") {
                     try await zk.zooKeeper.exists(PreferredReplicaElectionZNode.path) == nil
                 }
+
+                // Content that cannot be read does not block later requests: it is deleted too.
+                try await zk.zooKeeper.create(PreferredReplicaElectionZNode.path, data: Array("not json".utf8))
+                try await waitUntil("the controller to delete the unreadable \(PreferredReplicaElectionZNode.path)") {
+                    try await zk.zooKeeper.exists(PreferredReplicaElectionZNode.path) == nil
+                }
             }
         }
 
