@@ -120,6 +120,7 @@ let package = Package(
             name: "kafka",
             dependencies: [
                 "KafkaCommon", "KafkaProtocol", "KafkaClient", "KafkaRecords", "KafkaStorage", "GroupCoordinator", "KafkaLab",
+                "KafkaZk", "ZooKeeper", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -29,6 +29,9 @@ public struct ControllerContext: Sendable, Equatable {
     /// Brokers in controlled shutdown (Kafka's `shuttingDownBrokerIds`): alive, but no longer to
     /// be made leaders.
     public var shuttingDownBrokerIds: Set<BrokerId> = []
+    /// Partitions being reassigned, with their target replicas (RAR), as listed in
+    /// `/admin/reassign_partitions` (Kafka's `partitionsBeingReassigned`).
+    public var partitionsBeingReassigned: [TopicPartition: [BrokerId]] = [:]
 
     public init() {}
 

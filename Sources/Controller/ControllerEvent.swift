@@ -10,6 +10,7 @@ public enum ControllerState: String, Sendable {
     case topicDeletion = "TopicDeletion"
     case isrChange = "IsrChange"
     case topicUncleanLeaderElectionEnable = "TopicUncleanLeaderElectionEnable"
+    case partitionReassignment = "PartitionReassignment"
     case controllerShutdown = "ControllerShutdown"
     case manualLeaderBalance = "ManualLeaderBalance"
     case autoLeaderBalance = "AutoLeaderBalance"
@@ -51,6 +52,11 @@ public enum ControllerEvent: Sendable, Equatable {
     case preferredReplicaLeaderElection(PreferredReplicaElectionCallback?)
     /// The periodic leader-imbalance check (Kafka's `AutoPreferredReplicaLeaderElection`).
     case autoPreferredReplicaLeaderElection
+    /// `/admin/reassign_partitions` was created, changed or deleted: reassignments to start.
+    case partitionReassignment
+    /// The state znode of a partition being reassigned changed: maybe every target replica is in
+    /// the ISR now (Kafka's `PartitionReassignmentIsrChange`).
+    case partitionReassignmentIsrChange(TopicPartition)
 
     public var state: ControllerState {
         switch self {
@@ -62,6 +68,7 @@ public enum ControllerEvent: Sendable, Equatable {
         case .topicUncleanLeaderElectionEnable: .topicUncleanLeaderElectionEnable
         case .preferredReplicaLeaderElection: .manualLeaderBalance
         case .autoPreferredReplicaLeaderElection: .autoLeaderBalance
+        case .partitionReassignment, .partitionReassignmentIsrChange: .partitionReassignment
         }
     }
 }

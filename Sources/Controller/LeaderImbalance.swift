@@ -10,7 +10,8 @@ import KafkaZk
 /// without a known leadership, are left out of the count of those led elsewhere, as Kafka does).
 /// When the ratio exceeds `leader.imbalance.per.broker.percentage` / 100, the broker's partitions
 /// led elsewhere get a preferred replica election — those whose preferred replica can win it:
-/// the broker is alive, not shutting down, and in the partition's ISR.
+/// the broker is alive, not shutting down, and in the partition's ISR — unless a partition
+/// reassignment is in progress, which Kafka lets finish first.
 public enum LeaderImbalance {
     /// One broker's share of the partitions it prefers that it does not lead.
     public struct BrokerImbalance: Sendable, Equatable {
@@ -46,8 +47,10 @@ public enum LeaderImbalance {
     }
 
     /// The partitions to give a preferred replica election now, sorted: those of every broker
-    /// above the threshold whose preferred replica is alive, not shutting down, and in the ISR.
+    /// above the threshold whose preferred replica is alive, not shutting down, and in the ISR;
+    /// none while a reassignment is in progress.
     public static func partitionsToRebalance(_ context: ControllerContext, imbalancePercentage: Int) -> [TopicPartition] {
+        guard context.partitionsBeingReassigned.isEmpty else { return [] }
         let eligible = PreferredReplicaPartitionLeaderElection.eligibleBrokers(context)
         return imbalances(context)
             .filter { isAboveThreshold($0, imbalancePercentage: imbalancePercentage) && eligible.contains($0.broker) }

@@ -121,6 +121,10 @@ import Testing
         let unbalanced = context(leaders: [0: 2, 1: 1, 2: 3, 3: 3, 4: 2, 5: 3])
         #expect(LeaderImbalance.partitionsToRebalance(unbalanced, imbalancePercentage: 10)
             == [TopicPartition("t", 0), TopicPartition("t", 2), TopicPartition("t", 3)])
+        // Not while a reassignment is in progress.
+        var reassigning = unbalanced
+        reassigning.partitionsBeingReassigned[TopicPartition("t", 5)] = [3, 1, 2]
+        #expect(LeaderImbalance.partitionsToRebalance(reassigning, imbalancePercentage: 10).isEmpty)
         // 50 % is not above 50 %: only broker 1 (66 %).
         #expect(LeaderImbalance.partitionsToRebalance(unbalanced, imbalancePercentage: 50)
             == [TopicPartition("t", 0), TopicPartition("t", 2)])
