@@ -12,6 +12,8 @@ public enum ControllerState: String, Sendable {
     case topicUncleanLeaderElectionEnable = "TopicUncleanLeaderElectionEnable"
     case partitionReassignment = "PartitionReassignment"
     case controllerShutdown = "ControllerShutdown"
+    case manualLeaderBalance = "ManualLeaderBalance"
+    case autoLeaderBalance = "AutoLeaderBalance"
 }
 
 /// One unit of controller work. ZooKeeper watches and session callbacks only enqueue these; the
@@ -44,6 +46,12 @@ public enum ControllerEvent: Sendable, Equatable {
     /// A topic's config now enables unclean leader election: its offline partitions may get a
     /// leader now.
     case topicUncleanLeaderElectionEnable(topic: String)
+    /// A preferred replica election was asked for (Kafka's `PreferredReplicaLeaderElection`): by
+    /// the creation of `/admin/preferred_replica_election` (nil: read the znode), or by an
+    /// ElectPreferredLeaders request (its partitions and where to answer).
+    case preferredReplicaLeaderElection(PreferredReplicaElectionCallback?)
+    /// The periodic leader-imbalance check (Kafka's `AutoPreferredReplicaLeaderElection`).
+    case autoPreferredReplicaLeaderElection
     /// `/admin/reassign_partitions` was created, changed or deleted: reassignments to start.
     case partitionReassignment
     /// The state znode of a partition being reassigned changed: maybe every target replica is in
@@ -58,6 +66,8 @@ public enum ControllerEvent: Sendable, Equatable {
         case .topicDeletion, .topicDeletionStopReplicaResponse: .topicDeletion
         case .isrChangeNotification: .isrChange
         case .topicUncleanLeaderElectionEnable: .topicUncleanLeaderElectionEnable
+        case .preferredReplicaLeaderElection: .manualLeaderBalance
+        case .autoPreferredReplicaLeaderElection: .autoLeaderBalance
         case .partitionReassignment, .partitionReassignmentIsrChange: .partitionReassignment
         }
     }
