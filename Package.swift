@@ -120,6 +120,7 @@ let package = Package(
             name: "kafka",
             dependencies: [
                 "KafkaCommon", "KafkaProtocol", "KafkaClient", "KafkaRecords", "KafkaStorage", "GroupCoordinator", "KafkaLab",
+                "KafkaZk", "ZooKeeper", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -176,7 +177,7 @@ let package = Package(
                 "KafkaBroker", "KafkaCommon", "KafkaZk", "KafkaTestKit", "GroupCoordinator",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ]),
-        .testTarget(name: "ControllerTests", dependencies: ["Controller", "KafkaCommon", "KafkaZk", "KafkaTestKit"]),
+        .testTarget(name: "ControllerTests", dependencies: ["Controller", "KafkaCommon", "KafkaZk", "KafkaTestKit", "KafkaProtocol"]),
         .testTarget(
             name: "ClusterTests",
             dependencies: [

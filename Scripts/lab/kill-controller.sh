@@ -18,9 +18,7 @@
 source "$(dirname "$0")/lib.sh"
 
 lab_start 3
-lab_kafka topics --bootstrap-server "$LAB_BOOTSTRAP" --create --topic lab --partitions 6 --replication-factor 3
-lab_inspect wait-all-led lab
-for p in 0 1 2 3 4 5; do lab_inspect wait-isr lab "$p" 3; done
+lab_topic lab 6 3
 printf 'record-%d\n' $(seq 1 100) | kcat -b "$LAB_BOOTSTRAP" -P -t lab -X acks=all
 
 controller="$(lab_controller)"
@@ -31,6 +29,6 @@ lab_inspect wait-controller-not "$controller" --timeout 60
 lab_step "broker $(lab_controller) is the controller now"
 lab_inspect wait-all-led lab --not "$controller" --timeout 60
 lab_restart "$controller"
-for p in 0 1 2 3 4 5; do lab_inspect wait-isr lab "$p" 3 --timeout 90; done
+lab_inspect wait-all-isr lab 3 --timeout 90
 lab_step "broker $controller is back in every ISR"
 lab_timeline

@@ -17,25 +17,17 @@
 source "$(dirname "$0")/lib.sh"
 
 lab_start 3
-lab_kafka topics --bootstrap-server "$LAB_BOOTSTRAP" --create --topic lab --partitions 3 --replication-factor 3
-for p in 0 1 2; do lab_inspect wait-isr lab "$p" 3; done
+lab_topic lab 3 3
 lab_produce "$LAB_BOOTSTRAP" all lab $(seq 1 50)
 
 controller="$(lab_controller)"
-read -r leader _ <<<"$(lab_replicas lab 0)"
-if [[ "$leader" == "$controller" ]]; then
-    # Move on to a partition whose leader is not the controller, so that the two roles do not mix.
-    for p in 1 2; do
-        read -r candidate _ <<<"$(lab_replicas lab "$p")"
-        [[ "$candidate" != "$controller" ]] && leader="$candidate" && break
-    done
-fi
+leader="$(lab_leader_other_than "$controller" lab 3)"
 lab_step "broker $controller is the controller; broker $leader leads at least one partition"
 lab_mark
 lab_kill9 "$leader"
 lab_inspect wait-all-led lab --not "$leader" --timeout 60
 lab_step "every partition has a leader other than broker $leader"
 lab_restart "$leader"
-for p in 0 1 2; do lab_inspect wait-isr lab "$p" 3 --timeout 90; done
+lab_inspect wait-all-isr lab 3 --timeout 90
 lab_step "broker $leader is back in every ISR"
 lab_timeline

@@ -145,3 +145,34 @@ lab_consume() {
 }
 
 lab_port() { echo $((9091 + $1)); }
+
+# lab_topic NAME PARTITIONS RF [key=value ...]: creates the topic (with topic configs) and waits
+# until every partition has RF replicas in sync.
+lab_topic() {
+    local name="$1" partitions="$2" rf="$3" config
+    local configs=()
+    shift 3
+    for config in "$@"; do configs+=(--config "$config"); done
+    lab_kafka topics --bootstrap-server "$LAB_BOOTSTRAP" --create --topic "$name" --partitions "$partitions" \
+        --replication-factor "$rf" "${configs[@]}"
+    lab_inspect wait-all-isr "$name" "$rf"
+}
+
+# lab_leader_other_than BROKER TOPIC PARTITIONS: a broker other than BROKER (the controller,
+# say) that leads at least one partition of TOPIC, so that a scenario keeps the two roles apart.
+lab_leader_other_than() {
+    local avoid="$1" topic="$2" partitions="$3" p leader
+    for ((p = 0; p < partitions; p++)); do
+        read -r leader _ <<<"$(lab_replicas "$topic" "$p")"
+        if [[ "$leader" != "$avoid" && "$leader" != -1 ]]; then echo "$leader"; return; fi
+    done
+    echo $(( avoid % 3 + 1 ))
+}
+
+# lab_two_replicas: topic "lab", one partition on two brokers, unclean leader election allowed;
+# sets A (the leader) and B (the follower).
+lab_two_replicas() {
+    lab_topic lab 1 2 unclean.leader.election.enable=true
+    read -r A B <<<"$(lab_replicas lab 0)"
+    lab_step "lab-0: leader A = broker $A, follower B = broker $B"
+}

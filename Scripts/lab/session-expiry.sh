@@ -17,23 +17,17 @@
 source "$(dirname "$0")/lib.sh"
 
 lab_start 3
-lab_kafka topics --bootstrap-server "$LAB_BOOTSTRAP" --create --topic lab --partitions 3 --replication-factor 3
-for p in 0 1 2; do lab_inspect wait-isr lab "$p" 3; done
+lab_topic lab 3 3
 lab_produce "$LAB_BOOTSTRAP" all lab $(seq 1 50)
 
 controller="$(lab_controller)"
-frozen=""
-for p in 0 1 2; do
-    read -r leader _ <<<"$(lab_replicas lab "$p")"
-    [[ "$leader" != "$controller" ]] && frozen="$leader" && break
-done
-frozen="${frozen:-$(( controller % 3 + 1 ))}"
+frozen="$(lab_leader_other_than "$controller" lab 3)"
 lab_step "broker $controller is the controller; broker $frozen will be frozen"
 lab_mark
 lab_sigstop "$frozen"
 lab_inspect wait-all-led lab --not "$frozen" --timeout 60
 lab_step "every partition has a leader other than broker $frozen"
 lab_sigcont "$frozen"
-for p in 0 1 2; do lab_inspect wait-isr lab "$p" 3 --timeout 90; done
+lab_inspect wait-all-isr lab 3 --timeout 90
 lab_step "broker $frozen is back in every ISR"
 lab_timeline

@@ -16,11 +16,8 @@
 source "$(dirname "$0")/lib.sh"
 
 lab_start 3
-lab_kafka topics --bootstrap-server "$LAB_BOOTSTRAP" --create --topic lab --partitions 1 --replication-factor 2 \
-    --config unclean.leader.election.enable=true
-lab_inspect wait-isr lab 0 2
-read -r a b <<<"$(lab_replicas lab 0)"
-lab_step "lab-0: leader A = broker $a, follower B = broker $b"
+lab_two_replicas
+a="$A" b="$B"
 lab_produce "$LAB_BOOTSTRAP" all lab common-0 common-1
 lab_mark
 lab_sigstop "$b"

@@ -22,11 +22,8 @@
 source "$(dirname "$0")/lib.sh"
 
 lab_start 3 replica.high.watermark.checkpoint.interval.ms=3600000
-lab_kafka topics --bootstrap-server "$LAB_BOOTSTRAP" --create --topic lab --partitions 1 --replication-factor 2 \
-    --config unclean.leader.election.enable=true
-lab_inspect wait-isr lab 0 2
-read -r a b <<<"$(lab_replicas lab 0)"
-lab_step "lab-0: leader A = broker $a, follower B = broker $b"
+lab_two_replicas
+a="$A" b="$B"
 lab_produce "$LAB_BOOTSTRAP" all lab $(printf 'acked-%d ' $(seq 0 99))
 lab_mark
 lab_kill9 "$b"

@@ -32,6 +32,9 @@ public struct ControllerContext: Sendable, Equatable {
     /// as live: `liveBrokerIds` leaves them out, so no election picks them and UpdateMetadata lists
     /// their replicas as offline. A broker leaves the set when its registration goes.
     public var shuttingDownBrokerIds: Set<BrokerId> = []
+    /// Partitions being reassigned, with their target replicas (RAR), as listed in
+    /// `/admin/reassign_partitions` (Kafka's `partitionsBeingReassigned`).
+    public var partitionsBeingReassigned: [TopicPartition: [BrokerId]] = [:]
 
     public init() {}
 

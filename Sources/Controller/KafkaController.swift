@@ -31,6 +31,10 @@ public actor KafkaController {
     /// replica may be led by an out-of-sync one (losing records). A topic's own setting in
     /// `/config/topics/<topic>`, read at election time, overrides it.
     let uncleanLeaderElectionEnable: Bool
+    /// The automatic leader rebalance settings.
+    let autoLeaderRebalance: AutoLeaderRebalanceConfig
+    /// Schedules the next leader-imbalance check while active (cancelled at resignation).
+    let scheduler: ControllerScheduler
 
     private var brokerInfo: BrokerInfo
     /// The czxid of this broker's registration znode (Kafka's broker epoch).
@@ -44,6 +48,8 @@ public actor KafkaController {
         brokerInfo: BrokerInfo, brokerEpoch: Int64, zkClient: KafkaZkClient, logger: Logger,
         staleRegistrationWait: Duration, interBrokerListener: String = "PLAINTEXT",
         uncleanLeaderElectionEnable: Bool = false,
+        autoLeaderRebalance: AutoLeaderRebalanceConfig = AutoLeaderRebalanceConfig(),
+        rebalanceClock: any Clock<Duration> = ContinuousClock(),
         channelSettings: ControllerChannelManager.Settings = ControllerChannelManager.Settings()
     ) {
         self.brokerId = brokerInfo.id
@@ -52,6 +58,8 @@ public actor KafkaController {
         self.zkClient = zkClient
         self.staleRegistrationWait = staleRegistrationWait
         self.uncleanLeaderElectionEnable = uncleanLeaderElectionEnable
+        self.autoLeaderRebalance = autoLeaderRebalance
+        self.scheduler = ControllerScheduler(clock: rebalanceClock)
         var logger = logger
         logger[metadataKey: "broker"] = "\(brokerInfo.id)"
         self.logger = logger
@@ -89,8 +97,13 @@ public actor KafkaController {
                 case (PersistentZkPaths.brokerTopics, .nodeChildrenChanged): eventManager.put(.topicChange)
                 case (PersistentZkPaths.deleteTopics, .nodeChildrenChanged): eventManager.put(.topicDeletion)
                 case (PersistentZkPaths.isrChangeNotification, .nodeChildrenChanged): eventManager.put(.isrChangeNotification)
+                case (PreferredReplicaElectionZNode.path, .nodeCreated): eventManager.put(.preferredReplicaLeaderElection(nil))
+                case (ReassignPartitionsZNode.path, .nodeCreated), (ReassignPartitionsZNode.path, .nodeDataChanged),
+                     (ReassignPartitionsZNode.path, .nodeDeleted):
+                    eventManager.put(.partitionReassignment)
                 case (let path, .nodeDataChanged):
                     if let topic = KafkaController.topic(ofAssignmentPath: path) { eventManager.put(.partitionModifications(topic: topic)) }
+                    if let tp = KafkaController.partition(ofStatePath: path) { eventManager.put(.partitionReassignmentIsrChange(tp)) }
                 default: break
                 }
             }
@@ -161,6 +174,14 @@ public actor KafkaController {
                 try await processIsrChangeNotification()
             case .topicUncleanLeaderElectionEnable(let topic):
                 try await processTopicUncleanLeaderElectionEnable(topic: topic)
+            case .preferredReplicaLeaderElection(let callback):
+                try await processPreferredReplicaLeaderElection(callback)
+            case .autoPreferredReplicaLeaderElection:
+                try await processAutoPreferredReplicaLeaderElection()
+            case .partitionReassignment:
+                try await processPartitionReassignment()
+            case .partitionReassignmentIsrChange(let tp):
+                try await processPartitionReassignmentIsrChange(tp)
             case .controlledShutdown(let id, let brokerEpoch, let callback):
                 try await processControlledShutdown(id: id, brokerEpoch: brokerEpoch, callback: callback)
             }
@@ -257,11 +278,13 @@ public actor KafkaController {
     /// Becoming the active controller, in Kafka's order: clear the notification queues this
     /// controller will consume (reading `/isr_change_notification` arms its children watch), watch
     /// `/brokers/ids` and load the live brokers and the topics; tell every broker the live brokers;
+    /// load the reassignments in progress (so that their topics' deletions wait);
     /// take up the deletions in progress; start the replica state machine (live replicas
     /// OnlineReplica, with their LeaderAndIsr; replicas on dead brokers OfflineReplica, which
     /// removes them from ISRs) and then the partition state machine (leaders for the new and
-    /// offline partitions). A partition whose leader died before this controller took over is
-    /// therefore written twice: leaderless with the dead broker out of the ISR, then elected.
+    /// offline partitions); then resume the reassignments. A partition whose leader died before
+    /// this controller took over is therefore written twice: leaderless with the dead broker out
+    /// of the ISR, then elected.
     private func onControllerFailover() async throws {
         logger.info("\(logIdent)Starting become-controller state transition")
         let pendingIsrChanges = try await zkClient.isrChangeNotifications(watch: true)
@@ -276,6 +299,7 @@ public actor KafkaController {
         stateChangeLogger.controller(epoch: context.epoch,
             "Initialized controller context with live brokers [\(context.liveBrokers.keys.sorted().map(\.description).joined(separator: ","))]")
         try await loadTopics()
+        try await initializePartitionReassignment()
         for info in context.liveBrokers.values { channelManager.addBroker(info) }
         // Brokers learn the live brokers before the LeaderAndIsr requests that name them.
         sendUpdateMetadata(to: context.liveBrokers.keys.sorted())
@@ -291,6 +315,8 @@ public actor KafkaController {
         try await triggerOnlinePartitionStateChange(&batch)
         batch.addUpdateMetadata(context.partitionLeadership.keys.filter { !context.isTopicQueuedUpForDeletion($0.topic) })
         sendRequests(batch)
+        try await resumePartitionReassignments()
+        try await onControllerFailoverPreferredReplicaElection()
         logger.info("\(logIdent)Ready to serve as the new controller with epoch \(context.epoch)")
     }
 
@@ -303,6 +329,7 @@ public actor KafkaController {
 
     func onControllerResignation() {
         channelManager.shutdown()
+        scheduler.cancel()
         let epoch = context.epoch
         context = ControllerContext()
         stateChangeLogger.controller(epoch: epoch, "Resigned as the controller")

@@ -38,6 +38,7 @@ public actor KafkaServer {
     private var replicaManager: ReplicaManager?
     private var groupCoordinator: GroupCoordinator?
     private var deleteTopicsPurgatory: DelayedOperationPurgatory<DelayedDeleteTopics>?
+    private var electPreferredLeaderPurgatory: DelayedOperationPurgatory<DelayedElectPreferredLeader>?
     private var logManager: LogManager?
     private var topicConfigChangeListener: TopicConfigChangeListener?
 
@@ -104,6 +105,7 @@ public actor KafkaServer {
                 logger: Logger(label: "kafka.controller.KafkaController"), staleRegistrationWait: staleRegistrationWait,
                 interBrokerListener: config.interBrokerListenerName,
                 uncleanLeaderElectionEnable: try LogConfig(brokerProperties: brokerProperties).uncleanLeaderElectionEnable,
+                autoLeaderRebalance: config.autoLeaderRebalance,
                 channelSettings: ControllerChannelManager.Settings(
                     requestTimeout: .milliseconds(config.integer("request.timeout.ms")),
                     connectTimeout: .milliseconds(config.integer("controller.socket.timeout.ms"))))
@@ -159,6 +161,7 @@ public actor KafkaServer {
             await replicaManager.shutdown { logManager.checkpointHighWatermarks($0) }
         }
         deleteTopicsPurgatory?.shutdown()
+        electPreferredLeaderPurgatory?.shutdown()
         logManager?.shutdown()
         await socketServer?.shutdown([])
         for lock in locks { lock.release() }
@@ -175,6 +178,7 @@ public actor KafkaServer {
         replicaManager?.completeDelayedRequestsForShutdown()
         for operation in createTopicsPurgatory?.cancelAll() ?? [] { operation.forceComplete() }
         for operation in deleteTopicsPurgatory?.cancelAll() ?? [] { operation.forceComplete() }
+        for operation in electPreferredLeaderPurgatory?.cancelAll() ?? [] { operation.forceComplete() }
     }
 
     /// The czxid of this broker's current registration (changes when it registers again).
@@ -189,6 +193,9 @@ public actor KafkaServer {
         let deletePurgatory = DelayedOperationPurgatory<DelayedDeleteTopics>(purgatoryName: "DeleteTopics", brokerId: brokerId)
         createTopicsPurgatory = purgatory
         deleteTopicsPurgatory = deletePurgatory
+        let electionPurgatory = DelayedOperationPurgatory<DelayedElectPreferredLeader>(
+            purgatoryName: "ElectPreferredLeader", brokerId: brokerId)
+        electPreferredLeaderPurgatory = electionPurgatory
         let defaultLogConfig = try LogConfig(brokerProperties: brokerProperties)
         let topicCreator = TopicCreator(zkClient: zkClient, defaultLogConfig: defaultLogConfig)
         guard let logManager else { throw ConfigError(file: nil, key: "log.dirs", message: "no log manager") }
@@ -236,7 +243,9 @@ public actor KafkaServer {
             MetadataHandler(cache: metadataCache, clusterId: clusterId, autoCreate: autoCreate,
                             internalTopicCreator: internalTopicCreator),
             UpdateMetadataHandler(cache: metadataCache, createTopicsPurgatory: purgatory, deleteTopicsPurgatory: deletePurgatory,
-                                  currentBrokerEpoch: epoch),
+                                  currentBrokerEpoch: epoch,
+                                  onDeletedPartitions: { groupCoordinator.handleDeletedPartitions($0) },
+                                  electPreferredLeaderPurgatory: electionPurgatory),
             StopReplicaHandler(replicaManager: replicaManager, logManager: logManager, currentBrokerEpoch: epoch,
                                onStopped: { stopped in
                                    for tp in stopped where tp.topic == offsetsTopic { groupCoordinator.onResignation(tp.partition) }
@@ -253,8 +262,8 @@ public actor KafkaServer {
             SyncGroupHandler(coordinator: groupCoordinator),
             HeartbeatHandler(coordinator: groupCoordinator),
             LeaveGroupHandler(coordinator: groupCoordinator),
-            OffsetCommitHandler(coordinator: groupCoordinator, cache: metadataCache, time: time),
-            OffsetFetchHandler(coordinator: groupCoordinator),
+            OffsetCommitHandler(coordinator: groupCoordinator, cache: metadataCache, time: time, zkOffsets: zkClient),
+            OffsetFetchHandler(coordinator: groupCoordinator, zkOffsets: zkClient, cache: metadataCache),
             ListGroupsHandler(coordinator: groupCoordinator),
             DescribeGroupsHandler(coordinator: groupCoordinator),
             DeleteGroupsHandler(coordinator: groupCoordinator),
@@ -268,6 +277,8 @@ public actor KafkaServer {
             AlterConfigsHandler(zkClient: zkClient, defaultLogConfig: defaultLogConfig),
             CreateTopicsHandler(topicCreator: topicCreator, cache: metadataCache, purgatory: purgatory),
             CreatePartitionsHandler(zkClient: zkClient, cache: metadataCache, purgatory: purgatory),
+            ElectPreferredLeadersHandler(cache: metadataCache, purgatory: electionPurgatory,
+                                         controller: { [weak self] in await self?.controller }),
         ]
     }
 
