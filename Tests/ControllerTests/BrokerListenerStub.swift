@@ -47,20 +47,25 @@ final class BrokerListenerStub: Sendable {
     var connections: [Connection] { state.withLock { $0.connections } }
     var frameCount: Int { connections.reduce(0) { $0 + $1.frames.count } }
 
+    /// Shuts the listener and every open connection down. Only sockets still open are touched:
+    /// a connection's thread closes its socket under the same lock, and the accept thread closes
+    /// the listener once `accept` fails, so no descriptor number that the process may have reused
+    /// (for another test's socket) is ever shut down or closed here.
     func close() {
-        let sockets = state.withLock { state in
+        state.withLock { state in
             state.closed = true
-            return state.sockets
+            for fd in state.sockets { shutdown(fd, Int32(SHUT_RDWR)) }
         }
-        for fd in sockets { shutdown(fd, Int32(SHUT_RDWR)) }
         shutdown(listener, Int32(SHUT_RDWR))
-        Glibc.close(listener)
     }
 
     private func acceptLoop() {
         while true {
             let fd = accept(listener, nil, nil)
-            guard fd >= 0 else { return }
+            guard fd >= 0 else {
+                Glibc.close(listener)
+                return
+            }
             let index = state.withLock { state -> Int? in
                 guard !state.closed else { return nil }
                 state.connections.append(Connection())
@@ -69,7 +74,7 @@ final class BrokerListenerStub: Sendable {
             }
             guard let index else {
                 Glibc.close(fd)
-                return
+                continue // the listener is shut down: the next accept fails and closes it
             }
             let stub = self
             Thread.detachNewThread { stub.serve(fd, index: index) }
@@ -77,7 +82,12 @@ final class BrokerListenerStub: Sendable {
     }
 
     private func serve(_ fd: Int32, index: Int) {
-        defer { Glibc.close(fd) }
+        defer {
+            state.withLock { state in
+                state.sockets.removeAll { $0 == fd }
+                Glibc.close(fd)
+            }
+        }
         while let sizeBytes = readExactly(fd, 4) {
             let size = sizeBytes.reduce(0) { $0 << 8 | Int($1) }
             guard let frame = readExactly(fd, size) else { break }

@@ -72,7 +72,7 @@ import Testing
         }
         try await waitUntil("the first request to reach the broker", timeout: .seconds(10)) { stub.frameCount == 1 }
         let sender = channels.removeBroker(1)
-        #expect(await ends(sender, within: .seconds(3)), "cancelled while waiting for a 120 s response")
+        #expect(await ends(sender, within: .seconds(15)), "cancelled while waiting for a 120 s response")
         #expect(!channels.brokerIds.contains(1))
         try await waitUntil("the connection to be closed", timeout: .seconds(10)) { stub.connections.first?.closedByPeer == true }
         #expect(stub.frameCount == 1, "the queued requests were dropped, not sent")
@@ -91,7 +91,7 @@ import Testing
         channels.send(to: 1, ApiVersions.self, ApiVersions.Request(), version: 0)
         // Whatever the sender is doing by now (connecting or backing off), it must stop at once.
         try await Task.sleep(for: .milliseconds(300))
-        #expect(await ends(channels.removeBroker(1), within: .seconds(3)))
+        #expect(await ends(channels.removeBroker(1), within: .seconds(15)))
     }
 
     @Test func removedSenderStopsWhileIdle() async throws {
@@ -99,7 +99,7 @@ import Testing
         defer { stub.close() }
         let channels = manager(.init())
         channels.addBroker(broker(1, port: stub.port))
-        #expect(await ends(channels.removeBroker(1), within: .seconds(3)))
+        #expect(await ends(channels.removeBroker(1), within: .seconds(15)))
         #expect(stub.connections.isEmpty, "no request, no connection")
     }
 
@@ -108,15 +108,16 @@ import Testing
         let abandoned = Mutex<[Int]>([])
         let attempt = Task {
             try await abandoningOnCancel({
-                await Task.detached { try? await Task.sleep(for: .milliseconds(800)) }.value
+                await Task.detached { try? await Task.sleep(for: .seconds(2)) }.value
                 return 42
             }, abandon: { value in abandoned.withLock { $0.append(value) } })
         }
         try await Task.sleep(for: .milliseconds(50))
-        let start = ContinuousClock.now
         attempt.cancel()
         await #expect(throws: CancellationError.self) { try await attempt.value }
-        #expect(ContinuousClock.now - start < .milliseconds(500), "returned before the operation ended")
+        // Returned before the operation ended (it sleeps 2 s): nothing was abandoned yet. No
+        // bound on the time itself, which a loaded machine would stretch.
+        #expect(abandoned.withLock { $0 }.isEmpty, "returned before the operation ended")
         try await waitUntil("the late result to be abandoned", timeout: .seconds(10)) { abandoned.withLock { $0 } == [42] }
 
         // Not cancelled: the operation's result, nothing abandoned.
