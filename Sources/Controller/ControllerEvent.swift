@@ -10,6 +10,7 @@ public enum ControllerState: String, Sendable {
     case topicDeletion = "TopicDeletion"
     case isrChange = "IsrChange"
     case topicUncleanLeaderElectionEnable = "TopicUncleanLeaderElectionEnable"
+    case uncleanLeaderElectionEnable = "UncleanLeaderElectionEnable"
     case controllerShutdown = "ControllerShutdown"
 }
 
@@ -43,6 +44,9 @@ public enum ControllerEvent: Sendable, Equatable {
     /// A topic's config now enables unclean leader election: its offline partitions may get a
     /// leader now.
     case topicUncleanLeaderElectionEnable(topic: String)
+    /// The broker's `unclean.leader.election.enable` changed dynamically (`/config/brokers`):
+    /// the new default, and when now enabled, every offline partition may get a leader.
+    case uncleanLeaderElectionEnable(enabled: Bool)
 
     public var state: ControllerState {
         switch self {
@@ -52,6 +56,7 @@ public enum ControllerEvent: Sendable, Equatable {
         case .topicDeletion, .topicDeletionStopReplicaResponse: .topicDeletion
         case .isrChangeNotification: .isrChange
         case .topicUncleanLeaderElectionEnable: .topicUncleanLeaderElectionEnable
+        case .uncleanLeaderElectionEnable: .uncleanLeaderElectionEnable
         }
     }
 }

@@ -29,8 +29,9 @@ public actor KafkaController {
     let channelManager: ControllerChannelManager
     /// The broker's `unclean.leader.election.enable`: whether a partition with no live in-sync
     /// replica may be led by an out-of-sync one (losing records). A topic's own setting in
-    /// `/config/topics/<topic>`, read at election time, overrides it.
-    let uncleanLeaderElectionEnable: Bool
+    /// `/config/topics/<topic>`, read at election time, overrides it. A dynamic broker config
+    /// changes it at run time (`updateDefaultUncleanLeaderElection`), through the event queue.
+    var uncleanLeaderElectionEnable: Bool
 
     private var brokerInfo: BrokerInfo
     /// The czxid of this broker's registration znode (Kafka's broker epoch).
@@ -159,6 +160,8 @@ public actor KafkaController {
                 try await processIsrChangeNotification()
             case .topicUncleanLeaderElectionEnable(let topic):
                 try await processTopicUncleanLeaderElectionEnable(topic: topic)
+            case .uncleanLeaderElectionEnable(let enabled):
+                try await processUncleanLeaderElectionEnable(enabled)
             }
         } catch let error as ZooKeeperError where error.code.isRetriable {
             // Retried from outside the event loop: blocking the loop here would also block the

@@ -38,11 +38,16 @@ public actor KafkaServer {
     private var groupCoordinator: GroupCoordinator?
     private var deleteTopicsPurgatory: DelayedOperationPurgatory<DelayedDeleteTopics>?
     private var logManager: LogManager?
-    private var topicConfigChangeListener: TopicConfigChangeListener?
+    private var dynamicConfigManager: DynamicConfigManager?
+    /// `server.properties` under the dynamic broker configs, read at start-up (after the broker
+    /// id is settled) and kept current by `dynamicConfigManager`.
+    private var dynamicConfig: DynamicBrokerConfig?
 
-    /// `server.properties` as a dictionary (the log layer reads Kafka's `log.*` keys from it).
+    /// The effective broker properties as a dictionary (the log layer reads Kafka's `log.*` keys
+    /// from it): `server.properties` under the dynamic broker configs once they are read.
     private var brokerProperties: [String: String] {
-        Dictionary(config.properties.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+        dynamicConfig?.current.effective
+            ?? Dictionary(config.properties.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
     }
     private var listenerChannels: [any Channel] = []
     /// The listeners as bound (a configured port 0 replaced by the port the kernel chose).
@@ -83,13 +88,18 @@ public actor KafkaServer {
             let stored = try lockAndReadLogDirectories(clusterId: clusterId)
             brokerId = try await settleBrokerId(stored: stored, zkClient: zkClient)
             try writeMetaProperties(BrokerMetadata(brokerId: brokerId, clusterId: clusterId))
+            // As Kafka, the dynamic broker configs are read before the logs are loaded, so that
+            // the log manager starts with the effective defaults.
+            let dynamicConfig = try DynamicBrokerConfig(staticConfig: config)
+            try await dynamicConfig.initialize(zkClient: zkClient, brokerId: brokerId)
+            self.dynamicConfig = dynamicConfig
             try await startLogManager(zkClient: zkClient)
             if let logManager {
-                let listener = TopicConfigChangeListener(
-                    zkClient: zkClient, logManager: logManager, defaultLogConfig: try LogConfig(brokerProperties: brokerProperties),
+                let manager = DynamicConfigManager(
+                    zkClient: zkClient, logManager: logManager, brokerId: brokerId, dynamicConfig: dynamicConfig,
                     logger: Logger(label: "kafka.server.DynamicConfigManager"))
-                listener.start()
-                topicConfigChangeListener = listener
+                manager.start()
+                dynamicConfigManager = manager
             }
 
             try await startSocketServer(handlers: try await requestHandlers(zkClient: zkClient, clusterId: clusterId))
@@ -102,10 +112,13 @@ public actor KafkaServer {
                 brokerInfo: brokerInfo, brokerEpoch: brokerEpoch, zkClient: zkClient,
                 logger: Logger(label: "kafka.controller.KafkaController"), staleRegistrationWait: staleRegistrationWait,
                 interBrokerListener: config.interBrokerListenerName,
-                uncleanLeaderElectionEnable: try LogConfig(brokerProperties: brokerProperties).uncleanLeaderElectionEnable)
+                uncleanLeaderElectionEnable: dynamicConfig.logDefaults.uncleanLeaderElectionEnable)
             self.controller = controller
-            topicConfigChangeListener?.onUncleanLeaderElectionEnabled { topic in
+            dynamicConfigManager?.onUncleanLeaderElectionEnabled { topic in
                 controller.enableTopicUncleanLeaderElection(topic)
+            }
+            dynamicConfigManager?.onDefaultUncleanLeaderElectionChange { enabled in
+                controller.updateDefaultUncleanLeaderElection(enabled)
             }
             await controller.startup()
             logger.info("\(logIdent)started")
@@ -125,7 +138,7 @@ public actor KafkaServer {
         requestChannel?.close()
         completeDelayedRequestsForShutdown()
         for channel in listenerChannels { try? await channel.close() }
-        topicConfigChangeListener?.stop()
+        dynamicConfigManager?.stop()
         if let controller {
             await controller.shutdown()
         }
@@ -191,8 +204,10 @@ public actor KafkaServer {
         }
         replicaManager.startup { logManager.checkpointHighWatermarks($0) }
         self.replicaManager = replicaManager
+        guard let dynamicConfig else { throw ConfigError(file: nil, key: "broker.id", message: "dynamic configs not read") }
         let topicConfig: @Sendable (String) async -> LogConfig = { topic in
-            (try? await zkClient.logConfig(forTopic: topic, defaults: defaultLogConfig)) ?? defaultLogConfig
+            let defaults = dynamicConfig.logDefaults
+            return (try? await zkClient.logConfig(forTopic: topic, defaults: defaults)) ?? defaults
         }
         let epoch: @Sendable () async -> Int64 = { [weak self] in await self?.currentBrokerEpoch() ?? -1 }
         let numPartitions = Int32(config.integer("num.partitions"))
@@ -209,7 +224,7 @@ public actor KafkaServer {
             config: groupConfig,
             createTopic: { name, partitions, replicationFactor, configs in
                 _ = try await topicCreator.create(name: name, numPartitions: partitions, replicationFactor: replicationFactor,
-                                                  assignments: [], configs: configs, validateOnly: false)
+                                                  assignments: [], configs: configs, validateOnly: false, rackAwareMode: .safe)
             },
             logger: Logger(label: "kafka.server.KafkaApis"))
         let groupCoordinator = GroupCoordinator(
@@ -254,8 +269,8 @@ public actor KafkaServer {
             ListOffsetsHandler(replicaManager: replicaManager),
             DeleteRecordsHandler(replicaManager: replicaManager),
             DescribeLogDirsHandler(logManager: logManager),
-            DescribeConfigsHandler(brokerId: brokerId, config: config, zkClient: zkClient, defaultLogConfig: defaultLogConfig),
-            AlterConfigsHandler(zkClient: zkClient, defaultLogConfig: defaultLogConfig),
+            DescribeConfigsHandler(brokerId: brokerId, config: config, zkClient: zkClient, dynamicConfig: dynamicConfig),
+            AlterConfigsHandler(brokerId: brokerId, zkClient: zkClient, dynamicConfig: dynamicConfig),
             CreateTopicsHandler(topicCreator: topicCreator, cache: metadataCache, purgatory: purgatory),
             CreatePartitionsHandler(zkClient: zkClient, cache: metadataCache, purgatory: purgatory),
         ]
@@ -269,7 +284,7 @@ public actor KafkaServer {
         { topic in
             do {
                 _ = try await topicCreator.create(name: topic, numPartitions: partitions, replicationFactor: replicationFactor,
-                                                  assignments: [], configs: [:], validateOnly: false)
+                                                  assignments: [], configs: [:], validateOnly: false, rackAwareMode: .safe)
                 return .leaderNotAvailable
             } catch let error as TopicCreationError {
                 return error.code == .topicAlreadyExists ? .leaderNotAvailable : error.code
