@@ -72,7 +72,7 @@ struct ConfigsCommand: AsyncParsableCommand {
                 let describeVersion = try await client.requireVersion(of: DescribeConfigs.self, for: "Describing configs")
                 // A broker's own resource goes to that broker; the rest to the controller.
                 let connection = if isBroker, let id = entityName.flatMap(Int32.init) {
-                    try await client.connection(to: BrokerId(id))
+                    try await client.brokerConnection(to: BrokerId(id))
                 } else {
                     try await client.controllerConnection()
                 }

@@ -114,6 +114,7 @@ extension RealClusterTests {
                 let deleted = try await CLIProcess.run(["configs", "--bootstrap-server", "127.0.0.1:\(broker1.port)",
                                                         "--entity-type", "brokers", "--entity-name", "1", "--alter", "--delete-config", "log.retention.ms"])
                 #expect(deleted.status == 0, "\(deleted.error)")
+                #expect(deleted.lines == ["Completed updating config for broker 1."])
                 #expect(try await zk.brokerConfig(1) == ["log.segment.bytes": "1024"])
                 try await waitUntil("broker 1 to fall back to the default retention") {
                     Configs.configs(try Configs.describe(client1, ResourceType.broker, "1"))["log.retention.ms"]?.value == "3600000"
