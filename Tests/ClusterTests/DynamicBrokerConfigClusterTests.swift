@@ -138,5 +138,46 @@ extension RealClusterTests {
                 }
             }
         }
+
+        /// The controller sees a dynamic `unclean.leader.election.enable`: an offline partition
+        /// whose only live replica was never in sync stays offline until the cluster-wide default
+        /// enables unclean elections, then is led by it at once.
+        @Test func aDynamicUncleanElectionDefaultReachesTheController() async throws {
+            try await withKafkaCluster(zooKeepers: 1, sessionTimeoutMs: 3000) { cluster in
+                let zk = try await observe(cluster)
+                defer { Task { await zk.close() } }
+                let (controller, others) = try await BrokerFailureTests.roles(zk)
+                let (x, y) = (others[0], others[1])
+                let controllerBroker = cluster.broker(Int(controller.rawValue))
+
+                // y down while the topic starts: x alone is in the ISR; then x dies too.
+                await cluster.broker(Int(y.rawValue)).kill9()
+                try await waitUntil("the controller to see \(y) gone", timeout: .seconds(20)) {
+                    !lines(controllerBroker.log, containing: "deleted brokers: [\(y)]").isEmpty
+                }
+                let tp = TopicPartition("stranded", 0)
+                try await zk.createTopic("stranded", assignment: [0: [x, y]], config: [:])
+                try await BrokerFailureTests.started(zk, [tp])
+                await cluster.broker(Int(x.rawValue)).kill9()
+                _ = try await waitFor("stranded-0 to go offline", timeout: .seconds(20)) {
+                    try await zk.partitionState(tp).flatMap { $0.leaderAndIsr.leader == LeaderAndIsr.noLeader ? $0 : nil }
+                }
+                let yBroker = cluster.broker(Int(y.rawValue))
+                try yBroker.start()
+                try await cluster.waitUntilStarted(yBroker, previousStarts: 1, timeout: .seconds(30))
+                try await waitUntil("the controller to see \(y) back", timeout: .seconds(20)) {
+                    !lines(controllerBroker.log, containing: "newly added brokers: [\(y)]").isEmpty
+                }
+                #expect(try await zk.partitionState(tp)?.leaderAndIsr.leader == LeaderAndIsr.noLeader, "clean elections only")
+
+                let client = try WireClient(port: controllerBroker.port, timeoutSeconds: 30)
+                #expect(try Configs.alter(client, type: ResourceType.broker, "", ["unclean.leader.election.enable": "true"]).errorCode == .none)
+                let led = try await waitFor("stranded-0 to be led uncleanly by \(y)", timeout: .seconds(20)) {
+                    try await zk.partitionState(tp).flatMap { $0.leaderAndIsr.leader == y ? $0 : nil }
+                }
+                #expect(led.leaderAndIsr.isr == [y])
+                #expect(!lines(controllerBroker.log, containing: "Unclean leader election has been enabled by default").isEmpty)
+            }
+        }
     }
 }
