@@ -28,12 +28,15 @@ public enum RackAwareMode: Sendable, Equatable {
 }
 
 extension ReplicaAssignment.BrokerMetadata {
-    /// Kafka's `AdminZkClient.getBrokerMetadatas`: the registered brokers, sorted by id, with their
-    /// racks kept or dropped as `mode` says. Under `.enforced`, a cluster where some but not all
-    /// brokers set `broker.rack` is refused (`.incompleteRackInformation`, with Kafka's words).
+    /// Kafka's `AdminZkClient.getBrokerMetadatas`: the registered brokers (only those of
+    /// `brokerList` when given; listed ids not registered are left out, as Kafka leaves them),
+    /// sorted by id, with their racks kept or dropped as `mode` says. Under `.enforced`, brokers
+    /// of which some but not all set `broker.rack` are refused (`.incompleteRackInformation`, with
+    /// Kafka's words).
     public static func from(
-        _ brokers: [BrokerInfo], mode: RackAwareMode
+        _ registered: [BrokerInfo], mode: RackAwareMode, brokerList: [BrokerId]? = nil
     ) throws(ReplicaAssignment.AssignmentError) -> [ReplicaAssignment.BrokerMetadata] {
+        let brokers = brokerList.map { list in registered.filter { list.contains($0.id) } } ?? registered
         let withRack = brokers.filter { $0.rack != nil }.count
         let isPartial = withRack > 0 && withRack < brokers.count
         if mode == .enforced && isPartial {

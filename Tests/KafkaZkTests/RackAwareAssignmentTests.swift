@@ -70,3 +70,29 @@ import Testing
         #expect(try BrokerMetadata.from(racked, mode: .disabled) == [BrokerMetadata(id: 1), BrokerMetadata(id: 2)])
     }
 }
+
+/// What `kafka reassign-partitions --generate` proposes.
+@Suite struct ProposedReassignmentTests {
+    func info(_ id: BrokerId, _ rack: String?) -> BrokerInfo { BrokerInfo(id: id, endpoints: [], rack: rack, timestamp: 0) }
+
+    @Test func eachTopicIsPlacedAfreshOverTheListedBrokers() throws {
+        let registered = [info(1, "a"), info(2, "a"), info(3, "b"), info(4, "b"), info(5, nil)]
+        let current: [String: [Int32: [BrokerId]]] = ["orders": [0: [1, 2], 1: [2, 1], 2: [1, 2]], "logs": [0: [1, 2, 5]]]
+        // Broker 5 (no rack) and broker 9 (not registered) are not in the racked set used.
+        let proposed = try ReplicaAssignment.proposedReassignment(
+            current: current, registeredBrokers: registered, brokerList: [1, 2, 3, 4, 9], fixedStartIndex: 0)
+        #expect(Set(proposed.keys) == [TopicPartition("orders", 0), TopicPartition("orders", 1), TopicPartition("orders", 2),
+                                       TopicPartition("logs", 0)])
+        // Alternated list [1, 3, 2, 4]: start 0 gives orders 0→[1,3], 1→[3,2], 2→[2,4]; logs 0→[1,3,2].
+        #expect(proposed[TopicPartition("orders", 0)] == [1, 3] && proposed[TopicPartition("orders", 1)] == [3, 2])
+        #expect(proposed[TopicPartition("orders", 2)] == [2, 4] && proposed[TopicPartition("logs", 0)] == [1, 3, 2])
+        // Only some of the listed brokers set a rack: refused unless racks are disabled.
+        #expect(throws: ReplicaAssignment.AssignmentError.self) {
+            try ReplicaAssignment.proposedReassignment(current: current, registeredBrokers: registered, brokerList: [1, 2, 5])
+        }
+        let unaware = try ReplicaAssignment.proposedReassignment(
+            current: ["orders": current["orders"]!], registeredBrokers: registered, brokerList: [1, 2, 5],
+            rackAwareMode: .disabled, fixedStartIndex: 0)
+        #expect(unaware == [TopicPartition("orders", 0): [1, 2], TopicPartition("orders", 1): [2, 5], TopicPartition("orders", 2): [5, 1]])
+    }
+}
