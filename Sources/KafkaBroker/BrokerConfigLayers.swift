@@ -83,16 +83,21 @@ public struct BrokerConfigLayers: Sendable, Equatable {
     /// The keys this broker changes at run time: the broker-level defaults of topic configs
     /// (Kafka 2.3's `DynamicLogConfig`: every `LogConfig` synonym but `log.message.format.version`),
     /// which apply to every log whose topic does not override them, and to the controller's
-    /// unclean elections.
+    /// unclean elections; and `num.io.threads`, the request handler pool's size.
     ///
-    /// Kafka 2.3 also changes thread pools (`num.io.threads`, `num.network.threads`,
+    /// Kafka 2.3 also changes its other thread pools (`num.network.threads`,
     /// `num.replica.fetchers`, `num.recovery.threads.per.data.dir`, `background.threads`), the log
     /// cleaner's settings, listeners, SSL/SASL and connection quotas at run time. This broker
-    /// sizes its pools once at start-up (NIO event loops, handler threads, fetcher assignment by
-    /// hash), so it refuses those as it refuses read-only keys, rather than store a value it would
-    /// not honour.
+    /// sizes those once at start-up (NIO event loops, fetcher assignment by hash), so it refuses
+    /// them as it refuses read-only keys, rather than store a value it would not honour.
     public static let reconfigurableKeys: Set<String> =
-        Set(LogConfig.brokerKeyForTopicKey.values).subtracting(["log.message.format.version"])
+        Set(LogConfig.brokerKeyForTopicKey.values).subtracting(["log.message.format.version"]).union(threadCountKeys)
+
+    /// The thread counts among `reconfigurableKeys`.
+    public static let threadCountKeys: Set<String> = ["num.io.threads"]
+
+    /// Which dynamic layer a new override set replaces.
+    public enum Layer: Sendable { case dynamicDefault, dynamicBroker }
 
     /// Why a dynamic broker config is refused; the text is Kafka's `ConfigException` message.
     public struct InvalidConfig: Error, Equatable, Sendable {
@@ -106,7 +111,12 @@ public struct BrokerConfigLayers: Sendable, Equatable {
     ///
     /// Kafka 2.3 also stores keys it does not know (for plugins); this broker has no plugins to
     /// read them and refuses them too, naming them.
-    public static func validated(_ config: [String: String]) -> Result<[String: String], InvalidConfig> {
+    ///
+    /// With `current`, a thread count must also stay within Kafka's bounds relative to the count
+    /// in effect: at least 1, at least half and at most double (Kafka's `DynamicThreadPool`).
+    public static func validated(
+        _ config: [String: String], replacing layer: Layer? = nil, of current: BrokerConfigLayers? = nil
+    ) -> Result<[String: String], InvalidConfig> {
         func set(_ keys: [String]) -> String { "Set(\(keys.sorted().joined(separator: ", ")))" }
         let unknown = config.keys.filter { ConfigDef.keys[$0] == nil }
         if !unknown.isEmpty { return .failure(InvalidConfig(message: "Unknown broker configs: \(set(unknown))")) }
@@ -127,6 +137,11 @@ public struct BrokerConfigLayers: Sendable, Equatable {
                 return .failure(InvalidConfig(message: "\(error)"))
             }
         }
+        for key in threadCountKeys.sorted() {
+            if let value = config[key], let count = Int(value.trimmingCharacters(in: .whitespaces)), count < 1 {
+                return .failure(InvalidConfig(message: "Invalid value \(value) for configuration \(key): Value must be at least 1"))
+            }
+        }
         do {
             _ = try LogConfig(brokerProperties: config)
         } catch LogConfigError.invalidValue(let topicKey, let value) {
@@ -134,6 +149,25 @@ public struct BrokerConfigLayers: Sendable, Equatable {
             return .failure(InvalidConfig(message: "Invalid value \(value) for configuration \(key): out of range"))
         } catch {
             return .failure(InvalidConfig(message: "\(error)"))
+        }
+        if let layer, let current {
+            var next = current
+            switch layer {
+            case .dynamicDefault: next.dynamicDefault = config
+            case .dynamicBroker: next.dynamicBroker = config
+            }
+            for key in threadCountKeys.sorted() {
+                guard let old = current.value(key).flatMap({ Int($0) }), let new = next.value(key).flatMap({ Int($0) }), old != new
+                else { continue }
+                let failed = "Dynamic thread count update validation failed for \(key)=\(new)"
+                if new <= 0 { return .failure(InvalidConfig(message: "\(failed), value should be at least 1")) }
+                if new < old / 2 {
+                    return .failure(InvalidConfig(message: "\(failed), value should be at least half the current value \(old)"))
+                }
+                if new > old * 2 {
+                    return .failure(InvalidConfig(message: "\(failed), value should not be greater than double the current value \(old)"))
+                }
+            }
         }
         return .success(config)
     }

@@ -17,14 +17,20 @@ extension DynamicConfigManager {
         } else {
             return
         }
+        let shown = stored.sorted { $0.key < $1.key }.map { "\($0.key) -> \($0.value)" }.joined(separator: ", ")
+        logger.info("Processing override for entityPath: \(KafkaZkClient.ConfigType.broker)/\(entity) with config: Map(\(shown))")
         await reconfigure(from: change.old, to: change.new)
     }
 
-    /// Applies new broker-level log defaults to every local log, each over its topic's own
-    /// overrides (Kafka's `LogManager.reconfigureDefaultLogConfig`: a key the topic overrides
-    /// keeps the topic's value), and hands a changed `unclean.leader.election.enable` to the
-    /// controller.
+    /// Applies what changed between two layer sets: new broker-level log defaults go to every
+    /// local log, each over its topic's own overrides (Kafka's
+    /// `LogManager.reconfigureDefaultLogConfig`: a key the topic overrides keeps the topic's
+    /// value); a changed `unclean.leader.election.enable` goes to the controller; any other key
+    /// registered with `onChange(of:)` (thread counts) to its handler.
     func reconfigure(from old: BrokerConfigLayers, to new: BrokerConfigLayers) async {
+        for (key, handler) in changeHandlers.withLock({ $0 }) where old.value(key) != new.value(key) {
+            if let value = new.value(key) { handler(value) }
+        }
         guard let before = try? old.logDefaults(), let after = try? new.logDefaults(), before != after else { return }
         let logsByTopic = Dictionary(grouping: logManager.allLogs, by: \.topicPartition.topic)
         var updated = 0

@@ -40,6 +40,7 @@ public final class DynamicConfigManager: Sendable {
     private let task = Mutex<Task<Void, Never>?>(nil)
     private let uncleanElectionHandler = Mutex<(@Sendable (String) -> Void)?>(nil)
     let defaultUncleanElectionHandler = Mutex<(@Sendable (Bool) -> Void)?>(nil)
+    let changeHandlers = Mutex<[(key: String, handler: @Sendable (String) -> Void)]>([])
 
     /// Called with each topic whose applied config enables unclean leader election.
     public func onUncleanLeaderElectionEnabled(_ handler: @escaping @Sendable (String) -> Void) {
@@ -50,6 +51,12 @@ public final class DynamicConfigManager: Sendable {
     /// config changes it.
     public func onDefaultUncleanLeaderElectionChange(_ handler: @escaping @Sendable (Bool) -> Void) {
         defaultUncleanElectionHandler.withLock { $0 = handler }
+    }
+
+    /// Called with the new value of broker config `key` whenever a dynamic broker config
+    /// changes it (the request handler pool registers `num.io.threads`).
+    public func onChange(of key: String, _ handler: @escaping @Sendable (String) -> Void) {
+        changeHandlers.withLock { $0.append((key, handler)) }
     }
 
     public init(zkClient: KafkaZkClient, logManager: LogManager, brokerId: BrokerId, dynamicConfig: DynamicBrokerConfig,

@@ -103,6 +103,14 @@ public actor KafkaServer {
             }
 
             try await startSocketServer(handlers: try await requestHandlers(zkClient: zkClient, clusterId: clusterId))
+            if let handlerPool {
+                let poolLogger = logger
+                dynamicConfigManager?.onChange(of: "num.io.threads") { value in
+                    guard let count = Int(value) else { return }
+                    handlerPool.resize(to: count)
+                    poolLogger.info("Resized the request handler pool to \(count) threads (num.io.threads)")
+                }
+            }
 
             let brokerInfo = BrokerInfo(id: brokerId, endpoints: advertisedEndpoints(), rack: config.rack,
                                         timestamp: time.milliseconds)
@@ -370,7 +378,9 @@ public actor KafkaServer {
     private func startSocketServer(handlers: [any KafkaRequestHandler]) async throws {
         let channel = RequestChannel(capacity: config.queuedMaxRequests)
         let apis = KafkaApis(logger: Logger(label: "kafka.server.KafkaApis"), handlers: handlers)
-        handlerPool = KafkaRequestHandlerPool(threads: config.numIoThreads, channel: channel, apis: apis)
+        // num.io.threads may be set dynamically (read at start-up with the other dynamic configs).
+        let ioThreads = dynamicConfig?.current.value("num.io.threads").flatMap { Int($0) } ?? config.numIoThreads
+        handlerPool = KafkaRequestHandlerPool(threads: ioThreads, channel: channel, apis: apis)
         requestChannel = channel
         let server = SocketServer(settings: config.socketServerSettings, requestChannel: channel,
                                   logger: Logger(label: "kafka.network.SocketServer"), time: time)

@@ -49,9 +49,11 @@ extension RealClusterTests {
 
                 // Refused: read-only keys, the thread pools this broker cannot resize, bad values,
                 // another broker's id, unknown keys. Nothing is written.
-                let threads = try Configs.alter(client1, type: ResourceType.broker, "1", ["num.io.threads": "4"])
+                let threads = try Configs.alter(client1, type: ResourceType.broker, "1", ["num.network.threads": "4"])
                 #expect(threads.errorCode == .invalidRequest)
-                #expect(threads.errorMessage == "Invalid config value for resource ConfigResource(type=BROKER, name='1'): Cannot update these configs dynamically: Set(num.io.threads)")
+                #expect(threads.errorMessage == "Invalid config value for resource ConfigResource(type=BROKER, name='1'): Cannot update these configs dynamically: Set(num.network.threads)")
+                let tooFew = try Configs.alter(client1, type: ResourceType.broker, "1", ["num.io.threads": "3"])
+                #expect(tooFew.errorCode == .invalidRequest && tooFew.errorMessage?.contains("at least half the current value 8") == true)
                 #expect(try Configs.alter(client1, type: ResourceType.broker, "1", ["log.retention.ms": "soon"]).errorCode == .invalidRequest)
                 #expect(try Configs.alter(client1, type: ResourceType.broker, "", ["broker.id": "7"]).errorCode == .invalidRequest)
                 #expect(try Configs.alter(client1, type: ResourceType.broker, "2", ["log.retention.ms": "1000"]).errorCode == .invalidRequest)
@@ -120,6 +122,16 @@ extension RealClusterTests {
                     Configs.configs(try Configs.describe(client1, ResourceType.broker, "1"))["log.retention.ms"]?.value == "3600000"
                 }
 
+                // The request handler pool resizes live, and keeps answering.
+                #expect(try Configs.alter(client1, type: ResourceType.broker, "1",
+                                          ["log.segment.bytes": "1024", "num.io.threads": "4"]).errorCode == .none)
+                try await waitUntil("broker 1 to resize its request handler pool") {
+                    !lines(broker1.log, containing: "Resized the request handler pool to 4 threads (num.io.threads)").isEmpty
+                }
+                let ioThreads = try #require(Configs.configs(try Configs.describe(client1, ResourceType.broker, "1"))["num.io.threads"])
+                #expect(ioThreads.value == "4" && ioThreads.configSource == Source.dynamicBrokerConfig && !ioThreads.readOnly)
+                try Self.produce(broker1, "pinned", count: 2)
+
                 // A restarted broker reads both znodes before loading its logs.
                 await broker1.kill9()
                 try broker1.start()
@@ -129,6 +141,7 @@ extension RealClusterTests {
                 #expect(afterRestart["log.segment.bytes"]?.value == "1024" && afterRestart["log.segment.bytes"]?.configSource == Source.dynamicBrokerConfig)
                 #expect(afterRestart["log.retention.ms"]?.value == "3600000"
                     && afterRestart["log.retention.ms"]?.configSource == Source.dynamicDefaultBrokerConfig)
+                #expect(afterRestart["num.io.threads"]?.value == "4")
                 #expect(Configs.configs(try Configs.describe(restarted, ResourceType.topic, "dyn"))["segment.bytes"]?.value == "1024")
                 // Whoever leads dyn-0 now, broker 1's replica of it still rolls at 1024 bytes.
                 let before = Self.segmentCount(broker1, "dyn")

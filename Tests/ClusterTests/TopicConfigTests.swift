@@ -125,8 +125,8 @@ extension RealClusterTests {
                 #expect(configs["num.io.threads"]?.value == "8" && configs["num.io.threads"]?.configSource == Source.defaultConfig)
                 #expect(configs["zookeeper.connect"]?.value == cluster.zkConnect)
                 // Read-only but for the keys this broker changes at run time (dynamic broker configs).
-                #expect(configs.values.filter { !$0.readOnly }.count == 23, "the broker synonyms of topic configs")
-                #expect(configs["num.io.threads"]?.readOnly == true && configs["log.retention.ms"]?.readOnly == false)
+                #expect(configs.values.filter { !$0.readOnly }.count == 24, "the broker synonyms of topic configs, num.io.threads")
+                #expect(configs["num.network.threads"]?.readOnly == true && configs["log.retention.ms"]?.readOnly == false)
                 let password = try #require(configs["ssl.key.password"])
                 #expect(password.isSensitive && password.value == nil)
                 #expect(try Self.describe(client, ResourceType.broker, "2").errorCode == .invalidRequest)

@@ -42,7 +42,10 @@ import Testing
         #expect(message(["log.retention.ms": "60000", "log.segment.bytes": "1048576", "unclean.leader.election.enable": "true",
                          "min.insync.replicas": "2", "compression.type": "lz4", "message.max.bytes": "2000000",
                          "log.cleanup.policy": "compact,delete", "log.flush.interval.messages": "100"]) == nil)
-        #expect(message(["num.io.threads": "4", "log.retention.ms": "1"]) == "Cannot update these configs dynamically: Set(num.io.threads)")
+        #expect(message(["num.network.threads": "4", "log.retention.ms": "1"])
+            == "Cannot update these configs dynamically: Set(num.network.threads)")
+        #expect(message(["num.replica.fetchers": "2"]) == "Cannot update these configs dynamically: Set(num.replica.fetchers)")
+        #expect(message(["num.io.threads": "0"]) == "Invalid value 0 for configuration num.io.threads: Value must be at least 1")
         #expect(message(["broker.id": "3", "zookeeper.connect": "x"])
             == "Cannot update these configs dynamically: Set(broker.id, zookeeper.connect)")
         #expect(message(["log.message.format.version": "2.3"]) == "Cannot update these configs dynamically: Set(log.message.format.version)")
@@ -55,9 +58,28 @@ import Testing
     }
 
     @Test func aStoredLayerKeepsWhatCanBeApplied() {
-        let (kept, dropped) = BrokerConfigLayers.sanitized(["log.retention.ms": "1000", "num.io.threads": "2", "log.segment.bytes": "x"])
+        let (kept, dropped) = BrokerConfigLayers.sanitized(["log.retention.ms": "1000", "num.network.threads": "2", "log.segment.bytes": "x"])
         #expect(kept == ["log.retention.ms": "1000"])
-        #expect(dropped == ["log.segment.bytes", "num.io.threads"])
+        #expect(dropped == ["log.segment.bytes", "num.network.threads"])
+    }
+
+    /// Kafka's `DynamicThreadPool` bounds: from the count in effect (8 by default, or the layer
+    /// below the one replaced), at least half and at most double.
+    @Test func aThreadCountMayAtMostHalveOrDouble() {
+        let current = BrokerConfigLayers(staticProperties: staticProperties, dynamicDefault: ["num.io.threads": "6"])
+        func message(_ config: [String: String], _ layer: BrokerConfigLayers.Layer) -> String? {
+            if case .failure(let invalid) = BrokerConfigLayers.validated(config, replacing: layer, of: current) { return invalid.message }
+            return nil
+        }
+        #expect(message(["num.io.threads": "12"], .dynamicBroker) == nil)
+        #expect(message(["num.io.threads": "3"], .dynamicBroker) == nil)
+        #expect(message(["num.io.threads": "13"], .dynamicBroker)
+            == "Dynamic thread count update validation failed for num.io.threads=13, value should not be greater than double the current value 6")
+        #expect(message(["num.io.threads": "2"], .dynamicDefault)
+            == "Dynamic thread count update validation failed for num.io.threads=2, value should be at least half the current value 6")
+        // Removing the default returns to Kafka's 8: within bounds of 6.
+        #expect(message([:], .dynamicDefault) == nil)
+        #expect(BrokerConfigLayers.validated(["num.io.threads": "100"]).map { _ in true } == .success(true), "no bounds without a current count")
     }
 
     @Test func updatesSwapALayerAndTheLogDefaults() throws {
@@ -65,7 +87,7 @@ import Testing
         for (key, value) in staticProperties { properties.set(key, value) }
         let dynamic = try DynamicBrokerConfig(staticConfig: try KafkaConfig(properties: properties))
         #expect(dynamic.logDefaults.segmentBytes == 2048)
-        let (old, new) = dynamic.update(dynamicDefault: ["log.segment.bytes": "4096", "num.io.threads": "1"])
+        let (old, new) = dynamic.update(dynamicDefault: ["log.segment.bytes": "4096", "num.network.threads": "1"])
         #expect(old.dynamicDefault.isEmpty && new.dynamicDefault == ["log.segment.bytes": "4096"])
         #expect(dynamic.logDefaults.segmentBytes == 4096)
         dynamic.update(brokerId: 1, dynamicBroker: ["log.segment.bytes": "8192", "unclean.leader.election.enable": "true"])

@@ -114,7 +114,8 @@ struct AlterConfigsHandler: KafkaRequestHandler {
             }
             config[entry.name] = value
         }
-        if case .failure(let invalid) = BrokerConfigLayers.validated(config) {
+        let layer: BrokerConfigLayers.Layer = target == nil ? .dynamicDefault : .dynamicBroker
+        if case .failure(let invalid) = BrokerConfigLayers.validated(config, replacing: layer, of: dynamicConfig.current) {
             return (.invalidRequest, "Invalid config value for resource \(resource): \(invalid.message)")
         }
         guard !validateOnly else { return (.none, nil) }
