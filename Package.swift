@@ -119,14 +119,16 @@ let package = Package(
         .executableTarget(
             name: "kafka",
             dependencies: [
-                "KafkaCommon", "KafkaProtocol", "KafkaClient", "KafkaRecords", "KafkaStorage", "GroupCoordinator",
-                "KafkaZk",
+                "KafkaCommon", "KafkaProtocol", "KafkaClient", "KafkaRecords", "KafkaStorage", "GroupCoordinator", "KafkaLab",
+                "KafkaZk", "ZooKeeper", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // The failover lab's reading side: ZooKeeper's transaction log and the brokers' logs,
+        // merged into a millisecond timeline (`kafka lab-timeline`, Scripts/lab).
+        .target(name: "KafkaLab"),
         // Test-only helpers: real ZooKeeper processes, broker processes, waiting on conditions.
         .target(
             name: "KafkaTestKit",
@@ -135,6 +137,10 @@ let package = Package(
         .testTarget(
             name: "KafkaStorageTests",
             dependencies: ["KafkaStorage", "KafkaCommon", "KafkaTestKit", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "KafkaLabTests",
+            dependencies: ["KafkaLab", "KafkaTestKit", "ZooKeeper", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "KafkaCLITests",

@@ -23,7 +23,9 @@
 #
 # Environment overrides: KAFKA_SERVER_BIN (path of the broker binary),
 # QUICKSTART_DIR (instead of <repo>/.quickstart), BROKER_START_TIMEOUT,
-# ZK_START_TIMEOUT (seconds).
+# ZK_START_TIMEOUT (seconds), QUICKSTART_BROKERS (how many brokers, 3),
+# QUICKSTART_OVERRIDES (extra "key=value ..." for every broker's config; the
+# failover lab under Scripts/lab uses both).
 
 set -euo pipefail
 
@@ -42,7 +44,7 @@ QS_DIR="${QUICKSTART_DIR:-$ROOT/.quickstart}"
 CONFIG="$ROOT/config/server.properties"
 KAFKA_BIN="${KAFKA_SERVER_BIN:-$ROOT/.build/release/kafka-server}"
 
-BROKER_COUNT=3
+BROKER_COUNT="${QUICKSTART_BROKERS:-3}"
 BROKER_HOST=127.0.0.1
 BROKER_PORT_BASE=9092
 BROKER_START_TIMEOUT="${BROKER_START_TIMEOUT:-90}"
@@ -169,8 +171,9 @@ start_zookeeper() {
 
 start_brokers() {
     local n port log pid
-    local zk_connect
+    local zk_connect override extra=()
     zk_connect="$(zk_connect_string "$ZK_CHROOT")"
+    for override in ${QUICKSTART_OVERRIDES:-}; do extra+=(--override "$override"); done
     for ((n = 1; n <= BROKER_COUNT; n++)); do
         port="$(broker_port "$n")"
         log="$(broker_log_file "$n")"
@@ -183,6 +186,7 @@ start_brokers() {
             --override "advertised.listeners=PLAINTEXT://$BROKER_HOST:$port" \
             --override "log.dirs=$QS_DIR/kafka-logs-$n" \
             --override "zookeeper.connect=$zk_connect" \
+            "${extra[@]}" \
             >"$log" 2>&1 </dev/null &
         pid=$!
         disown "$pid"   # not a job of this shell: no "Killed" notices on stop

@@ -11,6 +11,7 @@ public enum ControllerState: String, Sendable {
     case isrChange = "IsrChange"
     case topicUncleanLeaderElectionEnable = "TopicUncleanLeaderElectionEnable"
     case uncleanLeaderElectionEnable = "UncleanLeaderElectionEnable"
+    case partitionReassignment = "PartitionReassignment"
     case controllerShutdown = "ControllerShutdown"
 }
 
@@ -47,6 +48,11 @@ public enum ControllerEvent: Sendable, Equatable {
     /// The broker's `unclean.leader.election.enable` changed dynamically (`/config/brokers`):
     /// the new default, and when now enabled, every offline partition may get a leader.
     case uncleanLeaderElectionEnable(enabled: Bool)
+    /// `/admin/reassign_partitions` was created, changed or deleted: reassignments to start.
+    case partitionReassignment
+    /// The state znode of a partition being reassigned changed: maybe every target replica is in
+    /// the ISR now (Kafka's `PartitionReassignmentIsrChange`).
+    case partitionReassignmentIsrChange(TopicPartition)
 
     public var state: ControllerState {
         switch self {
@@ -57,6 +63,7 @@ public enum ControllerEvent: Sendable, Equatable {
         case .isrChangeNotification: .isrChange
         case .topicUncleanLeaderElectionEnable: .topicUncleanLeaderElectionEnable
         case .uncleanLeaderElectionEnable: .uncleanLeaderElectionEnable
+        case .partitionReassignment, .partitionReassignmentIsrChange: .partitionReassignment
         }
     }
 }

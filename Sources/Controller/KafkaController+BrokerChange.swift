@@ -15,7 +15,7 @@ import KafkaZk
 /// - Startup: the other brokers learn the live brokers, the new ones every partition's state; the
 ///   new brokers' replicas go OnlineReplica (LeaderAndIsr for all their partitions); offline
 ///   partitions whose in-sync replicas came back get a leader; deletions waiting for these
-///   brokers resume.
+///   brokers resume, and reassignments whose targets include them start again.
 extension KafkaController {
     func processBrokerChange() async throws {
         guard isActive else { return }
@@ -88,6 +88,9 @@ extension KafkaController {
         for (topic, pending) in context.topicsToBeDeleted.sorted(by: { $0.key < $1.key }) where !pending.isDisjoint(with: started) {
             sendStopReplicaForDeletion(topic: topic, to: pending.intersection(started))
         }
+        // Reassignments waiting for these brokers start again, so that their new replicas get
+        // LeaderAndIsr (a NewReplica that goes OnlineReplica is sent none).
+        try await restartPartitionReassignments(withReplicasOn: started)
     }
 
     /// `deadBrokers` are no longer live in the context.

@@ -31,6 +31,10 @@ extension KafkaController {
                     context.partitionLeadership[tp] = state
                 }
                 sendUpdateMetadata(to: context.liveBrokers.keys.sorted(), partitions: refreshed)
+                // Partitions being reassigned may have every target replica in the ISR now.
+                for tp in refreshed where context.partitionsBeingReassigned[tp] != nil {
+                    eventManager.put(.partitionReassignmentIsrChange(tp))
+                }
             }
         } catch let error as ZooKeeperError where error.code.isRetriable {
             // Kept for the retry of this event, which must read them again.

@@ -28,6 +28,11 @@ extension KafkaController {
                     [.delete(path: DeleteTopicsTopicZNode.path(topic))], expectedControllerEpochZkVersion: context.epochZkVersion)
                 continue
             }
+            if context.isTopicBeingReassigned(topic) {
+                // Ineligible until its reassignments complete, which take the request up again.
+                logger.info("[Controller id=\(brokerId)] Topic deletion for \(topic) waits: some of its partitions are being reassigned")
+                continue
+            }
             startDeletion(of: topic)
         }
     }

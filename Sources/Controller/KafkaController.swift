@@ -88,8 +88,12 @@ public actor KafkaController {
                 case (PersistentZkPaths.brokerTopics, .nodeChildrenChanged): eventManager.put(.topicChange)
                 case (PersistentZkPaths.deleteTopics, .nodeChildrenChanged): eventManager.put(.topicDeletion)
                 case (PersistentZkPaths.isrChangeNotification, .nodeChildrenChanged): eventManager.put(.isrChangeNotification)
+                case (ReassignPartitionsZNode.path, .nodeCreated), (ReassignPartitionsZNode.path, .nodeDataChanged),
+                     (ReassignPartitionsZNode.path, .nodeDeleted):
+                    eventManager.put(.partitionReassignment)
                 case (let path, .nodeDataChanged):
                     if let topic = KafkaController.topic(ofAssignmentPath: path) { eventManager.put(.partitionModifications(topic: topic)) }
+                    if let tp = KafkaController.partition(ofStatePath: path) { eventManager.put(.partitionReassignmentIsrChange(tp)) }
                 default: break
                 }
             }
@@ -162,6 +166,10 @@ public actor KafkaController {
                 try await processTopicUncleanLeaderElectionEnable(topic: topic)
             case .uncleanLeaderElectionEnable(let enabled):
                 try await processUncleanLeaderElectionEnable(enabled)
+            case .partitionReassignment:
+                try await processPartitionReassignment()
+            case .partitionReassignmentIsrChange(let tp):
+                try await processPartitionReassignmentIsrChange(tp)
             }
         } catch let error as ZooKeeperError where error.code.isRetriable {
             // Retried from outside the event loop: blocking the loop here would also block the
@@ -173,6 +181,15 @@ public actor KafkaController {
                 try? await zooKeeper.waitUntilConnected(timeout: nil)
                 eventManager.put(event)
             }
+        } catch let error as KafkaZkError {
+            // A fenced write failed: `/controller_epoch` moved on, so another controller was
+            // elected. As Kafka does, re-read `/controller` and resign if it names someone else.
+            guard case .controllerMoved = error else {
+                logger.error("\(logIdent)Error processing event \(event): \(error)")
+                return
+            }
+            logger.info("\(logIdent)Controller moved to another broker when processing \(event): \(error)")
+            try? await maybeResign()
         } catch let error as ZooKeeperError where error.code == .sessionExpired || error.code == .closing {
             logger.info("\(logIdent)Session ended while processing \(event): \(error)")
         } catch {
@@ -247,11 +264,13 @@ public actor KafkaController {
     /// Becoming the active controller, in Kafka's order: clear the notification queues this
     /// controller will consume (reading `/isr_change_notification` arms its children watch), watch
     /// `/brokers/ids` and load the live brokers and the topics; tell every broker the live brokers;
+    /// load the reassignments in progress (so that their topics' deletions wait);
     /// take up the deletions in progress; start the replica state machine (live replicas
     /// OnlineReplica, with their LeaderAndIsr; replicas on dead brokers OfflineReplica, which
     /// removes them from ISRs) and then the partition state machine (leaders for the new and
-    /// offline partitions). A partition whose leader died before this controller took over is
-    /// therefore written twice: leaderless with the dead broker out of the ISR, then elected.
+    /// offline partitions); then resume the reassignments. A partition whose leader died before
+    /// this controller took over is therefore written twice: leaderless with the dead broker out
+    /// of the ISR, then elected.
     private func onControllerFailover() async throws {
         logger.info("\(logIdent)Starting become-controller state transition")
         let pendingIsrChanges = try await zkClient.isrChangeNotifications(watch: true)
@@ -266,6 +285,7 @@ public actor KafkaController {
         stateChangeLogger.controller(epoch: context.epoch,
             "Initialized controller context with live brokers [\(context.liveBrokers.keys.sorted().map(\.description).joined(separator: ","))]")
         try await loadTopics()
+        try await initializePartitionReassignment()
         for info in context.liveBrokers.values { channelManager.addBroker(info) }
         // Brokers learn the live brokers before the LeaderAndIsr requests that name them.
         sendUpdateMetadata(to: context.liveBrokers.keys.sorted())
@@ -281,6 +301,7 @@ public actor KafkaController {
         try await triggerOnlinePartitionStateChange(&batch)
         batch.addUpdateMetadata(context.partitionLeadership.keys.filter { !context.isTopicQueuedUpForDeletion($0.topic) })
         sendRequests(batch)
+        try await resumePartitionReassignments()
         logger.info("\(logIdent)Ready to serve as the new controller with epoch \(context.epoch)")
     }
 

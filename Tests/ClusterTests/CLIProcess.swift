@@ -21,6 +21,15 @@ struct CLIProcess {
     }
 
     static func run(_ arguments: [String], input: String = "", timeout: Duration = .seconds(60)) async throws -> Result {
+        try await run(program: executable().path, arguments, input: input, timeout: timeout)
+    }
+
+    /// Runs any `program` this way (a script of `Scripts/` under bash, say), with `environment`
+    /// added to the test process's.
+    static func run(
+        program path: String, _ arguments: [String], input: String = "", environment extra: [String: String] = [:],
+        timeout: Duration = .seconds(60)
+    ) async throws -> Result {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kafka-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -35,9 +44,8 @@ struct CLIProcess {
         posix_spawn_file_actions_addopen(&actions, 2, files[2], O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         // Nothing else of the test process (NIO's sockets are not close-on-exec): see `ChildProcess`.
         try addCloseFrom(3, to: &actions)
-        let path = executable().path
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        let environment = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             for pointer in argv { free(pointer) }
             for pointer in environment { free(pointer) }

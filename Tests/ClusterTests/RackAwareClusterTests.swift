@@ -45,6 +45,18 @@ extension RealClusterTests {
                 try await waitUntil("auto-racked to be created") { try await zk.topicAssignment("auto-racked") != nil }
                 Self.expectDistinctRacks(try #require(try await zk.topicAssignment("auto-racked")).assignment, count: 6, "auto-creation")
 
+                // kafka reassign-partitions --generate proposes a rack-aware placement too.
+                let directory = try makeTemporaryDirectory(prefix: "rack-reassign")
+                defer { try? FileManager.default.removeItem(at: directory) }
+                let topicsFile = directory.appendingPathComponent("topics.json")
+                try #"{"topics":[{"topic":"racked"}],"version":1}"#.write(to: topicsFile, atomically: true, encoding: .utf8)
+                let generated = try await CLIProcess.run(["reassign-partitions", "--zookeeper", cluster.zkConnect, "--generate",
+                                                          "--topics-to-move-json-file", topicsFile.path, "--broker-list", "1,2,3"])
+                #expect(generated.status == 0, "\(generated.error)")
+                let proposed = try ReassignPartitionsZNode.decode(Array(try #require(generated.lines.last).utf8))
+                Self.expectDistinctRacks(Dictionary(uniqueKeysWithValues: proposed.map { ($0.key.partition, $0.value) }),
+                                         count: 18, "reassign-partitions --generate")
+
                 // kafka cluster: the brokers with their racks and the controller with its epoch.
                 let controller = try #require(try await zk.controllerId())
                 let epoch = try #require(try await zk.controllerEpoch()).epoch
