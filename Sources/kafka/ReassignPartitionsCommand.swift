@@ -11,7 +11,8 @@ import ZooKeeper
 /// for reassignment.
 ///
 /// - `--generate --topics-to-move-json-file F --broker-list 1,2,3`: prints the current
-///   assignment of the topics and a proposed one on the listed brokers; changes nothing.
+///   assignment of the topics and a proposed one on the listed brokers (rack-aware when they set
+///   `broker.rack`, unless `--disable-rack-aware`); changes nothing.
 /// - `--execute --reassignment-json-file F`: checks the file, prints the current assignment (to
 ///   roll back with) and creates the znode; refuses while another reassignment runs.
 /// - `--verify --reassignment-json-file F`: each partition's status.
