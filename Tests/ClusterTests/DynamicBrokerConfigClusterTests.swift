@@ -101,9 +101,13 @@ extension RealClusterTests {
                 let defaults = try Configs.describe(client2, ResourceType.broker, "")
                 #expect(defaults.configs.map(\.name) == ["log.retention.ms", "log.segment.bytes"])
                 #expect(defaults.configs.allSatisfy { $0.configSource == Source.dynamicDefaultBrokerConfig })
+                // Broker 1 learns the default too, beneath its own value.
+                try await waitUntil("broker 1 to read the cluster-wide defaults") {
+                    let retention = Configs.configs(try Configs.describe(client1, ResourceType.broker, "1"))["log.retention.ms"]
+                    return retention?.synonyms.map(\.source) == [Source.dynamicBrokerConfig, Source.dynamicDefaultBrokerConfig, Source.defaultConfig]
+                }
                 let retention1 = try #require(Configs.configs(try Configs.describe(client1, ResourceType.broker, "1"))["log.retention.ms"])
-                #expect(retention1.value == "7200000")
-                #expect(retention1.synonyms.map(\.source) == [Source.dynamicBrokerConfig, Source.dynamicDefaultBrokerConfig, Source.defaultConfig])
+                #expect(retention1.value == "7200000" && retention1.configSource == Source.dynamicBrokerConfig)
                 try await waitUntil("broker 2 to give the new defaults to its logs") {
                     !lines(broker2.log, containing: "Applied the new broker log defaults to 2 logs").isEmpty
                 }
