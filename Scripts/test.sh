@@ -25,9 +25,10 @@ done
 
 # Suites that need real servers, left out by --fast: the ClusterTests target (every suite nested
 # in RealClusterTests: ZooKeeper ensembles, kafka-server processes, the CLI end to end), the
-# ZooKeeperTests target, and the KafkaZkClient… suites of KafkaZkTests (a real ZooKeeper). A new
-# suite that starts a server goes in one of these places.
-INTEGRATION_SUITES=('^ClusterTests\.' '^ZooKeeperTests\.' '^KafkaZkTests\.KafkaZkClient')
+# ZooKeeperTests target, the KafkaZkClient… suites of KafkaZkTests, and KafkaLabTests' reading of
+# a real server's transaction log (a real ZooKeeper). A new suite that starts a server goes in one
+# of these places.
+INTEGRATION_SUITES=('^ClusterTests\.' '^ZooKeeperTests\.' '^KafkaZkTests\.KafkaZkClient' '^KafkaLabTests\.ZooKeeperTxnLogTests')
 
 # shellcheck source=Scripts/lib/deps.sh
 source "$ROOT/Scripts/lib/deps.sh"

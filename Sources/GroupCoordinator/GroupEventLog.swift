@@ -7,23 +7,28 @@
 /// (__consumer_offsets-12)`, `Stabilized group g generation 2 (__consumer_offsets-12)`,
 /// `Assignment received from leader for group g for generation 2`, `Member m in group g has
 /// failed, removing it from the group`, `Group g with generation 3 is now empty
-/// (__consumer_offsets-12)`. Kafka also gives the reason of a rebalance; the decision does not
-/// say it, so the line ends at the partition.
+/// (__consumer_offsets-12)`. The "Preparing to rebalance" line ends with the rebalance's reason,
+/// as Kafka 2.3's does: `(reason: Adding new member m with group instanceid None)`.
 public enum GroupEventLog {
     /// What of a group the log lines depend on.
     public struct Snapshot: Equatable, Sendable {
         public var state: GroupState
         public var generationId: Int32
         public var memberIds: Set<String>
+        /// Why the group last started a rebalance (``GroupMetadata/rebalanceReason``).
+        public var rebalanceReason: String?
 
-        public init(state: GroupState, generationId: Int32, memberIds: Set<String>) {
+        public init(state: GroupState, generationId: Int32, memberIds: Set<String>, rebalanceReason: String? = nil) {
             self.state = state
             self.generationId = generationId
             self.memberIds = memberIds
+            self.rebalanceReason = rebalanceReason
         }
 
         public init(_ group: GroupMetadata) {
-            self.init(state: group.state, generationId: group.generationId, memberIds: Set(group.members.keys))
+            self.init(
+                state: group.state, generationId: group.generationId, memberIds: Set(group.members.keys),
+                rebalanceReason: group.rebalanceReason)
         }
     }
 
@@ -49,7 +54,8 @@ public enum GroupEventLog {
         switch after.state {
         case .preparingRebalance:
             let old = before?.generationId ?? after.generationId
-            lines.append("Preparing to rebalance group \(groupId) in state PreparingRebalance with old generation \(old) (\(topicPartition))")
+            let reason = after.rebalanceReason.map { " (reason: \($0))" } ?? ""
+            lines.append("Preparing to rebalance group \(groupId) in state PreparingRebalance with old generation \(old) (\(topicPartition))\(reason)")
         case .completingRebalance:
             lines.append("Stabilized group \(groupId) generation \(after.generationId) (\(topicPartition))")
         case .stable where before?.state == .completingRebalance:

@@ -88,6 +88,7 @@ extension GroupMetadata {
         guard let member = members[operation.memberId], !member.shouldKeepAlive(deadline: operation.deadline) else {
             return []
         }
-        return removeMemberAndUpdateGroup(operation.memberId, now: now, config: config)
+        return removeMemberAndUpdateGroup(
+            operation.memberId, reason: "removing member \(operation.memberId) on heartbeat expiration", now: now, config: config)
     }
 }

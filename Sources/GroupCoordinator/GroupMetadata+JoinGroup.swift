@@ -257,7 +257,10 @@ extension GroupMetadata {
         } else {
             removePendingMember(memberId)
         }
-        actions += maybePrepareRebalance(now: now, config: config)
+        // Kafka prints the instance id as a Scala Option.
+        let instance = request.groupInstanceId.map { "Some(\($0))" } ?? "None"
+        actions += maybePrepareRebalance(
+            reason: "Adding new member \(memberId) with group instanceid \(instance)", now: now, config: config)
         return actions
     }
 
@@ -272,6 +275,6 @@ extension GroupMetadata {
             // A JoinGroup parked earlier by the same member is superseded by this one.
             $0.awaitingJoin = token
         }
-        return maybePrepareRebalance(now: now, config: config)
+        return maybePrepareRebalance(reason: "Updating metadata for member \(memberId)", now: now, config: config)
     }
 }

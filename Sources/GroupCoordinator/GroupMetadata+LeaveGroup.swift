@@ -20,6 +20,7 @@ extension GroupMetadata {
             return [.respondLeave(token, .unknownMemberId)]
         }
         updateMember(memberId) { $0.isLeaving = true }
-        return removeMemberAndUpdateGroup(memberId, now: now, config: config) + [.respondLeave(token, .none)]
+        return removeMemberAndUpdateGroup(memberId, reason: "removing member \(memberId) on LeaveGroup", now: now, config: config)
+            + [.respondLeave(token, .none)]
     }
 }

@@ -65,7 +65,12 @@ extension GroupMetadata {
     public mutating func onGroupLoaded(now: Int64, config: GroupConfig) -> [GroupAction] {
         var actions: [GroupAction] = []
         if size > Int(config.maxSize) {
-            actions += prepareRebalance(now: now, config: config)
+            // Kafka's words, with its quirks: the config printed as a Scala case class followed by
+            // ".groupMaxSize", and "Rebalacing".
+            let printed = "GroupConfig(\(config.minSessionTimeoutMs),\(config.maxSessionTimeoutMs),\(config.maxSize),\(config.initialRebalanceDelayMs))"
+            actions += prepareRebalance(
+                reason: "Freshly-loaded group is over capacity (\(printed).groupMaxSize). Rebalacing in order to give a chance for consumers to commit offsets",
+                now: now, config: config)
         }
         for id in memberIds {
             actions += completeAndScheduleNextHeartbeatExpiration(id, now: now)

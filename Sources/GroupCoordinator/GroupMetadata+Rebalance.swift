@@ -5,17 +5,18 @@ import KafkaProtocol
 extension GroupMetadata {
     /// Starts a rebalance if the state allows one (Empty, CompletingRebalance, Stable); in
     /// PreparingRebalance one is under way already, and a Dead group never rebalances.
-    mutating func maybePrepareRebalance(now: Int64, config: GroupConfig) -> [GroupAction] {
+    mutating func maybePrepareRebalance(reason: String, now: Int64, config: GroupConfig) -> [GroupAction] {
         guard canRebalance else { return [] }
-        return prepareRebalance(now: now, config: config)
+        return prepareRebalance(reason: reason, now: now, config: config)
     }
 
     /// Kafka's `prepareRebalance`: members waiting for an assignment are told to rejoin
     /// (REBALANCE_IN_PROGRESS), the group moves to PreparingRebalance, and the wait for members is
     /// armed. An empty group's first rebalance waits `group.initial.rebalance.delay.ms` whatever
     /// happens, so that consumers started together join one rebalance; later rebalances wait at
-    /// most the longest rebalance timeout and end as soon as every member has rejoined.
-    mutating func prepareRebalance(now: Int64, config: GroupConfig) -> [GroupAction] {
+    /// most the longest rebalance timeout and end as soon as every member has rejoined. `reason`
+    /// is kept in ``rebalanceReason`` for the log.
+    mutating func prepareRebalance(reason: String, now: Int64, config: GroupConfig) -> [GroupAction] {
         var actions: [GroupAction] = []
         if state == .completingRebalance {
             actions += resetAndPropagateAssignmentError(.rebalanceInProgress, now: now)
@@ -32,6 +33,7 @@ extension GroupMetadata {
         }
         // Guarded by canRebalance: PreparingRebalance follows Empty, CompletingRebalance and Stable.
         try? transition(to: .preparingRebalance, now: now)
+        rebalanceReason = reason
         actions += armDelayedJoin(kind, delayMs: delayMs, now: now, config: config)
         return actions
     }
@@ -111,8 +113,8 @@ extension GroupMetadata {
 
     /// Kafka's `removeMemberAndUpdateGroup`: drops a member (answering its parked JoinGroup with
     /// UNKNOWN_MEMBER_ID) and rebalances the others; in PreparingRebalance, its departure may be
-    /// what the rebalance was waiting for.
-    mutating func removeMemberAndUpdateGroup(_ memberId: String, now: Int64, config: GroupConfig) -> [GroupAction] {
+    /// what the rebalance was waiting for. `reason` is the rebalance's, should one start.
+    mutating func removeMemberAndUpdateGroup(_ memberId: String, reason: String, now: Int64, config: GroupConfig) -> [GroupAction] {
         guard let member = members[memberId] else { return [] }
         var actions: [GroupAction] = []
         if let token = member.awaitingJoin {
@@ -122,7 +124,7 @@ extension GroupMetadata {
         removeStaticMember(member.groupInstanceId)
         switch state {
         case .dead, .empty: break
-        case .stable, .completingRebalance: actions += maybePrepareRebalance(now: now, config: config)
+        case .stable, .completingRebalance: actions += maybePrepareRebalance(reason: reason, now: now, config: config)
         case .preparingRebalance: actions += tryCompleteJoin(now: now, config: config)
         }
         return actions

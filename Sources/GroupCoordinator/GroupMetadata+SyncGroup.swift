@@ -55,7 +55,9 @@ extension GroupMetadata {
     public mutating func onStoreGroupCompleted(_ store: StoreGroup, error: ErrorCode, now: Int64, config: GroupConfig) -> [GroupAction] {
         guard state == .completingRebalance, store.generationId == generationId else { return [] }
         if error != .none {
-            return resetAndPropagateAssignmentError(error, now: now) + maybePrepareRebalance(now: now, config: config)
+            // The write was the leader's assignment, from its SyncGroup.
+            let reason = "error when storing group assignment during SyncGroup (member: \(leaderId ?? ""))"
+            return resetAndPropagateAssignmentError(error, now: now) + maybePrepareRebalance(reason: reason, now: now, config: config)
         }
         for id in memberIds {
             updateMember(id) { $0.assignment = store.assignment[id] ?? ByteBuffer() }

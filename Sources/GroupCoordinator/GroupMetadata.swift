@@ -51,6 +51,11 @@ public struct GroupMetadata: Sendable, Equatable {
     public internal(set) var newMemberAdded = false
     /// The current rebalance wait, if one is armed.
     public internal(set) var delayedJoin: DelayedJoin?
+    /// Why the group last entered PreparingRebalance, in Kafka 2.3's words (the `reason` its
+    /// "Preparing to rebalance" line ends with: `Adding new member m with group instanceid None`,
+    /// `Updating metadata for member m`, `removing member m on LeaveGroup`, …); nil before the
+    /// first rebalance.
+    public internal(set) var rebalanceReason: String?
     var nextDelayedJoinId: UInt64 = 0
 
     /// A group in `state` since `now` (Kafka creates groups in Empty, or in the state a loaded

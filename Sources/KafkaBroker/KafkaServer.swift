@@ -250,7 +250,8 @@ public actor KafkaServer {
             MetadataHandler(cache: metadataCache, clusterId: clusterId, autoCreate: autoCreate,
                             internalTopicCreator: internalTopicCreator),
             UpdateMetadataHandler(cache: metadataCache, createTopicsPurgatory: purgatory, deleteTopicsPurgatory: deletePurgatory,
-                                  currentBrokerEpoch: epoch),
+                                  currentBrokerEpoch: epoch,
+                                  onDeletedPartitions: { groupCoordinator.handleDeletedPartitions($0) }),
             StopReplicaHandler(replicaManager: replicaManager, logManager: logManager, currentBrokerEpoch: epoch,
                                onStopped: { stopped in
                                    for tp in stopped where tp.topic == offsetsTopic { groupCoordinator.onResignation(tp.partition) }
@@ -266,8 +267,8 @@ public actor KafkaServer {
             SyncGroupHandler(coordinator: groupCoordinator),
             HeartbeatHandler(coordinator: groupCoordinator),
             LeaveGroupHandler(coordinator: groupCoordinator),
-            OffsetCommitHandler(coordinator: groupCoordinator, cache: metadataCache, time: time),
-            OffsetFetchHandler(coordinator: groupCoordinator),
+            OffsetCommitHandler(coordinator: groupCoordinator, cache: metadataCache, time: time, zkOffsets: zkClient),
+            OffsetFetchHandler(coordinator: groupCoordinator, zkOffsets: zkClient, cache: metadataCache),
             ListGroupsHandler(coordinator: groupCoordinator),
             DescribeGroupsHandler(coordinator: groupCoordinator),
             DeleteGroupsHandler(coordinator: groupCoordinator),

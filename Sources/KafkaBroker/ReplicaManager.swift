@@ -165,10 +165,28 @@ public final class ReplicaManager: Sendable {
     /// tracking their followers; followers fetch from their leader (through `liveLeaders`),
     /// truncating first by leader epoch. Returns the top-level error and one per partition.
     public func becomeLeaderOrFollower(_ request: LeaderAndIsr.Request, configs: [String: LogConfig]) -> LeaderAndIsr.Response {
-        stateChangeLock.withLock { _ in applyLeaderAndIsr(request, configs: configs) }
+        stateChangeLock.withLock { _ in applyLeaderAndIsr(request, configs: configs).response }
     }
 
-    private func applyLeaderAndIsr(_ request: LeaderAndIsr.Request, configs: [String: LogConfig]) -> LeaderAndIsr.Response {
+    /// The same, then (still under the state-change lock, so that role changes are reported in
+    /// the order they were applied) tells `onLeadershipChange` which partitions became leader —
+    /// only those this broker did not lead already, as Kafka's `makeLeaders` returns them (a new
+    /// leader epoch for a partition it leads is "Skipped … since it is already the leader") — and
+    /// which it now follows (every follower the request set without error).
+    public func becomeLeaderOrFollower(
+        _ request: LeaderAndIsr.Request, configs: [String: LogConfig],
+        onLeadershipChange: (_ newLeaders: [TopicPartition], _ followers: [TopicPartition]) -> Void
+    ) -> LeaderAndIsr.Response {
+        stateChangeLock.withLock { _ in
+            let applied = applyLeaderAndIsr(request, configs: configs)
+            if applied.response.errorCode == .none { onLeadershipChange(applied.newLeaders, applied.followers) }
+            return applied.response
+        }
+    }
+
+    private func applyLeaderAndIsr(
+        _ request: LeaderAndIsr.Request, configs: [String: LogConfig]
+    ) -> (response: LeaderAndIsr.Response, newLeaders: [TopicPartition], followers: [TopicPartition]) {
         let prefix = "[Broker id=\(brokerId) epoch=\(request.controllerEpoch)]"
         let accepted: ControllerEpoch? = state.withLock { state in
             guard request.controllerEpoch >= state.controllerEpoch else { return state.controllerEpoch }
@@ -177,7 +195,7 @@ public final class ReplicaManager: Sendable {
         }
         if let latest = accepted {
             stateChangeLogger.warning("\(prefix) Ignoring LeaderAndIsr from controller \(request.controllerId) with epoch \(request.controllerEpoch): the latest known epoch is \(latest)")
-            return LeaderAndIsr.Response(errorCode: .staleControllerEpoch, partitionErrors: [])
+            return (LeaderAndIsr.Response(errorCode: .staleControllerEpoch, partitionErrors: []), [], [])
         }
         let startNs = time.nanoseconds
         var errors: [LeaderAndIsr.PartitionError] = []
@@ -227,23 +245,34 @@ public final class ReplicaManager: Sendable {
             }
         }
         let rolesNs = time.nanoseconds
-        makeLeaders(leaders, prefix: prefix)
+        let newLeaders = makeLeaders(leaders, controller: (request.controllerId, request.controllerEpoch), prefix: prefix)
         makeFollowers(followers, created: created, liveLeaders: request.liveLeaders, prefix: prefix)
         fetcherManager.shutdownIdleFetcherThreads()
         let endNs = time.nanoseconds
         logger.info("Applied LeaderAndIsr from controller \(request.controllerId) epoch \(request.controllerEpoch): \(leaders.count) leaders, \(followers.count) followers, \(created.count) logs created in \((rolesNs - startNs) / 1_000_000) ms, roles applied in \((endNs - rolesNs) / 1_000_000) ms")
-        return LeaderAndIsr.Response(errorCode: .none, partitionErrors: errors)
+        return (LeaderAndIsr.Response(errorCode: .none, partitionErrors: errors), newLeaders, followers.map(\.0.topicPartition))
     }
 
     /// Kafka's `makeLeaders`: fetching stops, then each partition becomes leader of its epoch.
-    private func makeLeaders(_ leaders: [(Partition, PartitionRole)], prefix: String) {
-        guard !leaders.isEmpty else { return }
+    /// Returns the partitions this broker did not lead before (Kafka's `partitionsToMakeLeaders`).
+    private func makeLeaders(
+        _ leaders: [(Partition, PartitionRole)], controller: (id: BrokerId, epoch: ControllerEpoch), prefix: String
+    ) -> [TopicPartition] {
+        guard !leaders.isEmpty else { return [] }
         fetcherManager.removeFetcherForPartitions(Set(leaders.map(\.0.topicPartition)))
+        var newLeaders: [TopicPartition] = []
         for (partition, role) in leaders {
+            let wasLeader = partition.isLeader
             partition.makeLeader(role)
+            if wasLeader {
+                stateChangeLogger.info("\(prefix) Skipped the become-leader state change after marking its partition as leader from controller \(controller.id) epoch \(controller.epoch) for partition \(partition.topicPartition) (last update controller epoch \(role.controllerEpoch)) since it is already the leader for the partition.")
+            } else {
+                newLeaders.append(partition.topicPartition)
+            }
             stateChangeLogger.info("\(prefix) Became leader for \(partition.topicPartition) with leader epoch \(role.leaderEpoch), ISR [\(role.isr.map(\.description).joined(separator: ","))], high watermark \(partition.highWatermark)")
             completeDelayedRequests(partition.topicPartition)
         }
+        return newLeaders
     }
 
     /// Kafka's `makeFollowers`: the partition follows its new leader; its fetcher is restarted

@@ -79,14 +79,14 @@ extension GroupCoordinator {
         let now = time.milliseconds
         var verdict: ErrorCode = .none
         var actions: [GroupAction] = []
-        manager.withState { state in
-            if let status = manager.status(of: groupId, in: state) {
+        manager.withGroup(groupId) { slot, status in
+            if let status {
                 verdict = status
                 return
             }
-            guard var group = state.groups[groupId] else {
+            guard var group = slot.group else {
                 if generationId < 0 {
-                    state.groups[groupId] = GroupMetadata(groupId: groupId, state: .empty, now: now)
+                    slot.group = GroupMetadata(groupId: groupId, state: .empty, now: now)
                 } else {
                     verdict = .illegalGeneration
                 }
@@ -94,7 +94,7 @@ extension GroupCoordinator {
             }
             (verdict, actions) = group.validateOffsetCommit(
                 memberId: memberId, groupInstanceId: groupInstanceId, generationId: generationId, now: now)
-            state.groups[groupId] = group
+            slot.group = group
         }
         perform(actions, groupId: groupId, snapshot: nil)
         guard verdict == .none else { return respond(offsets.mapValues { _ in verdict }) }
@@ -117,26 +117,25 @@ extension GroupCoordinator {
     /// requested partition's committed offset (nil when none); all the group's when `partitions`
     /// is nil.
     func handleFetchOffsets(groupId: String, partitions: [TopicPartition]?) -> (ErrorCode, [(TopicPartition, OffsetCommitValue?)]) {
-        manager.withState { state in
-            if let status = manager.status(of: groupId, in: state) { return (status, []) }
-            return (.none, manager.fetchOffsets(groupId: groupId, partitions: partitions, in: state))
+        manager.withGroup(groupId) { slot, status in
+            if let status { return (status, []) }
+            return (.none, manager.fetchOffsets(slot, partitions: partitions))
         }
     }
 
     /// ListGroups: the groups this broker coordinates; COORDINATOR_LOAD_IN_PROGRESS (with those
     /// loaded so far) while a partition is loading.
     func handleListGroups() -> (ErrorCode, [GroupOverview]) {
-        manager.withState { state in
-            let groups = state.groups.values.filter { $0.state != .dead }.map(\.overview).sorted { $0.groupId < $1.groupId }
-            return (state.loading.isEmpty ? .none : .coordinatorLoadInProgress, groups)
-        }
+        let (groups, isLoading) = manager.currentGroups()
+        let overviews = groups.filter { $0.state != .dead }.map(\.overview).sorted { $0.groupId < $1.groupId }
+        return (isLoading ? .coordinatorLoadInProgress : .none, overviews)
     }
 
     /// DescribeGroups for one group: an error, or its summary (Dead for a group it does not know).
     func handleDescribeGroup(_ groupId: String) -> (ErrorCode, GroupSummary) {
-        manager.withState { state in
-            if let status = manager.status(of: groupId, in: state) { return (status, .noGroup) }
-            return (.none, state.groups[groupId]?.summary ?? .dead)
+        manager.withGroup(groupId) { slot, status in
+            if let status { return (status, .noGroup) }
+            return (.none, slot.group?.summary ?? .dead)
         }
     }
 
@@ -147,21 +146,24 @@ extension GroupCoordinator {
     func handleDeleteGroups(_ groupIds: [String], respond: @escaping @Sendable ([String: ErrorCode]) -> Void) {
         let now = time.milliseconds
         var results: [String: ErrorCode] = [:]
-        var deleted: [(String, [TopicPartition])] = []
-        manager.withState { state in
-            for groupId in groupIds {
-                if groupId.isEmpty {
-                    results[groupId] = .invalidGroupId
-                } else if let status = manager.status(of: groupId, in: state) {
+        var deleted: [(groupId: String, partitions: [TopicPartition], generationId: Int32)] = []
+        for groupId in groupIds {
+            if groupId.isEmpty {
+                results[groupId] = .invalidGroupId
+                continue
+            }
+            manager.withGroup(groupId) { slot, status in
+                if let status {
                     results[groupId] = status
-                } else if var group = state.groups[groupId], group.state != .dead {
+                } else if var group = slot.group, group.state != .dead {
                     guard group.state == .empty else {
                         results[groupId] = .nonEmptyGroup
-                        continue
+                        return
                     }
                     try? group.transition(to: .dead, now: now)
-                    state.groups[groupId] = nil
-                    deleted.append((groupId, Array((state.offsets.removeValue(forKey: groupId) ?? [:]).keys)))
+                    slot.group = nil
+                    deleted.append((groupId, Array(slot.offsets.keys), group.generationId))
+                    slot.offsets = [:]
                 } else {
                     results[groupId] = .groupIdNotFound
                 }
@@ -169,8 +171,8 @@ extension GroupCoordinator {
         }
         guard !deleted.isEmpty else { return respond(results) }
         let pending = Mutex((remaining: deleted.count, results: results))
-        for (groupId, partitions) in deleted {
-            manager.storeGroupDeletion(groupId: groupId, partitions: partitions) { error in
+        for (groupId, partitions, generationId) in deleted {
+            manager.storeGroupDeletion(groupId: groupId, partitions: partitions, generationId: generationId) { error in
                 let done: [String: ErrorCode]? = pending.withLock { pending in
                     pending.results[groupId] = error
                     pending.remaining -= 1

@@ -22,8 +22,9 @@ import Synchronization
 /// answered exactly once, from whichever thread performs the answering action (a request
 /// handler, the purgatory's timer executor, an append's completion, the load queue).
 ///
-/// Isolation: the groups live in the manager's `Mutex`; actions are performed after it is
-/// released. The callback table has its own `Mutex`.
+/// Isolation: each group is decided under its own lock (`GroupMetadataManager.withGroup`), so
+/// groups progress independently; actions are performed after it is released. The callback
+/// table has its own `Mutex`.
 final class GroupCoordinator: Sendable {
     enum Callback: Sendable {
         case join(@Sendable (JoinGroupResult) -> Void)
@@ -103,7 +104,7 @@ final class GroupCoordinator: Sendable {
         }
     }
 
-    /// Runs one decision for `groupId` under the manager's lock and performs its actions after.
+    /// Runs one decision for `groupId` under the group's lock and performs its actions after.
     /// `decide` gets the group (nil if unknown; it may create or change it), whether this broker
     /// serves it now (nil, NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS) and the time, and
     /// returns actions.
@@ -114,11 +115,11 @@ final class GroupCoordinator: Sendable {
         _ decide: (inout GroupMetadata?, _ status: ErrorCode?, _ now: Int64) -> [GroupAction]
     ) {
         let now = time.milliseconds
-        let (actions, before, snapshot) = manager.withState { state -> ([GroupAction], GroupMetadata?, GroupMetadata?) in
-            var group = state.groups[groupId]
+        let (actions, before, snapshot) = manager.withGroup(groupId) { slot, status -> ([GroupAction], GroupMetadata?, GroupMetadata?) in
+            var group = slot.group
             let before = group
-            let actions = decide(&group, manager.status(of: groupId, in: state), now)
-            state.groups[groupId] = group
+            let actions = decide(&group, status, now)
+            slot.group = group
             return (actions, before, group)
         }
         let lines = GroupEventLog.lines(
@@ -169,7 +170,7 @@ final class GroupCoordinator: Sendable {
     // MARK: Delayed operations
 
     func isHeartbeatSatisfied(groupId: String, _ heartbeat: DelayedHeartbeat) -> Bool {
-        manager.withState { state in state.groups[groupId].map { $0.isHeartbeatSatisfied(heartbeat) } ?? true }
+        manager.withGroup(groupId) { slot, _ in slot.group.map { $0.isHeartbeatSatisfied(heartbeat) } ?? true }
     }
 
     func onHeartbeatExpired(groupId: String, _ heartbeat: DelayedHeartbeat) {
@@ -178,7 +179,7 @@ final class GroupCoordinator: Sendable {
     }
 
     func isJoinStale(groupId: String, _ join: DelayedJoin) -> Bool {
-        manager.withState { state in state.groups[groupId]?.delayedJoin?.id != join.id }
+        manager.withGroup(groupId) { slot, _ in slot.group?.delayedJoin?.id != join.id }
     }
 
     func onJoinExpired(groupId: String, _ join: DelayedJoin) {

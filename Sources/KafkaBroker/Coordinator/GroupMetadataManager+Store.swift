@@ -44,10 +44,10 @@ extension GroupMetadataManager {
         append(records, to: partitionFor(groupId)) { [self] error in
             let code = Self.offsetCommitError(error)
             if code == .none {
-                withState { state in
+                withGroup(groupId) { slot, status in
                     // Unless the partition was unloaded while the write waited.
-                    guard state.owned.contains(partitionFor(groupId)) else { return }
-                    state.offsets[groupId, default: [:]].merge(offsets) { $1 }
+                    guard status == nil else { return }
+                    slot.offsets.merge(offsets) { $1 }
                 }
             }
             completion(offsets.mapValues { _ in code })
@@ -55,9 +55,13 @@ extension GroupMetadataManager {
     }
 
     /// Writes the tombstones of a deleted group (Kafka's `cleanupGroupMetadata`): one per
-    /// committed offset, then the group's. `completion` gets the append's mapped error.
-    func storeGroupDeletion(groupId: String, partitions: [TopicPartition], completion: @escaping @Sendable (ErrorCode) -> Void) {
-        storeTombstones(groupId: groupId, partitions: partitions, includingGroup: true, completion: completion)
+    /// committed offset, then the group's if it ever completed a rebalance (generation > 0; a
+    /// group that only stored offsets has no metadata record to bury, and Kafka 2.3 writes none).
+    /// `completion` gets the append's mapped error (NONE at once when there is nothing to write).
+    func storeGroupDeletion(
+        groupId: String, partitions: [TopicPartition], generationId: Int32, completion: @escaping @Sendable (ErrorCode) -> Void
+    ) {
+        storeTombstones(groupId: groupId, partitions: partitions, includingGroup: generationId > 0, completion: completion)
     }
 
     /// Tombstones for `partitions`' offsets of `groupId`, and for the group if `includingGroup`.
@@ -70,9 +74,9 @@ extension GroupMetadataManager {
         append(records, to: partitionFor(groupId)) { error in completion(Self.offsetCommitError(error)) }
     }
 
-    /// The committed offsets of `groupId` for `partitions` (all of them when nil).
-    func fetchOffsets(groupId: String, partitions: [TopicPartition]?, in state: State) -> [(TopicPartition, OffsetCommitValue?)] {
-        let cached = state.offsets[groupId] ?? [:]
+    /// The committed offsets of a group's `slot` for `partitions` (all of them when nil).
+    func fetchOffsets(_ slot: GroupEntry.Slot, partitions: [TopicPartition]?) -> [(TopicPartition, OffsetCommitValue?)] {
+        let cached = slot.offsets
         guard let partitions else {
             return cached.sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }.map { ($0.key, $0.value) }
         }

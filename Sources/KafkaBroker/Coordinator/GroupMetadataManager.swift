@@ -13,28 +13,31 @@ import Synchronization
 /// Lifecycle of a partition here: when this broker becomes its leader (`scheduleLoad`, from
 /// LeaderAndIsr) it is *loading*: its log is read from start to end with `OffsetsTopicLoad` on a
 /// background queue, and requests for its groups are answered COORDINATOR_LOAD_IN_PROGRESS; then
-/// it is *owned*: its groups and offsets are in `State` and served. When leadership moves away
-/// (`unload`) its groups become Dead, their parked requests are answered NOT_COORDINATOR, and they
-/// are forgotten; requests for them are answered NOT_COORDINATOR from then on.
+/// it is *owned*: its groups and offsets are in their `GroupEntry`s and served. When leadership
+/// moves away (`unload`) its groups become Dead, their parked requests are answered
+/// NOT_COORDINATOR, and they are forgotten; requests for them are answered NOT_COORDINATOR from
+/// then on.
 ///
 /// Writes (`storeGroup`, `storeOffsets`) append records built with `OffsetsTopicRecord`'s builders
 /// to the group's partition through `ReplicaManager.appendRecords`, with
 /// `offsets.commit.required.acks` (-1: the whole ISR) and `offsets.commit.timeout.ms`, so that
 /// they are answered, like an acks=all produce, once the high watermark passes them.
 ///
-/// Isolation: one `Mutex` around `State`; the `GroupCoordinator` makes every group decision inside
-/// it (`withState`), which serialises the decisions of all groups. Never held while appending,
-/// loading or answering (an append may answer on the calling thread).
+/// Isolation: each group has its own lock (`GroupEntry`, Kafka's group lock): the
+/// `GroupCoordinator` makes a group's decisions inside it (`withGroup`), so different groups are
+/// decided at the same time. The manager's own `Mutex` guards only the partitions' status and
+/// the table of entries, and is taken briefly, after a group's lock when both are needed. No lock
+/// is held while appending, loading or answering (an append may answer on the calling thread).
 ///
-/// Invariants: a partition is never both loading and owned; every group in `groups` and every
-/// entry of `offsets` belongs to an owned partition.
+/// Invariants: a partition is never both loading and owned; an entry that holds a group or
+/// offsets belongs to an owned partition (others are transient: dropped once their decision,
+/// an error answer, is made).
 final class GroupMetadataManager: Sendable {
     struct State: Sendable {
         var loading: Set<Int32> = []
         var owned: Set<Int32> = []
-        var groups: [String: GroupMetadata] = [:]
-        /// Committed offsets by group, then partition (Kafka's `GroupMetadata.offsets`).
-        var offsets: [String: [TopicPartition: OffsetCommitValue]] = [:]
+        /// Every group this broker knows, by group id.
+        var groups: [String: GroupEntry] = [:]
     }
 
     let brokerId: BrokerId
@@ -68,9 +71,60 @@ final class GroupMetadataManager: Sendable {
         TopicPartition(GroupCoordinatorConfig.offsetsTopicName, partition)
     }
 
-    /// Runs `body` with the state locked. `body` must not call out (append, answer, purgatory).
-    func withState<Result>(_ body: (inout State) throws -> Result) rethrows -> Result {
-        try state.withLock { try body(&$0) }
+    /// Runs `body` on `groupId`'s slot with the group locked (creating its entry if needed), with
+    /// whether this broker serves the group now (nil, NOT_COORDINATOR or
+    /// COORDINATOR_LOAD_IN_PROGRESS). `body` must not call out (append, answer, purgatory). An
+    /// entry left with neither group nor offsets is dropped.
+    func withGroup<Result>(_ groupId: String, _ body: (inout GroupEntry.Slot, _ status: ErrorCode?) -> Result) -> Result {
+        while true {
+            let entry = state.withLock { state in
+                if let entry = state.groups[groupId] { return entry }
+                let entry = GroupEntry(groupId: groupId, partition: partitionFor(groupId))
+                state.groups[groupId] = entry
+                return entry
+            }
+            let outcome: Result? = entry.withLock { slot in
+                let (isCurrent, status) = state.withLock { ($0.groups[groupId] === entry, self.status(of: groupId, in: $0)) }
+                // Dropped or replaced (an unload, a load) since it was looked up: look again.
+                guard isCurrent else { return nil }
+                let result = body(&slot, status)
+                if slot.isEmpty { dropIfCurrent(entry) }
+                return result
+            }
+            if let outcome { return outcome }
+        }
+    }
+
+    /// Runs `body` on every entry of an owned partition (with its group id), one group at a
+    /// time, each under its lock; entries left empty are dropped.
+    func forEachGroup(_ body: (_ groupId: String, inout GroupEntry.Slot) -> Void) {
+        let entries = state.withLock { state in state.groups.values.filter { state.owned.contains($0.partition) } }
+        for entry in entries.sorted(by: { $0.groupId < $1.groupId }) {
+            entry.withLock { slot in
+                guard isCurrentAndOwned(entry) else { return }
+                body(entry.groupId, &slot)
+                if slot.isEmpty { dropIfCurrent(entry) }
+            }
+        }
+    }
+
+    /// The groups of the owned partitions as they are now (each read under its lock), and
+    /// whether a partition is loading.
+    func currentGroups() -> (groups: [GroupMetadata], isLoading: Bool) {
+        let (entries, isLoading) = state.withLock { state in
+            (state.groups.values.filter { state.owned.contains($0.partition) }, !state.loading.isEmpty)
+        }
+        return (entries.compactMap { entry in entry.withLock { $0.group } }, isLoading)
+    }
+
+    private func isCurrentAndOwned(_ entry: GroupEntry) -> Bool {
+        state.withLock { $0.groups[entry.groupId] === entry && $0.owned.contains(entry.partition) }
+    }
+
+    private func dropIfCurrent(_ entry: GroupEntry) {
+        state.withLock { state in
+            if state.groups[entry.groupId] === entry { state.groups[entry.groupId] = nil }
+        }
     }
 
     /// Whether this broker serves `groupId` now: nil when it does, else NOT_COORDINATOR or
@@ -84,16 +138,23 @@ final class GroupMetadataManager: Sendable {
 
     // MARK: Loading and unloading
 
-    /// Starts loading `partition` (Kafka's `scheduleLoadGroupAndOffsets`), unless it is loading or
-    /// owned already; `onLoaded` gets the loaded groups' first actions (their session deadlines),
-    /// on the load queue.
+    /// Starts loading `partition` (Kafka's `scheduleLoadGroupAndOffsets`), unless it is loading
+    /// ("Already loading …", as Kafka logs it) or owned already (LeaderAndIsr does not call it
+    /// then: a partition this broker leads is not elected again); `onLoaded` gets the loaded
+    /// groups' first actions (their session deadlines), on the load queue.
     func scheduleLoad(_ partition: Int32, onLoaded: @escaping @Sendable ([(String, [GroupAction])]) -> Void) {
-        let started = state.withLock { state -> Bool in
-            guard !state.loading.contains(partition), !state.owned.contains(partition) else { return false }
+        let started = state.withLock { state -> Bool? in
+            if state.loading.contains(partition) { return false }
+            if state.owned.contains(partition) { return nil }
             state.loading.insert(partition)
             return true
         }
-        guard started else { return }
+        switch started {
+        case true?: logger.info("Scheduling loading of offsets and group metadata from \(topicPartition(partition))")
+        case false?: logger.info("Already loading offsets and group metadata from \(topicPartition(partition))")
+        case nil: break
+        }
+        guard started == true else { return }
         loadQueue.async { [self] in
             let startMs = time.milliseconds
             let load: OffsetsTopicLoad
@@ -139,30 +200,34 @@ final class GroupMetadataManager: Sendable {
     private func install(_ load: OffsetsTopicLoad, partition: Int32) -> [(String, [GroupAction])] {
         let now = time.milliseconds
         let groupConfig = config.groupConfig
+        var slots: [String: GroupEntry.Slot] = [:]
+        for (key, commit) in load.offsets {
+            slots[key.group, default: GroupEntry.Slot()].offsets[key.topicPartition] = commit.value
+        }
+        var actions: [(String, [GroupAction])] = []
+        for (groupId, value) in load.groups {
+            let members = value.members.map {
+                GroupMetadata.StoredMember(
+                    memberId: $0.memberId, groupInstanceId: $0.groupInstanceId, clientId: $0.clientId,
+                    clientHost: $0.clientHost, rebalanceTimeoutMs: $0.rebalanceTimeout,
+                    sessionTimeoutMs: $0.sessionTimeout, subscription: $0.subscription, assignment: $0.assignment)
+            }
+            var group = GroupMetadata.loaded(
+                groupId: groupId, generationId: value.generation, protocolType: value.protocolType,
+                protocolName: value.protocol, leaderId: value.leader,
+                currentStateTimestamp: value.currentStateTimestamp == -1 ? nil : value.currentStateTimestamp,
+                members: members, now: now)
+            actions.append((groupId, group.onGroupLoaded(now: now, config: groupConfig)))
+            slots[groupId, default: GroupEntry.Slot()].group = group
+        }
+        for groupId in Array(slots.keys) where slots[groupId]?.group == nil {
+            slots[groupId]?.group = GroupMetadata(groupId: groupId, state: .empty, now: now)
+        }
         return state.withLock { state in
             guard state.loading.remove(partition) != nil else { return [] }
             state.owned.insert(partition)
-            var actions: [(String, [GroupAction])] = []
-            for (key, commit) in load.offsets {
-                state.offsets[key.group, default: [:]][key.topicPartition] = commit.value
-            }
-            for (groupId, value) in load.groups {
-                let members = value.members.map {
-                    GroupMetadata.StoredMember(
-                        memberId: $0.memberId, groupInstanceId: $0.groupInstanceId, clientId: $0.clientId,
-                        clientHost: $0.clientHost, rebalanceTimeoutMs: $0.rebalanceTimeout,
-                        sessionTimeoutMs: $0.sessionTimeout, subscription: $0.subscription, assignment: $0.assignment)
-                }
-                var group = GroupMetadata.loaded(
-                    groupId: groupId, generationId: value.generation, protocolType: value.protocolType,
-                    protocolName: value.protocol, leaderId: value.leader,
-                    currentStateTimestamp: value.currentStateTimestamp == -1 ? nil : value.currentStateTimestamp,
-                    members: members, now: now)
-                actions.append((groupId, group.onGroupLoaded(now: now, config: groupConfig)))
-                state.groups[groupId] = group
-            }
-            for groupId in Set(load.offsets.keys.map(\.group)) where state.groups[groupId] == nil {
-                state.groups[groupId] = GroupMetadata(groupId: groupId, state: .empty, now: now)
+            for (groupId, slot) in slots {
+                state.groups[groupId] = GroupEntry(groupId: groupId, partition: partition, slot: slot)
             }
             return actions
         }
@@ -172,22 +237,26 @@ final class GroupMetadataManager: Sendable {
     /// are forgotten with their offsets; returns what their parked requests must be answered.
     func unload(_ partition: Int32) -> [(String, [GroupAction])] {
         let now = time.milliseconds
-        return state.withLock { state in
+        let dropped: [GroupEntry]? = state.withLock { state in
             state.loading.remove(partition)
-            guard state.owned.remove(partition) != nil else { return [] }
-            var actions: [(String, [GroupAction])] = []
-            for groupId in state.groups.keys where partitionFor(groupId) == partition {
-                actions.append((groupId, state.groups[groupId]!.onGroupUnloaded(now: now)))
-                state.groups[groupId] = nil
-                state.offsets[groupId] = nil
-            }
-            for groupId in state.offsets.keys where partitionFor(groupId) == partition {
-                state.offsets[groupId] = nil
-            }
-            if !actions.isEmpty {
-                logger.info("Unloaded \(actions.count) groups of \(topicPartition(partition))")
-            }
-            return actions
+            guard state.owned.remove(partition) != nil else { return nil }
+            let entries = state.groups.values.filter { $0.partition == partition }
+            for entry in entries { state.groups[entry.groupId] = nil }
+            return entries
         }
+        guard let dropped else { return [] }
+        var actions: [(String, [GroupAction])] = []
+        for entry in dropped.sorted(by: { $0.groupId < $1.groupId }) {
+            entry.withLock { slot in
+                if var group = slot.group {
+                    actions.append((entry.groupId, group.onGroupUnloaded(now: now)))
+                }
+                slot = GroupEntry.Slot()
+            }
+        }
+        if !actions.isEmpty {
+            logger.info("Unloaded \(actions.count) groups of \(topicPartition(partition))")
+        }
+        return actions
     }
 }

@@ -13,9 +13,11 @@ struct LeaderAndIsrHandler: KafkaRequestHandler {
     let currentBrokerEpoch: @Sendable () async -> Int64
     /// A topic's log config: the broker's defaults with the topic's overrides applied.
     let topicConfig: @Sendable (String) async -> LogConfig
-    /// Told, after the roles are applied, which partitions this broker now leads and which it
-    /// follows (every partition the request set without error): the group coordinator loads and unloads
-    /// its `__consumer_offsets` partitions from it (Kafka's `onLeadershipChange`).
+    /// Told, after the roles are applied, which partitions this broker became leader of (not those
+    /// it led already: a new leader epoch for a partition it leads changes nothing here, as in
+    /// Kafka 2.3, whose `makeLeaders` skips them) and which it follows (every follower the request
+    /// set without error): the group coordinator loads and unloads its `__consumer_offsets`
+    /// partitions from it (Kafka's `onLeadershipChange`).
     var onLeadershipChange: (@Sendable (_ leaders: [TopicPartition], _ followers: [TopicPartition]) -> Void)? = nil
 
     func handle(_ request: KafkaRequest) async throws -> KafkaResponseAction {
@@ -28,21 +30,11 @@ struct LeaderAndIsrHandler: KafkaRequestHandler {
         for topic in leaderAndIsr.partitionStatesByTopic where configs[topic.topicName] == nil {
             configs[topic.topicName] = await topicConfig(topic.topicName)
         }
-        let response = replicaManager.becomeLeaderOrFollower(leaderAndIsr, configs: configs)
-        if let onLeadershipChange, response.errorCode == .none {
-            let failed = Set(response.partitionErrors.filter { $0.errorCode != .none }.map {
-                TopicPartition($0.topicName, $0.partitionIndex)
-            })
-            var leaders: [TopicPartition] = []
-            var followers: [TopicPartition] = []
-            for topic in leaderAndIsr.partitionStatesByTopic {
-                for state in topic.partitionStates {
-                    let tp = TopicPartition(topic.topicName, state.partitionIndex)
-                    guard !failed.contains(tp) else { continue }
-                    if state.leader == replicaManager.brokerId { leaders.append(tp) } else { followers.append(tp) }
-                }
-            }
-            onLeadershipChange(leaders, followers)
+        let response: LeaderAndIsr.Response
+        if let onLeadershipChange {
+            response = replicaManager.becomeLeaderOrFollower(leaderAndIsr, configs: configs, onLeadershipChange: onLeadershipChange)
+        } else {
+            response = replicaManager.becomeLeaderOrFollower(leaderAndIsr, configs: configs)
         }
         return LeaderAndIsr.responseFrame(response, to: request)
     }

@@ -9,13 +9,15 @@ import KafkaProtocol
 /// acknowledged. The commit time is v1's per-partition timestamp when given, else now; v2–v4's
 /// retention time, when not -1, gives the commit an expiry time; v6+ carries the leader epoch.
 ///
-/// Unlike Kafka 2.3, a v0 commit is stored in `__consumer_offsets` too (Kafka stored v0 commits in
-/// ZooKeeper, for the old Scala consumer).
+/// A v0 commit goes to ZooKeeper instead, as in Kafka 2.3 (`zkOffsets`, see
+/// `OffsetCommitHandler+ZooKeeper`); without a ZooKeeper store it goes to the coordinator too.
 struct OffsetCommitHandler: KafkaDelayingRequestHandler {
     let apiKey = ApiKey.offsetCommit
     let coordinator: GroupCoordinator
     let cache: MetadataCache
     let time: any Time
+    /// Where v0 commits are kept (`/consumers/<group>/offsets/...`).
+    var zkOffsets: (any ZkConsumerOffsets)? = nil
 
     func handle(_ request: KafkaRequest, respond: @escaping @Sendable (KafkaResponseAction) -> Void) async throws {
         var body = request.body
@@ -51,6 +53,11 @@ struct OffsetCommitHandler: KafkaDelayingRequestHandler {
             respond(OffsetCommit.responseFrame(OffsetCommit.Response(topics: topics), to: request))
         }
         if offsets.isEmpty { return answer([:]) }
+        if request.header.apiVersion == 0, let zkOffsets {
+            return answer(await Self.commitToZooKeeper(
+                group: commit.groupId, offsets: offsets, zkOffsets: zkOffsets,
+                metadataMaxBytes: Int(coordinator.offsetMetadataMaxBytes)))
+        }
         coordinator.handleCommitOffsets(
             groupId: commit.groupId, memberId: commit.memberId, groupInstanceId: commit.groupInstanceId,
             generationId: commit.generationId, offsets: offsets, respond: answer)

@@ -6,15 +6,23 @@ import KafkaProtocol
 /// topic list) for every partition it has committed (Kafka's `handleOffsetFetchRequest`). A
 /// partition without a commit answers offset -1 with no metadata. An error of the whole request
 /// (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS) is the top-level error from v2, and each
-/// partition's before.
+/// partition's before. A v0 fetch reads ZooKeeper instead, as in Kafka 2.3 (`zkOffsets`, see
+/// `OffsetFetchHandler+ZooKeeper`).
 struct OffsetFetchHandler: KafkaRequestHandler {
     let apiKey = ApiKey.offsetFetch
     let coordinator: GroupCoordinator
+    /// Where v0 commits are kept, and the partitions that exist (for v0's unknown partitions).
+    var zkOffsets: (any ZkConsumerOffsets)? = nil
+    var cache: MetadataCache? = nil
 
     func handle(_ request: KafkaRequest) async throws -> KafkaResponseAction {
         var body = request.body
         let version = request.header.apiVersion
         let fetch = try OffsetFetch.decodeRequest(from: &body, version: version)
+        if version == 0, let zkOffsets, let cache {
+            let response = await Self.fetchFromZooKeeper(fetch, zkOffsets: zkOffsets, cache: cache)
+            return OffsetFetch.responseFrame(response, to: request)
+        }
         let requested = fetch.topics.map { topics in
             topics.flatMap { topic in topic.partitionIndexes.map { TopicPartition(topic.name, $0) } }
         }

@@ -1,9 +1,13 @@
+import KafkaCommon
 import KafkaProtocol
 import KafkaPurgatory
+import KafkaZk
 
 /// UpdateMetadata from the controller: refreshes the `MetadataCache`. A request for an older
 /// incarnation of this broker (its broker epoch below the current registration's) gets
-/// STALE_BROKER_EPOCH; one from a superseded controller STALE_CONTROLLER_EPOCH.
+/// STALE_BROKER_EPOCH; one from a superseded controller STALE_CONTROLLER_EPOCH. Partitions it marks
+/// deleted (leader -2) are handed to `onDeletedPartitions` once it is applied (Kafka 2.3 hands
+/// them to the group coordinator, which removes their committed offsets).
 struct UpdateMetadataHandler: KafkaRequestHandler {
     let apiKey = ApiKey.updateMetadata
     let cache: MetadataCache
@@ -13,6 +17,8 @@ struct UpdateMetadataHandler: KafkaRequestHandler {
     let deleteTopicsPurgatory: DelayedOperationPurgatory<DelayedDeleteTopics>
     /// The czxid of this broker's current registration.
     let currentBrokerEpoch: @Sendable () async -> Int64
+    /// Told the partitions an applied request marked deleted, if any.
+    var onDeletedPartitions: (@Sendable ([TopicPartition]) -> Void)? = nil
 
     func handle(_ request: KafkaRequest) async throws -> KafkaResponseAction {
         var body = request.body
@@ -27,6 +33,11 @@ struct UpdateMetadataHandler: KafkaRequestHandler {
                     createTopicsPurgatory.checkAndComplete(topic.topicName)
                     deleteTopicsPurgatory.checkAndComplete(topic.topicName)
                 }
+                let deleted = update.partitionStatesByTopic.flatMap { topic in
+                    topic.partitionStates.filter { $0.leader == KafkaZk.LeaderAndIsr.leaderDuringDelete }
+                        .map { TopicPartition(topic.topicName, $0.partitionIndex) }
+                }
+                if let onDeletedPartitions, !deleted.isEmpty { onDeletedPartitions(deleted) }
             }
         }
         return UpdateMetadata.responseFrame(UpdateMetadata.Response(errorCode: errorCode), to: request)
