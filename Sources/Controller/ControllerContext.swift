@@ -26,6 +26,9 @@ public struct ControllerContext: Sendable, Equatable {
     public var partitionStates: [TopicPartition: PartitionState] = [:]
     /// Each replica's state in the replica state machine (absent = `NonExistentReplica`).
     public var replicaStates: [PartitionReplica: ReplicaState] = [:]
+    /// Brokers in controlled shutdown (Kafka's `shuttingDownBrokerIds`): alive, but no longer to
+    /// be made leaders.
+    public var shuttingDownBrokerIds: Set<BrokerId> = []
     /// Partitions being reassigned, with their target replicas (RAR), as listed in
     /// `/admin/reassign_partitions` (Kafka's `partitionsBeingReassigned`).
     public var partitionsBeingReassigned: [TopicPartition: [BrokerId]] = [:]

@@ -13,6 +13,8 @@ public enum ControllerState: String, Sendable {
     case uncleanLeaderElectionEnable = "UncleanLeaderElectionEnable"
     case partitionReassignment = "PartitionReassignment"
     case controllerShutdown = "ControllerShutdown"
+    case manualLeaderBalance = "ManualLeaderBalance"
+    case autoLeaderBalance = "AutoLeaderBalance"
 }
 
 /// One unit of controller work. ZooKeeper watches and session callbacks only enqueue these; the
@@ -48,6 +50,12 @@ public enum ControllerEvent: Sendable, Equatable {
     /// The broker's `unclean.leader.election.enable` changed dynamically (`/config/brokers`):
     /// the new default, and when now enabled, every offline partition may get a leader.
     case uncleanLeaderElectionEnable(enabled: Bool)
+    /// A preferred replica election was asked for (Kafka's `PreferredReplicaLeaderElection`): by
+    /// the creation of `/admin/preferred_replica_election` (nil: read the znode), or by an
+    /// ElectPreferredLeaders request (its partitions and where to answer).
+    case preferredReplicaLeaderElection(PreferredReplicaElectionCallback?)
+    /// The periodic leader-imbalance check (Kafka's `AutoPreferredReplicaLeaderElection`).
+    case autoPreferredReplicaLeaderElection
     /// `/admin/reassign_partitions` was created, changed or deleted: reassignments to start.
     case partitionReassignment
     /// The state znode of a partition being reassigned changed: maybe every target replica is in
@@ -63,6 +71,8 @@ public enum ControllerEvent: Sendable, Equatable {
         case .isrChangeNotification: .isrChange
         case .topicUncleanLeaderElectionEnable: .topicUncleanLeaderElectionEnable
         case .uncleanLeaderElectionEnable: .uncleanLeaderElectionEnable
+        case .preferredReplicaLeaderElection: .manualLeaderBalance
+        case .autoPreferredReplicaLeaderElection: .autoLeaderBalance
         case .partitionReassignment, .partitionReassignmentIsrChange: .partitionReassignment
         }
     }

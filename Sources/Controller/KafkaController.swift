@@ -32,6 +32,10 @@ public actor KafkaController {
     /// `/config/topics/<topic>`, read at election time, overrides it. A dynamic broker config
     /// changes it at run time (`updateDefaultUncleanLeaderElection`), through the event queue.
     var uncleanLeaderElectionEnable: Bool
+    /// The automatic leader rebalance settings.
+    let autoLeaderRebalance: AutoLeaderRebalanceConfig
+    /// Schedules the next leader-imbalance check while active (cancelled at resignation).
+    let scheduler: ControllerScheduler
 
     private var brokerInfo: BrokerInfo
     /// The czxid of this broker's registration znode (Kafka's broker epoch).
@@ -44,7 +48,9 @@ public actor KafkaController {
     public init(
         brokerInfo: BrokerInfo, brokerEpoch: Int64, zkClient: KafkaZkClient, logger: Logger,
         staleRegistrationWait: Duration, interBrokerListener: String = "PLAINTEXT",
-        uncleanLeaderElectionEnable: Bool = false
+        uncleanLeaderElectionEnable: Bool = false,
+        autoLeaderRebalance: AutoLeaderRebalanceConfig = AutoLeaderRebalanceConfig(),
+        rebalanceClock: any Clock<Duration> = ContinuousClock()
     ) {
         self.brokerId = brokerInfo.id
         self.brokerInfo = brokerInfo
@@ -52,6 +58,8 @@ public actor KafkaController {
         self.zkClient = zkClient
         self.staleRegistrationWait = staleRegistrationWait
         self.uncleanLeaderElectionEnable = uncleanLeaderElectionEnable
+        self.autoLeaderRebalance = autoLeaderRebalance
+        self.scheduler = ControllerScheduler(clock: rebalanceClock)
         var logger = logger
         logger[metadataKey: "broker"] = "\(brokerInfo.id)"
         self.logger = logger
@@ -88,6 +96,7 @@ public actor KafkaController {
                 case (PersistentZkPaths.brokerTopics, .nodeChildrenChanged): eventManager.put(.topicChange)
                 case (PersistentZkPaths.deleteTopics, .nodeChildrenChanged): eventManager.put(.topicDeletion)
                 case (PersistentZkPaths.isrChangeNotification, .nodeChildrenChanged): eventManager.put(.isrChangeNotification)
+                case (PreferredReplicaElectionZNode.path, .nodeCreated): eventManager.put(.preferredReplicaLeaderElection(nil))
                 case (ReassignPartitionsZNode.path, .nodeCreated), (ReassignPartitionsZNode.path, .nodeDataChanged),
                      (ReassignPartitionsZNode.path, .nodeDeleted):
                     eventManager.put(.partitionReassignment)
@@ -166,6 +175,10 @@ public actor KafkaController {
                 try await processTopicUncleanLeaderElectionEnable(topic: topic)
             case .uncleanLeaderElectionEnable(let enabled):
                 try await processUncleanLeaderElectionEnable(enabled)
+            case .preferredReplicaLeaderElection(let callback):
+                try await processPreferredReplicaLeaderElection(callback)
+            case .autoPreferredReplicaLeaderElection:
+                try await processAutoPreferredReplicaLeaderElection()
             case .partitionReassignment:
                 try await processPartitionReassignment()
             case .partitionReassignmentIsrChange(let tp):
@@ -302,6 +315,7 @@ public actor KafkaController {
         batch.addUpdateMetadata(context.partitionLeadership.keys.filter { !context.isTopicQueuedUpForDeletion($0.topic) })
         sendRequests(batch)
         try await resumePartitionReassignments()
+        try await onControllerFailoverPreferredReplicaElection()
         logger.info("\(logIdent)Ready to serve as the new controller with epoch \(context.epoch)")
     }
 
@@ -314,6 +328,7 @@ public actor KafkaController {
 
     func onControllerResignation() {
         channelManager.shutdown()
+        scheduler.cancel()
         let epoch = context.epoch
         context = ControllerContext()
         stateChangeLogger.controller(epoch: epoch, "Resigned as the controller")

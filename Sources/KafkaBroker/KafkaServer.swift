@@ -37,6 +37,7 @@ public actor KafkaServer {
     private var replicaManager: ReplicaManager?
     private var groupCoordinator: GroupCoordinator?
     private var deleteTopicsPurgatory: DelayedOperationPurgatory<DelayedDeleteTopics>?
+    private var electPreferredLeaderPurgatory: DelayedOperationPurgatory<DelayedElectPreferredLeader>?
     private var logManager: LogManager?
     private var dynamicConfigManager: DynamicConfigManager?
     /// `server.properties` under the dynamic broker configs, read at start-up (after the broker
@@ -120,7 +121,8 @@ public actor KafkaServer {
                 brokerInfo: brokerInfo, brokerEpoch: brokerEpoch, zkClient: zkClient,
                 logger: Logger(label: "kafka.controller.KafkaController"), staleRegistrationWait: staleRegistrationWait,
                 interBrokerListener: config.interBrokerListenerName,
-                uncleanLeaderElectionEnable: dynamicConfig.logDefaults.uncleanLeaderElectionEnable)
+                uncleanLeaderElectionEnable: dynamicConfig.logDefaults.uncleanLeaderElectionEnable,
+                autoLeaderRebalance: config.autoLeaderRebalance)
             self.controller = controller
             dynamicConfigManager?.onUncleanLeaderElectionEnabled { topic in
                 controller.enableTopicUncleanLeaderElection(topic)
@@ -171,6 +173,7 @@ public actor KafkaServer {
             await replicaManager.shutdown { logManager.checkpointHighWatermarks($0) }
         }
         deleteTopicsPurgatory?.shutdown()
+        electPreferredLeaderPurgatory?.shutdown()
         logManager?.shutdown()
         await socketServer?.shutdown([])
         for lock in locks { lock.release() }
@@ -187,6 +190,7 @@ public actor KafkaServer {
         replicaManager?.completeDelayedRequestsForShutdown()
         for operation in createTopicsPurgatory?.cancelAll() ?? [] { operation.forceComplete() }
         for operation in deleteTopicsPurgatory?.cancelAll() ?? [] { operation.forceComplete() }
+        for operation in electPreferredLeaderPurgatory?.cancelAll() ?? [] { operation.forceComplete() }
     }
 
     /// The czxid of this broker's current registration (changes when it registers again).
@@ -201,6 +205,9 @@ public actor KafkaServer {
         let deletePurgatory = DelayedOperationPurgatory<DelayedDeleteTopics>(purgatoryName: "DeleteTopics", brokerId: brokerId)
         createTopicsPurgatory = purgatory
         deleteTopicsPurgatory = deletePurgatory
+        let electionPurgatory = DelayedOperationPurgatory<DelayedElectPreferredLeader>(
+            purgatoryName: "ElectPreferredLeader", brokerId: brokerId)
+        electPreferredLeaderPurgatory = electionPurgatory
         let defaultLogConfig = try LogConfig(brokerProperties: brokerProperties)
         let topicCreator = TopicCreator(zkClient: zkClient, defaultLogConfig: defaultLogConfig)
         guard let logManager else { throw ConfigError(file: nil, key: "log.dirs", message: "no log manager") }
@@ -251,7 +258,8 @@ public actor KafkaServer {
                             internalTopicCreator: internalTopicCreator),
             UpdateMetadataHandler(cache: metadataCache, createTopicsPurgatory: purgatory, deleteTopicsPurgatory: deletePurgatory,
                                   currentBrokerEpoch: epoch,
-                                  onDeletedPartitions: { groupCoordinator.handleDeletedPartitions($0) }),
+                                  onDeletedPartitions: { groupCoordinator.handleDeletedPartitions($0) },
+                                  electPreferredLeaderPurgatory: electionPurgatory),
             StopReplicaHandler(replicaManager: replicaManager, logManager: logManager, currentBrokerEpoch: epoch,
                                onStopped: { stopped in
                                    for tp in stopped where tp.topic == offsetsTopic { groupCoordinator.onResignation(tp.partition) }
@@ -282,6 +290,8 @@ public actor KafkaServer {
             AlterConfigsHandler(brokerId: brokerId, zkClient: zkClient, dynamicConfig: dynamicConfig),
             CreateTopicsHandler(topicCreator: topicCreator, cache: metadataCache, purgatory: purgatory),
             CreatePartitionsHandler(zkClient: zkClient, cache: metadataCache, purgatory: purgatory),
+            ElectPreferredLeadersHandler(cache: metadataCache, purgatory: electionPurgatory,
+                                         controller: { [weak self] in await self?.controller }),
         ]
     }
 
