@@ -15,6 +15,7 @@ public enum ControllerState: String, Sendable {
     case controllerShutdown = "ControllerShutdown"
     case manualLeaderBalance = "ManualLeaderBalance"
     case autoLeaderBalance = "AutoLeaderBalance"
+    case controlledShutdown = "ControlledShutdown"
 }
 
 /// One unit of controller work. ZooKeeper watches and session callbacks only enqueue these; the
@@ -61,6 +62,9 @@ public enum ControllerEvent: Sendable, Equatable {
     /// The state znode of a partition being reassigned changed: maybe every target replica is in
     /// the ISR now (Kafka's `PartitionReassignmentIsrChange`).
     case partitionReassignmentIsrChange(TopicPartition)
+    /// A broker asked to shut down in a controlled way (the ControlledShutdown API): move its
+    /// leaderships away and take its replicas out of the ISRs; `callback` gets the answer.
+    case controlledShutdown(id: BrokerId, brokerEpoch: Int64, callback: ControlledShutdownCallback)
 
     public var state: ControllerState {
         switch self {
@@ -74,6 +78,7 @@ public enum ControllerEvent: Sendable, Equatable {
         case .preferredReplicaLeaderElection: .manualLeaderBalance
         case .autoPreferredReplicaLeaderElection: .autoLeaderBalance
         case .partitionReassignment, .partitionReassignmentIsrChange: .partitionReassignment
+        case .controlledShutdown: .controlledShutdown
         }
     }
 }

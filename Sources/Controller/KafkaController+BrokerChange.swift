@@ -72,13 +72,16 @@ extension KafkaController {
     private func markDead(_ id: BrokerId) {
         context.liveBrokers[id] = nil
         context.liveBrokerEpochs[id] = nil
+        if context.shuttingDownBrokerIds.remove(id) != nil {
+            logger.info("[Controller id=\(brokerId)] Removed \(id) from list of shutting down brokers.")
+        }
     }
 
     /// `newBrokers` are already live in the context.
     func onBrokerStartup(_ newBrokers: [BrokerId]) async throws {
         logger.info("[Controller id=\(brokerId)] New broker startup callback for \(newBrokers.map(\.description).joined(separator: ","))")
         let started = Set(newBrokers)
-        sendUpdateMetadata(to: context.liveBrokerIds.subtracting(started).sorted())
+        sendUpdateMetadata(to: context.liveOrShuttingDownBrokerIds.subtracting(started).sorted())
         sendUpdateMetadata(to: newBrokers, partitions: context.partitionLeadership.keys.sorted())
         var batch = ControllerBrokerRequestBatch()
         transitionReplicasOnline(context.replicas(onBrokers: started), &batch)

@@ -19,7 +19,7 @@ extension KafkaController {
                     partitionIndex: tp.partition, controllerEpoch: state.controllerEpoch,
                     leader: state.leaderAndIsr.leader, leaderEpoch: state.leaderAndIsr.leaderEpoch,
                     isr: state.leaderAndIsr.isr, zkVersion: state.leaderAndIsr.zkVersion, replicas: replicas,
-                    offlineReplicas: replicas.filter { context.liveBrokers[$0] == nil })
+                    offlineReplicas: replicas.filter { !context.isReplicaOnline($0) })
             })
         }
         let live = context.liveBrokers.values.sorted { $0.id < $1.id }.map { info in

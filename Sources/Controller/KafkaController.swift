@@ -50,7 +50,8 @@ public actor KafkaController {
         staleRegistrationWait: Duration, interBrokerListener: String = "PLAINTEXT",
         uncleanLeaderElectionEnable: Bool = false,
         autoLeaderRebalance: AutoLeaderRebalanceConfig = AutoLeaderRebalanceConfig(),
-        rebalanceClock: any Clock<Duration> = ContinuousClock()
+        rebalanceClock: any Clock<Duration> = ContinuousClock(),
+        channelSettings: ControllerChannelManager.Settings = ControllerChannelManager.Settings()
     ) {
         self.brokerId = brokerInfo.id
         self.brokerInfo = brokerInfo
@@ -66,7 +67,8 @@ public actor KafkaController {
         self.stateChangeLogger = StateChangeLogger(brokerId: brokerInfo.id)
         self.eventManager = ControllerEventManager(logger: logger)
         self.channelManager = ControllerChannelManager(
-            controllerId: brokerInfo.id, interBrokerListener: interBrokerListener, logger: logger)
+            controllerId: brokerInfo.id, interBrokerListener: interBrokerListener, settings: channelSettings,
+            logger: logger)
     }
 
     public var isActive: Bool { activeControllerId == brokerId }
@@ -183,6 +185,8 @@ public actor KafkaController {
                 try await processPartitionReassignment()
             case .partitionReassignmentIsrChange(let tp):
                 try await processPartitionReassignmentIsrChange(tp)
+            case .controlledShutdown(let id, let brokerEpoch, let callback):
+                try await processControlledShutdown(id: id, brokerEpoch: brokerEpoch, callback: callback)
             }
         } catch let error as ZooKeeperError where error.code.isRetriable {
             // Retried from outside the event loop: blocking the loop here would also block the

@@ -16,8 +16,9 @@ import ZooKeeper
 /// `meta.properties` (a different cluster id refuses to start, naming the directory), settle the
 /// broker id (configured, stored, or generated from `/brokers/seqid`), write `meta.properties`,
 /// register `/brokers/ids/<id>` with the advertised listeners, and start the controller, which
-/// joins the election. Shutdown: the controller resigns, the registration is deleted, the session
-/// is closed.
+/// joins the election. Shutdown: with `controlled.shutdown.enable`, the controller first moves the
+/// broker's leaderships away (`KafkaServer+ControlledShutdown.swift`); then the controller resigns,
+/// the registration is deleted, the session is closed.
 ///
 /// Isolation: an actor; `startup` and `shutdown` run once each, in that order.
 public actor KafkaServer {
@@ -122,7 +123,10 @@ public actor KafkaServer {
                 logger: Logger(label: "kafka.controller.KafkaController"), staleRegistrationWait: staleRegistrationWait,
                 interBrokerListener: config.interBrokerListenerName,
                 uncleanLeaderElectionEnable: dynamicConfig.logDefaults.uncleanLeaderElectionEnable,
-                autoLeaderRebalance: config.autoLeaderRebalance)
+                autoLeaderRebalance: config.autoLeaderRebalance,
+                channelSettings: ControllerChannelManager.Settings(
+                    requestTimeout: .milliseconds(config.integer("request.timeout.ms")),
+                    connectTimeout: .milliseconds(config.integer("controller.socket.timeout.ms"))))
             self.controller = controller
             dynamicConfigManager?.onUncleanLeaderElectionEnabled { topic in
                 controller.enableTopicUncleanLeaderElection(topic)
@@ -144,10 +148,15 @@ public actor KafkaServer {
         guard !isShutDown else { return }
         isShutDown = true
         logger.info("\(logIdent)shutting down")
+        // Leaderships move away first, while requests are still served (controlled shutdown).
+        let controlledShutdownRan = await controlledShutdownIfEnabled()
         // Stop taking requests first; the network threads go last.
         requestChannel?.close()
         completeDelayedRequestsForShutdown()
         for channel in listenerChannels { try? await channel.close() }
+        // As in Kafka, the fetchers stop before the registration goes: a follower that kept
+        // fetching could be taken back into an ISR the controller has just removed it from.
+        if controlledShutdownRan { await replicaManager?.fetcherManager.shutdown() }
         dynamicConfigManager?.stop()
         if let controller {
             await controller.shutdown()
@@ -264,6 +273,7 @@ public actor KafkaServer {
                                onStopped: { stopped in
                                    for tp in stopped where tp.topic == offsetsTopic { groupCoordinator.onResignation(tp.partition) }
                                }),
+            ControlledShutdownHandler(controller: { [weak self] in await self?.controller }),
             DeleteTopicsHandler(zkClient: zkClient, cache: metadataCache, purgatory: deletePurgatory,
                                 deleteTopicEnable: config.value("delete.topic.enable") == "true"),
             LeaderAndIsrHandler(replicaManager: replicaManager, currentBrokerEpoch: epoch, topicConfig: topicConfig,
