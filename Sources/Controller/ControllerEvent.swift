@@ -10,6 +10,7 @@ public enum ControllerState: String, Sendable {
     case topicDeletion = "TopicDeletion"
     case isrChange = "IsrChange"
     case topicUncleanLeaderElectionEnable = "TopicUncleanLeaderElectionEnable"
+    case uncleanLeaderElectionEnable = "UncleanLeaderElectionEnable"
     case partitionReassignment = "PartitionReassignment"
     case controllerShutdown = "ControllerShutdown"
     case manualLeaderBalance = "ManualLeaderBalance"
@@ -47,6 +48,9 @@ public enum ControllerEvent: Sendable, Equatable {
     /// A topic's config now enables unclean leader election: its offline partitions may get a
     /// leader now.
     case topicUncleanLeaderElectionEnable(topic: String)
+    /// The broker's `unclean.leader.election.enable` changed dynamically (`/config/brokers`):
+    /// the new default, and when now enabled, every offline partition may get a leader.
+    case uncleanLeaderElectionEnable(enabled: Bool)
     /// A preferred replica election was asked for (Kafka's `PreferredReplicaLeaderElection`): by
     /// the creation of `/admin/preferred_replica_election` (nil: read the znode), or by an
     /// ElectPreferredLeaders request (its partitions and where to answer).
@@ -70,6 +74,7 @@ public enum ControllerEvent: Sendable, Equatable {
         case .topicDeletion, .topicDeletionStopReplicaResponse: .topicDeletion
         case .isrChangeNotification: .isrChange
         case .topicUncleanLeaderElectionEnable: .topicUncleanLeaderElectionEnable
+        case .uncleanLeaderElectionEnable: .uncleanLeaderElectionEnable
         case .preferredReplicaLeaderElection: .manualLeaderBalance
         case .autoPreferredReplicaLeaderElection: .autoLeaderBalance
         case .partitionReassignment, .partitionReassignmentIsrChange: .partitionReassignment

@@ -29,8 +29,9 @@ public actor KafkaController {
     let channelManager: ControllerChannelManager
     /// The broker's `unclean.leader.election.enable`: whether a partition with no live in-sync
     /// replica may be led by an out-of-sync one (losing records). A topic's own setting in
-    /// `/config/topics/<topic>`, read at election time, overrides it.
-    let uncleanLeaderElectionEnable: Bool
+    /// `/config/topics/<topic>`, read at election time, overrides it. A dynamic broker config
+    /// changes it at run time (`updateDefaultUncleanLeaderElection`), through the event queue.
+    var uncleanLeaderElectionEnable: Bool
     /// The automatic leader rebalance settings.
     let autoLeaderRebalance: AutoLeaderRebalanceConfig
     /// Schedules the next leader-imbalance check while active (cancelled at resignation).
@@ -174,6 +175,8 @@ public actor KafkaController {
                 try await processIsrChangeNotification()
             case .topicUncleanLeaderElectionEnable(let topic):
                 try await processTopicUncleanLeaderElectionEnable(topic: topic)
+            case .uncleanLeaderElectionEnable(let enabled):
+                try await processUncleanLeaderElectionEnable(enabled)
             case .preferredReplicaLeaderElection(let callback):
                 try await processPreferredReplicaLeaderElection(callback)
             case .autoPreferredReplicaLeaderElection:

@@ -40,11 +40,16 @@ public actor KafkaServer {
     private var deleteTopicsPurgatory: DelayedOperationPurgatory<DelayedDeleteTopics>?
     private var electPreferredLeaderPurgatory: DelayedOperationPurgatory<DelayedElectPreferredLeader>?
     private var logManager: LogManager?
-    private var topicConfigChangeListener: TopicConfigChangeListener?
+    private var dynamicConfigManager: DynamicConfigManager?
+    /// `server.properties` under the dynamic broker configs, read at start-up (after the broker
+    /// id is settled) and kept current by `dynamicConfigManager`.
+    private var dynamicConfig: DynamicBrokerConfig?
 
-    /// `server.properties` as a dictionary (the log layer reads Kafka's `log.*` keys from it).
+    /// The effective broker properties as a dictionary (the log layer reads Kafka's `log.*` keys
+    /// from it): `server.properties` under the dynamic broker configs once they are read.
     private var brokerProperties: [String: String] {
-        Dictionary(config.properties.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+        dynamicConfig?.current.effective
+            ?? Dictionary(config.properties.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
     }
     private var listenerChannels: [any Channel] = []
     /// The listeners as bound (a configured port 0 replaced by the port the kernel chose).
@@ -85,16 +90,29 @@ public actor KafkaServer {
             let stored = try lockAndReadLogDirectories(clusterId: clusterId)
             brokerId = try await settleBrokerId(stored: stored, zkClient: zkClient)
             try writeMetaProperties(BrokerMetadata(brokerId: brokerId, clusterId: clusterId))
+            // As Kafka, the dynamic broker configs are read before the logs are loaded, so that
+            // the log manager starts with the effective defaults.
+            let dynamicConfig = try DynamicBrokerConfig(staticConfig: config)
+            try await dynamicConfig.initialize(zkClient: zkClient, brokerId: brokerId)
+            self.dynamicConfig = dynamicConfig
             try await startLogManager(zkClient: zkClient)
             if let logManager {
-                let listener = TopicConfigChangeListener(
-                    zkClient: zkClient, logManager: logManager, defaultLogConfig: try LogConfig(brokerProperties: brokerProperties),
+                let manager = DynamicConfigManager(
+                    zkClient: zkClient, logManager: logManager, brokerId: brokerId, dynamicConfig: dynamicConfig,
                     logger: Logger(label: "kafka.server.DynamicConfigManager"))
-                listener.start()
-                topicConfigChangeListener = listener
+                manager.start()
+                dynamicConfigManager = manager
             }
 
             try await startSocketServer(handlers: try await requestHandlers(zkClient: zkClient, clusterId: clusterId))
+            if let handlerPool {
+                let poolLogger = logger
+                dynamicConfigManager?.onChange(of: "num.io.threads") { value in
+                    guard let count = Int(value) else { return }
+                    handlerPool.resize(to: count)
+                    poolLogger.info("Resized the request handler pool to \(count) threads (num.io.threads)")
+                }
+            }
 
             let brokerInfo = BrokerInfo(id: brokerId, endpoints: advertisedEndpoints(), rack: config.rack,
                                         timestamp: time.milliseconds)
@@ -104,14 +122,17 @@ public actor KafkaServer {
                 brokerInfo: brokerInfo, brokerEpoch: brokerEpoch, zkClient: zkClient,
                 logger: Logger(label: "kafka.controller.KafkaController"), staleRegistrationWait: staleRegistrationWait,
                 interBrokerListener: config.interBrokerListenerName,
-                uncleanLeaderElectionEnable: try LogConfig(brokerProperties: brokerProperties).uncleanLeaderElectionEnable,
+                uncleanLeaderElectionEnable: dynamicConfig.logDefaults.uncleanLeaderElectionEnable,
                 autoLeaderRebalance: config.autoLeaderRebalance,
                 channelSettings: ControllerChannelManager.Settings(
                     requestTimeout: .milliseconds(config.integer("request.timeout.ms")),
                     connectTimeout: .milliseconds(config.integer("controller.socket.timeout.ms"))))
             self.controller = controller
-            topicConfigChangeListener?.onUncleanLeaderElectionEnabled { topic in
+            dynamicConfigManager?.onUncleanLeaderElectionEnabled { topic in
                 controller.enableTopicUncleanLeaderElection(topic)
+            }
+            dynamicConfigManager?.onDefaultUncleanLeaderElectionChange { enabled in
+                controller.updateDefaultUncleanLeaderElection(enabled)
             }
             await controller.startup()
             logger.info("\(logIdent)started")
@@ -136,7 +157,7 @@ public actor KafkaServer {
         // As in Kafka, the fetchers stop before the registration goes: a follower that kept
         // fetching could be taken back into an ISR the controller has just removed it from.
         if controlledShutdownRan { await replicaManager?.fetcherManager.shutdown() }
-        topicConfigChangeListener?.stop()
+        dynamicConfigManager?.stop()
         if let controller {
             await controller.shutdown()
         }
@@ -207,8 +228,10 @@ public actor KafkaServer {
         }
         replicaManager.startup { logManager.checkpointHighWatermarks($0) }
         self.replicaManager = replicaManager
+        guard let dynamicConfig else { throw ConfigError(file: nil, key: "broker.id", message: "dynamic configs not read") }
         let topicConfig: @Sendable (String) async -> LogConfig = { topic in
-            (try? await zkClient.logConfig(forTopic: topic, defaults: defaultLogConfig)) ?? defaultLogConfig
+            let defaults = dynamicConfig.logDefaults
+            return (try? await zkClient.logConfig(forTopic: topic, defaults: defaults)) ?? defaults
         }
         let epoch: @Sendable () async -> Int64 = { [weak self] in await self?.currentBrokerEpoch() ?? -1 }
         let numPartitions = Int32(config.integer("num.partitions"))
@@ -225,7 +248,7 @@ public actor KafkaServer {
             config: groupConfig,
             createTopic: { name, partitions, replicationFactor, configs in
                 _ = try await topicCreator.create(name: name, numPartitions: partitions, replicationFactor: replicationFactor,
-                                                  assignments: [], configs: configs, validateOnly: false)
+                                                  assignments: [], configs: configs, validateOnly: false, rackAwareMode: .safe)
             },
             logger: Logger(label: "kafka.server.KafkaApis"))
         let groupCoordinator = GroupCoordinator(
@@ -273,8 +296,8 @@ public actor KafkaServer {
             ListOffsetsHandler(replicaManager: replicaManager),
             DeleteRecordsHandler(replicaManager: replicaManager),
             DescribeLogDirsHandler(logManager: logManager),
-            DescribeConfigsHandler(brokerId: brokerId, config: config, zkClient: zkClient, defaultLogConfig: defaultLogConfig),
-            AlterConfigsHandler(zkClient: zkClient, defaultLogConfig: defaultLogConfig),
+            DescribeConfigsHandler(brokerId: brokerId, config: config, zkClient: zkClient, dynamicConfig: dynamicConfig),
+            AlterConfigsHandler(brokerId: brokerId, zkClient: zkClient, dynamicConfig: dynamicConfig),
             CreateTopicsHandler(topicCreator: topicCreator, cache: metadataCache, purgatory: purgatory),
             CreatePartitionsHandler(zkClient: zkClient, cache: metadataCache, purgatory: purgatory),
             ElectPreferredLeadersHandler(cache: metadataCache, purgatory: electionPurgatory,
@@ -290,7 +313,7 @@ public actor KafkaServer {
         { topic in
             do {
                 _ = try await topicCreator.create(name: topic, numPartitions: partitions, replicationFactor: replicationFactor,
-                                                  assignments: [], configs: [:], validateOnly: false)
+                                                  assignments: [], configs: [:], validateOnly: false, rackAwareMode: .safe)
                 return .leaderNotAvailable
             } catch let error as TopicCreationError {
                 return error.code == .topicAlreadyExists ? .leaderNotAvailable : error.code
@@ -376,7 +399,9 @@ public actor KafkaServer {
     private func startSocketServer(handlers: [any KafkaRequestHandler]) async throws {
         let channel = RequestChannel(capacity: config.queuedMaxRequests)
         let apis = KafkaApis(logger: Logger(label: "kafka.server.KafkaApis"), handlers: handlers)
-        handlerPool = KafkaRequestHandlerPool(threads: config.numIoThreads, channel: channel, apis: apis)
+        // num.io.threads may be set dynamically (read at start-up with the other dynamic configs).
+        let ioThreads = dynamicConfig?.current.value("num.io.threads").flatMap { Int($0) } ?? config.numIoThreads
+        handlerPool = KafkaRequestHandlerPool(threads: ioThreads, channel: channel, apis: apis)
         requestChannel = channel
         let server = SocketServer(settings: config.socketServerSettings, requestChannel: channel,
                                   logger: Logger(label: "kafka.network.SocketServer"), time: time)
