@@ -62,8 +62,9 @@ extension KafkaController {
             (context.partitionAssignments[tp] ?? []).filter { context.liveBrokers[$0] == nil }.map { PartitionReplica(tp, $0) }
         }
         guard !offline.isEmpty else { return }
-        // A new controller starts dead brokers' replicas as ReplicaDeletionIneligible already.
-        let moving = offline.filter { context.replicaStates[$0] != .replicaDeletionIneligible }
+        // A new controller starts dead brokers' replicas as ReplicaDeletionIneligible already;
+        // the others were taken offline when their brokers died.
+        let moving = offline.filter { (context.replicaStates[$0] ?? .nonExistentReplica).canTransition(to: .replicaDeletionIneligible) }
         var batch = ControllerBrokerRequestBatch()
         record(replicaStateMachine.handleStateChanges(moving, to: .replicaDeletionIneligible, context: &context), &batch)
         logger.info("[Controller id=\(brokerId)] Halted deletion of topics \(topic) due to offline replicas \(offline.map(\.description).joined(separator: ","))")
