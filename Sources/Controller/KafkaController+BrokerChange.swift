@@ -88,6 +88,10 @@ extension KafkaController {
         try await triggerOnlinePartitionStateChange(&batch)
         sendRequests(batch)
         // Deletions waiting for a replica that was down resume now.
+        let waitingForDeletion = context.replicas(onBrokers: started).filter { context.isTopicQueuedUpForDeletion($0.topicPartition.topic) }
+        if !waitingForDeletion.isEmpty {
+            logger.info("[Controller id=\(brokerId)] Some replicas \(waitingForDeletion.sorted().map(\.description).joined(separator: ",")) for topics scheduled for deletion \(context.topicsToBeDeleted.keys.sorted().joined(separator: ",")) are on the newly restarted brokers \(newBrokers.map(\.description).joined(separator: ",")). Signaling restart of topic deletion for these topics")
+        }
         for (topic, pending) in context.topicsToBeDeleted.sorted(by: { $0.key < $1.key }) where !pending.isDisjoint(with: started) {
             sendStopReplicaForDeletion(topic: topic, to: pending.intersection(started))
         }
