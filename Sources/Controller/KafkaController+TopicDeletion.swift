@@ -103,7 +103,13 @@ extension KafkaController {
                 controllerId: brokerId, controllerEpoch: epoch, brokerEpoch: context.liveBrokerEpochs[broker] ?? -1,
                 deletePartitions: deletePartitions, topics: topics, version: Self.stopReplicaVersion)
             let events = eventManager
+            let logger = stateChangeLogger
             channelManager.send(to: broker, StopReplica.self, request, version: Self.stopReplicaVersion) { response in
+                // The answer, for the failover lab's timeline (Kafka logs it at TRACE).
+                let failed = response.partitionErrors.filter { $0.errorCode != .none }
+                logger.controller(epoch: epoch,
+                    "Received StopReplica response from broker \(broker): \(response.errorCode)"
+                        + (failed.isEmpty ? "" : ", partition errors \(failed.map { "\($0.topicName)-\($0.partitionIndex): \($0.errorCode)" })"))
                 guard deletePartitions else { return }
                 for topic in topics {
                     let succeeded = response.errorCode == .none

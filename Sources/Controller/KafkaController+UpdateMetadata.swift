@@ -40,6 +40,9 @@ extension KafkaController {
             channelManager.send(to: broker, UpdateMetadata.self, request, version: Self.updateMetadataVersion) { response in
                 if response.errorCode != .none {
                     logger.controller(epoch: epoch, "UpdateMetadata to broker \(broker) failed with \(response.errorCode)")
+                } else {
+                    // The answer, for the failover lab's timeline (Kafka logs it at TRACE).
+                    logger.controller(epoch: epoch, "Received UpdateMetadata response from broker \(broker): NONE")
                 }
             }
         }
