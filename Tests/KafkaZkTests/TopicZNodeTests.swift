@@ -178,6 +178,43 @@ struct KafkaZkClientTopicTests {
         }
     }
 
+    /// More partitions than one multi takes: the writes go in chunks, and a conflict in one
+    /// chunk fails only its own partition (the chunk is written again one partition at a time).
+    @Test func manyPartitionStateWritesGoInChunksAndAConflictStaysItsOwn() async throws {
+        try await withZkChroot { zk in
+            let controller = try await zk.client()
+            try await controller.createTopLevelPaths()
+            let (epoch, epochVersion) = try await controller.registerControllerAndIncrementControllerEpoch(1)
+            let count = Int32(KafkaZkClient.updateChunk * 2 + 10)
+            try await controller.createTopic("many", assignment: Dictionary(uniqueKeysWithValues: (0..<count).map { ($0, [BrokerId(1), BrokerId(2)]) }), config: [:])
+            let initial = LeaderIsrAndControllerEpoch(leaderAndIsr: LeaderAndIsr(leader: 1, isr: [1, 2]), controllerEpoch: epoch)
+            let partitions = (0..<count).map { TopicPartition("many", $0) }
+            _ = try await controller.createPartitionStates(
+                Dictionary(uniqueKeysWithValues: partitions.map { ($0, initial) }), expectedControllerEpochZkVersion: epochVersion)
+            let contested = TopicPartition("many", Int32(KafkaZkClient.updateChunk + 7))
+            var shrunk = initial
+            shrunk.leaderAndIsr.isr = [1]
+            #expect(try await controller.conditionalUpdatePartitionState(contested, shrunk) == 1)
+
+            var elected = initial
+            elected.leaderAndIsr = initial.leaderAndIsr.newLeaderAndIsr(leader: 2, isr: [2])
+            let results = try await controller.updatePartitionStates(
+                Dictionary(uniqueKeysWithValues: partitions.map { ($0, elected) }), expectedControllerEpochZkVersion: epochVersion)
+            #expect(results.count == partitions.count)
+            for partition in partitions where partition != contested {
+                #expect(try results[partition]?.get().leaderAndIsr.zkVersion == 1, "\(partition) written")
+            }
+            guard case .failure(let conflict) = results[contested] else {
+                Issue.record("the contested partition's write should have conflicted")
+                return
+            }
+            #expect(conflict.code == .badVersion)
+            let states = try await controller.partitionStates(partitions)
+            #expect(states.filter { $0.value.leaderAndIsr.leader == 2 }.count == partitions.count - 1)
+            #expect(states[contested]?.leaderAndIsr.isr == [1], "the leader's write stands")
+        }
+    }
+
     @Test func isrChangeNotificationsAreListedReadAndDeletedFenced() async throws {
         try await withZkChroot { zk in
             let broker = try await zk.client()
