@@ -1,0 +1,82 @@
+import Foundation
+import KafkaCommon
+import KafkaRecords
+import Testing
+
+@testable import KafkaStorage
+
+/// The cleaner checkpoint in Kafka's format, and the load-time rules for a swap a crash
+/// interrupted, on the fixture's group {4405, 4580}, which Kafka's first pass cleaned into one
+/// 276-byte segment 4405.
+extension CleanerFixtureTests {
+    @Test func cleanerCheckpointReadsAndWritesKafkasFiles() throws {
+        let disk = fixtures.deletingLastPathComponent()
+        let final = CheckpointFile<TopicPartitionOffset>(path: disk.appendingPathComponent("checkpoints/\(CheckpointFileName.cleanerOffset)").path)
+        #expect(try final.read() == [TopicPartitionOffset(TopicPartition("fx-compact", 0), 5180)])
+        let pass1 = CheckpointFile<TopicPartitionOffset>(path: fixtures.appendingPathComponent("after-pass1/\(CheckpointFileName.cleanerOffset)").path)
+        #expect(try pass1.read() == [TopicPartitionOffset(TopicPartition("fx-compact", 0), 4930)])
+        // Before the first cleaning the file exists with 0 bytes.
+        let empty = fixtures.appendingPathComponent("before/\(CheckpointFileName.cleanerOffset)").path
+        #expect(fileSize(empty) == 0)
+        #expect(try CheckpointFile<TopicPartitionOffset>(path: empty).read() == [])
+
+        let written = directory.appendingPathComponent(CheckpointFileName.cleanerOffset).path
+        try CheckpointFile<TopicPartitionOffset>(path: written).write([TopicPartitionOffset(TopicPartition("fx-compact", 0), 5180)])
+        #expect(try fileBytes(written) == fileBytes(final.path))
+    }
+
+    /// Where a crash can leave the swap of {4405, 4580} → 4405.
+    enum SwapCrash: CaseIterable {
+        /// Cleaned files written, not yet renamed: the old segments stay.
+        case cleanedNotSwapped
+        /// `.cleaned` → `.swap` done (step 1): the swap is completed at load.
+        case renamedToSwap
+        /// Old segment 4405 renamed `.deleted`, 4580 not yet (step 3 under way).
+        case firstOldSegmentDeleted
+        /// Both old segments `.deleted`, the `.swap` suffix still there (before step 4).
+        case allOldSegmentsDeleted
+    }
+
+    @Test(arguments: SwapCrash.allCases)
+    func aSwapInterruptedByACrashEndsOldOrNewNeverMixed(_ crash: SwapCrash) throws {
+        let before = fixtures.appendingPathComponent("before/\(Self.partition)")
+        for base in try Self.baseOffsets(in: before) { try copySegment(from: before, baseOffset: base) }
+        let cleaned = fixtures.appendingPathComponent("after-pass1/\(Self.partition)/00000000000000004405.log")
+        let suffix = crash == .cleanedNotSwapped ? LogFileName.cleanedSuffix : LogFileName.swapSuffix
+        try Data(contentsOf: cleaned).write(to: URL(fileURLWithPath: LogFileName.logFile(logDirectory, 4405, suffix: suffix)))
+        for path in [LogFileName.indexFile(logDirectory, 4405, suffix: suffix), LogFileName.timeIndexFile(logDirectory, 4405, suffix: suffix)] {
+            _ = FileManager.default.createFile(atPath: path, contents: Data())
+        }
+        func markDeleted(_ base: Int64) throws {
+            for path in [LogFileName.logFile(logDirectory, base), LogFileName.indexFile(logDirectory, base), LogFileName.timeIndexFile(logDirectory, base)] {
+                try FileManager.default.moveItem(atPath: path, toPath: path + LogFileName.deletedSuffix)
+            }
+        }
+        switch crash {
+        case .cleanedNotSwapped, .renamedToSwap: break
+        case .firstOldSegmentDeleted: try markDeleted(4405)
+        case .allOldSegmentsDeleted:
+            try markDeleted(4405)
+            try markDeleted(4580)
+        }
+
+        let log = try openLog()
+        defer { _ = try? log.withLock { try $0.close() } }
+        let names = try FileManager.default.contentsOfDirectory(atPath: logDirectory)
+        #expect(!names.contains { $0.hasSuffix(LogFileName.cleanedSuffix) || $0.hasSuffix(LogFileName.swapSuffix) }, "\(names.sorted())")
+        let bases = segmentBases(log)
+        if crash == .cleanedNotSwapped {
+            #expect(bases == (try Self.baseOffsets(in: before)))
+            try expectSegment(4405, matches: before.appendingPathComponent("00000000000000004405.log").path)
+            try expectSegment(4580, matches: before.appendingPathComponent("00000000000000004580.log").path)
+        } else {
+            #expect(bases == (try Self.baseOffsets(in: before)).filter { $0 != 4580 })
+            try expectSegment(4405, matches: cleaned.path)
+            #expect(!names.contains("00000000000000004580.log"))
+        }
+        // Every other segment is untouched, and the log still ends where it did.
+        try expectSegment(4055, matches: before.appendingPathComponent("00000000000000004055.log").path)
+        try expectSegment(4755, matches: before.appendingPathComponent("00000000000000004755.log").path)
+        #expect(log.withLock { $0.logEndOffset } == 5000)
+    }
+}
