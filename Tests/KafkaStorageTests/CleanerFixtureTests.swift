@@ -20,12 +20,14 @@ import Testing
     static let partition = "fx-compact-0"
 
     /// `$KAFKA_FIXTURES_DIR/disk/compaction`, else `shared/fixtures/kafka-2.3.0/disk/compaction`
-    /// beside the repository.
+    /// beside the repository, else the copy of the files used here in `Fixtures/disk/compaction`.
     static func fixturesDirectory(file: String = #filePath) throws -> URL {
-        let repository = URL(fileURLWithPath: file).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let suite = URL(fileURLWithPath: file).deletingLastPathComponent()
+        let repository = suite.deletingLastPathComponent().deletingLastPathComponent()
         let candidates = [
             ProcessInfo.processInfo.environment["KAFKA_FIXTURES_DIR"].map { URL(fileURLWithPath: $0).appendingPathComponent("disk/compaction") },
             repository.deletingLastPathComponent().appendingPathComponent("shared/fixtures/kafka-2.3.0/disk/compaction"),
+            suite.appendingPathComponent("Fixtures/disk/compaction"),
         ].compactMap { $0 }
         return try #require(candidates.first {
             FileManager.default.fileExists(atPath: $0.appendingPathComponent("before/\(partition)/00000000000000000000.log").path)
