@@ -1,6 +1,7 @@
 import Foundation
 import KafkaCommon
 import KafkaRecords
+import Logging
 import Testing
 
 @testable import KafkaStorage
@@ -77,6 +78,47 @@ extension CleanerFixtureTests {
         // Every other segment is untouched, and the log still ends where it did.
         try expectSegment(4055, matches: before.appendingPathComponent("00000000000000004055.log").path)
         try expectSegment(4755, matches: before.appendingPathComponent("00000000000000004755.log").path)
+        #expect(log.withLock { $0.logEndOffset } == 5000)
+    }
+}
+
+extension CleanerFixtureTests {
+    /// Where the live cleaner is stopped, as by kill -9, while swapping the group {4405, 4580}.
+    static let crashSteps: [SwapStep] = [
+        .beforeRenameToSwap, .renamedToSwap, .oldSegmentDeleted(baseOffset: 4405), .oldSegmentDeleted(baseOffset: 4580),
+    ]
+
+    @Test(arguments: crashSteps)
+    func theCleanerKilledMidSwapRecoversToOldOrNewSegments(_ step: SwapStep) throws {
+        let before = fixtures.appendingPathComponent("before/\(Self.partition)")
+        let after = fixtures.appendingPathComponent("after-pass1/\(Self.partition)")
+        for base in try Self.baseOffsets(in: before) { try copySegment(from: before, baseOffset: base) }
+        let cleaner = Cleaner(offsetMap: SkimpyOffsetMap(memory: 1 << 20), logger: Logger(label: "cleaner"))
+        cleaner.swapCrashPoint = { at, base in
+            if base == 4405 && at == step { throw SimulatedCrash() }
+        }
+        do {
+            let log = try openLog()
+            #expect(throws: SimulatedCrash.self) { _ = try clean(log, cleaner, from: 0, to: 4930) }
+            // The process dies here: nothing is closed or flushed further.
+        }
+
+        let log = try Log(
+            dir: logDirectory, config: Self.config, recoveryPoint: 0, hadCleanShutdown: false, scheduler: MockScheduler(time: time),
+            time: time, logger: Logger(label: "cleaner-fixture"))
+        defer { _ = try? log.withLock { try $0.close() } }
+        let names = try FileManager.default.contentsOfDirectory(atPath: logDirectory)
+        #expect(!names.contains { $0.hasSuffix(LogFileName.cleanedSuffix) || $0.hasSuffix(LogFileName.swapSuffix) }, "\(names.sorted())")
+        // Groups cleaned before the crash are Kafka's output; 4755 was never reached.
+        for base: Int64 in [0, 3600, 4055] { try expectSegment(base, matches: after.appendingPathComponent(LogFileName.filenamePrefix(base) + ".log").path) }
+        try expectSegment(4755, matches: before.appendingPathComponent("00000000000000004755.log").path)
+        if step == .beforeRenameToSwap {
+            try expectSegment(4405, matches: before.appendingPathComponent("00000000000000004405.log").path)
+            try expectSegment(4580, matches: before.appendingPathComponent("00000000000000004580.log").path)
+        } else {
+            try expectSegment(4405, matches: after.appendingPathComponent("00000000000000004405.log").path)
+            #expect(!segmentBases(log).contains(4580))
+        }
         #expect(log.withLock { $0.logEndOffset } == 5000)
     }
 }

@@ -64,9 +64,15 @@ extension Cleaner {
             logger.info(
                 "Cleaner \(id): Swapping in cleaned segment \(Self.describe(cleaned)) for segment(s) [\(segments.map(Self.describe).joined(separator: ", "))] in log \(log.dir)"
             )
-            try log.replaceSegments([cleaned], oldSegments: segments)
+            let crashPoint = swapCrashPoint.map { hook in { (step: SwapStep) throws in try hook(step, cleaned.baseOffset) } }
+            try log.replaceSegments([cleaned], oldSegments: segments, crashPoint: crashPoint)
+        } catch let crash as SimulatedCrash {
+            // A test's crash: the files stay as they are, as after a kill -9.
+            throw crash
         } catch {
-            try? cleaned.deleteIfExists()
+            // Only output not yet renamed `.swap` is discarded: once it is, it may be the only
+            // copy of the records (the old segments being `.deleted`), and load completes the swap.
+            if cleaned.log.path.hasSuffix(LogFileName.cleanedSuffix) { try? cleaned.deleteIfExists() }
             throw error
         }
     }

@@ -45,6 +45,9 @@ public final class Cleaner: @unchecked Sendable {
     public let ioBufferSize: Int
     public let maxIoBufferSize: Int
     let logger: Logger
+    /// For crash tests: called between the steps of each swap with the step and the cleaned
+    /// segment's base offset; throwing stops the cleaning there (see `SwapStep`).
+    public var swapCrashPoint: (@Sendable (SwapStep, Int64) throws -> Void)?
 
     public init(
         id: Int = 0, offsetMap: SkimpyOffsetMap, dupBufferLoadFactor: Double = 0.9, ioBufferSize: Int = 512 * 1024 / 2,

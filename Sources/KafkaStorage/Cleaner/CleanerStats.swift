@@ -16,3 +16,9 @@ public struct CleanerStats: Sendable, Equatable {
 
     public init() {}
 }
+
+/// Thrown from a `Cleaner.swapCrashPoint` to stop a cleaning as a crash would: the cleaner leaves
+/// the files as they are instead of deleting its `.cleaned` output.
+public struct SimulatedCrash: Error, Equatable, Sendable {
+    public init() {}
+}
