@@ -194,3 +194,27 @@ import Testing
         #expect(live.map(\.offset) == latest.filter { $0.value.value != nil }.map(\.value.offset).sorted())
     }
 }
+
+extension CleanerTests {
+    /// Until the cleaner tracks transactions: a transactional record (maybe aborted) supersedes
+    /// nothing, and a transaction marker is copied whole.
+    @Test func transactionalDataAndMarkersAreNotLost() throws {
+        let log = try openLog()
+        try append(log, try Self.batch(0, [("k", "committed")]))
+        var transactional = MemoryRecordsBuilder(baseOffset: 1, producerId: 9, producerEpoch: 0, baseSequence: 0, isTransactional: true, partitionLeaderEpoch: 0)
+        try transactional.append(offset: 1, timestamp: 1_001, key: ByteBuffer(string: "k"), value: ByteBuffer(string: "maybe aborted"))
+        try append(log, try transactional.buildRecords())
+        var marker = MemoryRecordsBuilder(baseOffset: 2, producerId: 9, producerEpoch: 0, isTransactional: true, isControlBatch: true, partitionLeaderEpoch: 0)
+        try marker.append(offset: 2, timestamp: 1_002, key: ByteBuffer(bytes: [0, 0, 0, 0]), value: ByteBuffer(bytes: [0, 0, 0, 0, 0, 0]))
+        let markerBytes = try marker.buildRecords()
+        try append(log, markerBytes)
+        // A later plain record with the marker's key bytes must not make the marker redundant.
+        try append(log, try Self.batch(3, [(String(decoding: [0, 0, 0, 0], as: UTF8.self), "plain")]))
+        try roll(log)
+        let (end, _) = try clean(log, cleaner(), from: 0, horizon: .max)
+        #expect(end == 4)
+        #expect(try records(log).map(\.offset) == [0, 1, 2, 3])
+        let found = try batches(log)
+        #expect(Array(found[2].bytes.readableBytesView) == Array(markerBytes.buffer.readableBytesView))
+    }
+}

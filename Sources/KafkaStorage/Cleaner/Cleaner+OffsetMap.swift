@@ -5,7 +5,8 @@ extension Cleaner {
     /// The first pass (Kafka's `buildOffsetMap`): clears the map, then maps `key → offset` for
     /// every keyed record at or after `start` in the segments holding `[start, end)`, in offset
     /// order, stopping once the map holds `slots × loadFactor` keys (the rest is cleaned by a
-    /// later run). Control batches are not mapped. After each batch read past `start`, the map's
+    /// later run). Control batches and transactional batches are not mapped (see below). After
+    /// each batch read past `start`, the map's
     /// `latestOffset` becomes the batch's last offset, so the cleaned range ends at a batch
     /// boundary.
     func buildOffsetMap(_ log: LocalLog, start: Int64, end: Int64, stats: inout CleanerStats) throws {
@@ -28,8 +29,11 @@ extension Cleaner {
             var batches = MemoryRecords(chunk).batches
             while let batch = batches.next() {
                 stats.mapBytesRead += batch.sizeInBytes
-                if batch.isControlBatch {
-                    stats.mapMessagesRead += 1
+                if batch.isControlBatch || batch.isTransactional {
+                    // Not mapped: transaction markers, and transactional data, which may belong to
+                    // an aborted transaction (Kafka leaves those out of the map). Until the
+                    // cleaner tracks transactions, no transactional record supersedes another.
+                    stats.mapMessagesRead += Int(batch.recordCount)
                 } else {
                     var records = try batch.records()
                     while let record = try records.next() {

@@ -22,8 +22,10 @@ import NIOCore
 ///   baseTimestamp and maxTimestamp are those of the kept records. An empty kept batch is a
 ///   61-byte header with no records, Kafka's `writeEmptyHeader`.
 ///
-/// Control batches and aborted transactional data are kept as they are for now: removing
-/// transaction markers and aborted records belongs to the transactions work.
+/// Control batches (transaction markers) are copied whole, and transactional records are never
+/// in the offset map (so none supersedes another), for now: removing markers and aborted records,
+/// and letting committed transactional records supersede older ones, belongs to the transactions
+/// work (Kafka's `CleanedTransactionMetadata`).
 ///
 /// Only complete batches are consumed: `bytesRead` stops before a partial batch at the end of
 /// the chunk, and the caller reads on from there.
@@ -66,6 +68,16 @@ enum CleanerRecordFilter {
         var batches = MemoryRecords(chunk).batches
         while let batch = batches.next() {
             result.bytesRead += batch.sizeInBytes
+            if batch.isControlBatch {
+                // Transaction markers are kept whole until the cleaner tracks transactions.
+                result.messagesRead += Int(batch.recordCount)
+                var bytes = batch.bytes
+                result.output.writeBuffer(&bytes)
+                result.noteRetained(
+                    maxTimestamp: batch.maxTimestamp, shallowOffset: batch.lastOffset, maxOffset: batch.lastOffset,
+                    messages: Int(batch.recordCount), bytes: batch.sizeInBytes)
+                continue
+            }
             let retainEmpty = batch.hasProducerId && lastOffsetOfActiveProducers[batch.producerId] == batch.lastOffset
             let records = try batch.decodeRecords()
             result.messagesRead += records.count
