@@ -62,7 +62,7 @@ extension Cleaner {
             try cleaned.flush()
             try cleaned.setLastModified(last.lastModified)
             logger.info(
-                "Cleaner \(id): Swapping in cleaned segment \(Self.describe(cleaned)) for segment(s) [\(segments.map(Self.describe).joined(separator: ", "))] in log \(log.dir)"
+                "Cleaner \(id): Swapping in cleaned segment \(Self.describe(cleaned)) for segment(s) List(\(segments.map(Self.describe).joined(separator: ", "))) in log Log(\(log.dir))"
             )
             let crashPoint = swapCrashPoint.map { hook in { (step: SwapStep) throws in try hook(step, cleaned.baseOffset) } }
             try log.replaceSegments([cleaned], oldSegments: segments, crashPoint: crashPoint)

@@ -1,4 +1,5 @@
 import Foundation
+import KafkaCommon
 import KafkaRecords
 import Logging
 
@@ -45,14 +46,16 @@ public final class Cleaner: @unchecked Sendable {
     public let ioBufferSize: Int
     public let maxIoBufferSize: Int
     let logger: Logger
+    let time: any Time
     /// For crash tests: called between the steps of each swap with the step and the cleaned
     /// segment's base offset; throwing stops the cleaning there (see `SwapStep`).
     public var swapCrashPoint: (@Sendable (SwapStep, Int64) throws -> Void)?
 
     public init(
         id: Int = 0, offsetMap: SkimpyOffsetMap, dupBufferLoadFactor: Double = 0.9, ioBufferSize: Int = 512 * 1024 / 2,
-        maxIoBufferSize: Int = 1_000_012, logger: Logger
+        maxIoBufferSize: Int = 1_000_012, time: any Time = SystemTime(), logger: Logger
     ) {
+        self.time = time
         self.id = id
         self.offsetMap = offsetMap
         self.dupBufferLoadFactor = dupBufferLoadFactor
@@ -85,10 +88,12 @@ public final class Cleaner: @unchecked Sendable {
         let name = "\(log.topicPartition)"
         let upperBound = min(firstUncleanableOffset, log.activeSegment.baseOffset)
         var stats = CleanerStats()
+        stats.startNanos = time.nanoseconds
         logger.info("Cleaner \(id): Beginning cleaning of log \(name).")
         logger.info("Cleaner \(id): Building offset map for \(name)...")
         try buildOffsetMap(log, start: firstDirtyOffset, end: upperBound, stats: &stats)
         let endOffset = offsetMap.latestOffset + 1
+        stats.mapCompleteNanos = time.nanoseconds
         guard endOffset > firstDirtyOffset else {
             // Nothing was mapped: nothing to clean.
             return (firstDirtyOffset, stats)
@@ -105,6 +110,7 @@ public final class Cleaner: @unchecked Sendable {
                 log, group, deleteHorizonMs: deleteHorizonMs, lastOffsetOfActiveProducers: lastOffsetOfActiveProducers, stats: &stats)
         }
         stats.bufferUtilization = offsetMap.utilization
+        stats.endNanos = time.nanoseconds
         return (endOffset, stats)
     }
 
@@ -113,7 +119,7 @@ public final class Cleaner: @unchecked Sendable {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE MMM dd HH:mm:ss zzz yyyy"
+        formatter.dateFormat = "EEE MMM dd HH:mm:ss 'UTC' yyyy"
         return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
     }
 }

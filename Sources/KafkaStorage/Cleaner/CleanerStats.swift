@@ -13,6 +13,11 @@ public struct CleanerStats: Sendable, Equatable {
     public var invalidMessagesRead = 0
     /// The offset map's fill once the map was built (`size / slots`).
     public var bufferUtilization = 0.0
+    /// Monotonic clock readings (nanoseconds): the run's start, the offset map's completion, and
+    /// the end of the copy pass.
+    public var startNanos: UInt64 = 0
+    public var mapCompleteNanos: UInt64 = 0
+    public var endNanos: UInt64 = 0
 
     public init() {}
 }
