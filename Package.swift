@@ -178,7 +178,7 @@ let package = Package(
                 "KafkaBroker", "KafkaCommon", "KafkaZk", "KafkaTestKit", "GroupCoordinator",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ]),
-        .testTarget(name: "ControllerTests", dependencies: ["Controller", "KafkaCommon", "KafkaZk", "KafkaTestKit"]),
+        .testTarget(name: "ControllerTests", dependencies: ["Controller", "KafkaCommon", "KafkaZk", "KafkaTestKit", "KafkaProtocol"]),
         .testTarget(
             name: "ClusterTests",
             dependencies: [

@@ -10,6 +10,10 @@
 #                 vanishing) to the controller's last partition-state write
 #   restart       the killed broker started again: from its /brokers/ids/<id> create to the ISR
 #                 write that put it back into the last of its partitions
+#   controlled    SIGTERM to a broker (controlled.shutdown.enable=true): from the signal to the
+#                 controller's last write moving a leadership away from it (seconds=), and to the
+#                 end of its registration (exit_seconds=: its /brokers/ids/<id> deleted or its
+#                 session closed)
 #
 # Usage: Scripts/bench-controller.sh [PARTITIONS ...]   (default: 30 300 1000)
 # It runs on the quickstart's ports (Scripts/lab/lib.sh), one fresh cluster per size.
@@ -48,5 +52,16 @@ for partitions in "${SIZES[@]}"; do
     lab_inspect wait-all-led bench --not "$controller" --timeout 120
     sleep 1
     echo "partitions=$partitions $(measure failover "$controller" bench "$start" "$(lab_now_ms)")"
+
+    lab_restart "$controller" >/dev/null
+    lab_inspect wait-all-isr bench 3 --timeout 600
+    stopping="$(lab_leader_other_than "$(lab_controller)" bench "$partitions")"
+    pid="$(lab_pid "$stopping")"
+    start="$(lab_now_ms)"
+    lab_sigterm "$stopping" >/dev/null
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.01; done
+    exited="$(lab_now_ms)"
+    sleep 1
+    echo "partitions=$partitions $(measure controlled "$stopping" bench "$start" "$(lab_now_ms)") process_exit_seconds=$(( (exited - start) / 1000 )).$(printf '%03d' $(( (exited - start) % 1000 )))"
     lab_quickstart stop >/dev/null 2>&1 || true
 done

@@ -13,8 +13,8 @@ PHASE:
   restart       BROKER's create of /brokers/ids/<id> -> the write that put it back into the ISR of
                 the last of its partitions.
   controlled    START_MS (when SIGTERM was sent) -> the controller's last partition-state write
-                moving a leader away from BROKER; also -> BROKER's session close (the process
-                deregistered and exited).
+                before BROKER deregistered (its leaderships moved, it left the ISRs); also ->
+                BROKER's deregistration (its /brokers/ids/<id> deleted or its session closed).
 Prints one line: PHASE seconds=… [exit_seconds=…] partitions=… (writes counted).
 """
 import json
@@ -65,10 +65,13 @@ def main():
                 back[p] = t["time"]
         print("%s seconds=%.3f partitions=%d" % (phase, (max(back.values()) - t0) / 1000, len(back)))
     elif phase == "controlled":
-        moves = [(t, p) for t, p, s in state_writes(controller_session()) if s["leader"] != broker]
         closed = [t["time"] for t in txns if t["session"] == me and any(op["op"] == "closeSession" for op in t["ops"])]
         deregistered = [t["time"] for t in txns if any(op["op"] == "delete" and op["path"] == "/brokers/ids/%d" % broker for op in t["ops"])]
         gone = (closed + deregistered)
+        # The controller's writes while the broker was still registered: the leadership moves and
+        # ISR removals of the controlled shutdown (not the broker-change handling after it left).
+        moves = [(t, p) for t, p, s in state_writes(controller_session())
+                 if s["leader"] != broker and (not gone or t["time"] <= min(gone))]
         print("%s seconds=%.3f exit_seconds=%s partitions=%d" % (
             phase, ((moves[-1][0]["time"] - start) / 1000) if moves else float("nan"),
             ("%.3f" % ((min(gone) - start) / 1000)) if gone else "n/a", len({p for _, p in moves})))

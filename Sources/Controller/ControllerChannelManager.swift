@@ -3,6 +3,7 @@ import KafkaCommon
 import KafkaProtocol
 import KafkaZk
 import Logging
+import NIOCore
 import NIOPosix
 import Synchronization
 
@@ -10,33 +11,69 @@ import Synchronization
 /// live broker (Kafka's `RequestSendThread`), each with its own queue and connection to the
 /// broker's inter-broker listener, sending one request at a time and waiting for its response.
 ///
-/// A request whose connection fails is sent again on a new connection (after a short backoff)
-/// until it gets a response or the broker is removed: requests to one broker are never reordered
-/// or skipped. Removing a broker (it died, or this controller resigned) stops its sender and drops
-/// what it still had queued.
+/// Bounds, as Kafka's sender has them:
+/// - a connection attempt fails after `Settings.connectTimeout` (`controller.socket.timeout.ms`);
+/// - a request not answered within `Settings.requestTimeout` (`request.timeout.ms`) fails, and its
+///   connection is closed (later responses could no longer be matched to requests);
+/// - a failed request (connection refused or lost, timed out) is sent again on a new connection
+///   after a backoff (`Settings.retryBackoff`, doubling up to `Settings.maxRetryBackoff`), until
+///   it is answered or the broker is removed: requests to one broker are never reordered or
+///   skipped;
+/// - removing a broker (it died, or this controller resigned) cancels its sender, which stops at
+///   once wherever it is — waiting for a request, connecting (the attempt is abandoned and its
+///   connection closed when it completes), waiting for a response (the connection is closed) or
+///   backing off — and drops what it still had queued; its callbacks are not called.
+///
+/// Requests of one batch to different brokers go out in parallel: each broker has its own sender
+/// task and connection, so a slow or dead broker delays only its own queue (`send` only
+/// enqueues).
 ///
 /// Isolation: the table of senders is behind a `Mutex`; each sender is one task.
 public final class ControllerChannelManager: Sendable {
+    /// The sender's bounds.
+    public struct Settings: Sendable, Equatable {
+        /// `request.timeout.ms`: how long a request waits for its response.
+        public var requestTimeout: Duration
+        /// `controller.socket.timeout.ms`: how long a connection attempt may take.
+        public var connectTimeout: Duration
+        /// The wait before the first retry of a failed request; it doubles on each further failure.
+        public var retryBackoff: Duration
+        public var maxRetryBackoff: Duration
+
+        public init(
+            requestTimeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(30),
+            retryBackoff: Duration = .milliseconds(100), maxRetryBackoff: Duration = .seconds(1)
+        ) {
+            self.requestTimeout = requestTimeout
+            self.connectTimeout = connectTimeout
+            self.retryBackoff = retryBackoff
+            self.maxRetryBackoff = maxRetryBackoff
+        }
+    }
+
     private struct Sender {
         let queue: AsyncStream<QueuedRequest>.Continuation
         let task: Task<Void, Never>
     }
 
-    /// One request as a closure over a connection: sends, then hands the response to its callback.
+    /// One request as a closure over a connection: sends (bounded by the timeout given), then
+    /// hands the response to its callback.
     struct QueuedRequest: Sendable {
         let name: String
-        let perform: @Sendable (BrokerConnection) async throws -> Void
+        let perform: @Sendable (BrokerConnection, TimeAmount) async throws -> Void
     }
 
     public let controllerId: BrokerId
     let interBrokerListener: String
+    public let settings: Settings
     let logger: Logger
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     private let senders = Mutex<[BrokerId: Sender]>([:])
 
-    public init(controllerId: BrokerId, interBrokerListener: String, logger: Logger) {
+    public init(controllerId: BrokerId, interBrokerListener: String, settings: Settings = Settings(), logger: Logger) {
         self.controllerId = controllerId
         self.interBrokerListener = interBrokerListener
+        self.settings = settings
         self.logger = logger
     }
 
@@ -50,28 +87,37 @@ public final class ControllerChannelManager: Sendable {
             return
         }
         let (stream, continuation) = AsyncStream<QueuedRequest>.makeStream()
-        let task = Task { [group, logger, controllerId] in
+        let task = Task { [group, logger, controllerId, settings] in
+            let open: @Sendable () async throws -> BrokerConnection = {
+                try await BrokerConnection.connect(
+                    host: endpoint.host, port: Int(endpoint.port), clientId: "\(controllerId)", group: group,
+                    timeout: settings.connectTimeout)
+            }
             var connection: BrokerConnection?
             for await request in stream {
-                var backoff: Duration = .milliseconds(100)
+                var backoff = settings.retryBackoff
                 while !Task.isCancelled {
                     do {
                         let active: BrokerConnection
                         if let current = connection, await current.isActive {
                             active = current
                         } else {
-                            active = try await BrokerConnection.connect(
-                                host: endpoint.host, port: Int(endpoint.port), clientId: "\(controllerId)", group: group)
+                            active = try await abandoningOnCancel(open) { await $0.close() }
                             connection = active
                         }
-                        try await request.perform(active)
+                        try await withTaskCancellationHandler {
+                            try await request.perform(active, settings.requestTimeout.timeAmount)
+                        } onCancel: {
+                            Task { await active.close() }
+                        }
                         break
                     } catch {
-                        logger.warning("[Controller id=\(controllerId)] \(request.name) to broker \(broker.id) at \(endpoint) failed: \(error); retrying")
                         await connection?.close()
                         connection = nil
+                        if Task.isCancelled { break }
+                        logger.warning("[Controller id=\(controllerId)] \(request.name) to broker \(broker.id) at \(endpoint) failed: \(error); retrying in \(backoff)")
                         try? await Task.sleep(for: backoff)
-                        backoff = min(backoff * 2, .seconds(1))
+                        backoff = min(backoff * 2, settings.maxRetryBackoff)
                     }
                 }
             }
@@ -80,11 +126,14 @@ public final class ControllerChannelManager: Sendable {
         senders.withLock { $0[broker.id] = Sender(queue: continuation, task: task) }
     }
 
-    /// Stops `id`'s sender; what it had queued is dropped.
-    public func removeBroker(_ id: BrokerId) {
-        guard let sender = senders.withLock({ $0.removeValue(forKey: id) }) else { return }
+    /// Stops `id`'s sender; what it had queued is dropped. Returns the sender's task, which ends
+    /// promptly (for whoever must know that it has stopped).
+    @discardableResult
+    public func removeBroker(_ id: BrokerId) -> Task<Void, Never>? {
+        guard let sender = senders.withLock({ $0.removeValue(forKey: id) }) else { return nil }
         sender.queue.finish()
         sender.task.cancel()
+        return sender.task
     }
 
     /// Queues a request for a broker; `callback` gets its response, on the broker's sender task,
@@ -94,8 +143,8 @@ public final class ControllerChannelManager: Sendable {
         to broker: BrokerId, _ api: API.Type, _ request: API.Request, version: Int16,
         callback: @escaping @Sendable (API.Response) -> Void = { _ in }
     ) {
-        let queued = QueuedRequest(name: "\(API.key) v\(version)") { connection in
-            let response = try await connection.send(API.self, request, version: version)
+        let queued = QueuedRequest(name: "\(API.key) v\(version)") { connection, timeout in
+            let response = try await connection.send(API.self, request, version: version, timeout: timeout)
             guard !Task.isCancelled else { return }
             callback(response)
         }
@@ -103,8 +152,16 @@ public final class ControllerChannelManager: Sendable {
         if sent == nil { logger.debug("[Controller id=\(controllerId)] No sender for broker \(broker); \(API.key) dropped") }
     }
 
-    /// Stops every sender (the controller resigned or shuts down).
-    public func shutdown() {
-        for id in brokerIds { removeBroker(id) }
+    /// Stops every sender (the controller resigned or shuts down); returns their tasks.
+    @discardableResult
+    public func shutdown() -> [Task<Void, Never>] {
+        brokerIds.compactMap { removeBroker($0) }
+    }
+}
+
+extension Duration {
+    /// The same span as NIO's `TimeAmount` (nanosecond precision).
+    var timeAmount: TimeAmount {
+        .nanoseconds(components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000)
     }
 }

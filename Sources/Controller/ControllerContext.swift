@@ -26,13 +26,29 @@ public struct ControllerContext: Sendable, Equatable {
     public var partitionStates: [TopicPartition: PartitionState] = [:]
     /// Each replica's state in the replica state machine (absent = `NonExistentReplica`).
     public var replicaStates: [PartitionReplica: ReplicaState] = [:]
+    /// Brokers that asked for a controlled shutdown and are still registered (Kafka's
+    /// `shuttingDownBrokerIds`). They stay in `liveBrokers` (they still get requests, and
+    /// UpdateMetadata still lists them, as Kafka's `liveOrShuttingDownBrokers`) but no longer count
+    /// as live: `liveBrokerIds` leaves them out, so no election picks them and UpdateMetadata lists
+    /// their replicas as offline. A broker leaves the set when its registration goes.
+    public var shuttingDownBrokerIds: Set<BrokerId> = []
     /// Partitions being reassigned, with their target replicas (RAR), as listed in
     /// `/admin/reassign_partitions` (Kafka's `partitionsBeingReassigned`).
     public var partitionsBeingReassigned: [TopicPartition: [BrokerId]] = [:]
 
     public init() {}
 
-    public var liveBrokerIds: Set<BrokerId> { Set(liveBrokers.keys) }
+    /// The registered brokers that are not shutting down: the ones elections may pick.
+    public var liveBrokerIds: Set<BrokerId> { Set(liveBrokers.keys).subtracting(shuttingDownBrokerIds) }
+
+    /// Every registered broker, shutting down or not (Kafka's `liveOrShuttingDownBrokerIds`).
+    public var liveOrShuttingDownBrokerIds: Set<BrokerId> { Set(liveBrokers.keys) }
+
+    /// Whether `broker` counts as live for a replica (Kafka's `isReplicaOnline`): registered and,
+    /// unless `includeShuttingDown`, not shutting down.
+    public func isReplicaOnline(_ broker: BrokerId, includeShuttingDown: Bool = false) -> Bool {
+        liveBrokers[broker] != nil && (includeShuttingDown || !shuttingDownBrokerIds.contains(broker))
+    }
 
     public var allTopics: Set<String> { Set(partitionAssignments.keys.map(\.topic)) }
 
@@ -52,15 +68,15 @@ public struct ControllerContext: Sendable, Equatable {
 
     /// The difference between the registered brokers and the ones known: which came and went.
     public func brokerChanges(current: Set<BrokerId>) -> (added: [BrokerId], removed: [BrokerId]) {
-        (current.subtracting(liveBrokerIds).sorted(), liveBrokerIds.subtracting(current).sorted())
+        (current.subtracting(liveOrShuttingDownBrokerIds).sorted(), liveOrShuttingDownBrokerIds.subtracting(current).sorted())
     }
 
     /// Partitions whose leader is not a live broker (the dead leader's, and those already
     /// leaderless), except those of topics being deleted: they go (or stay) OfflinePartition
-    /// when brokers fail.
+    /// when brokers fail. As in Kafka, a leader that is shutting down does not count as live.
     public func partitionsWithoutLiveLeader() -> [TopicPartition] {
         partitionLeadership.filter { tp, state in
-            liveBrokers[state.leaderAndIsr.leader] == nil && !isTopicQueuedUpForDeletion(tp.topic)
+            !isReplicaOnline(state.leaderAndIsr.leader) && !isTopicQueuedUpForDeletion(tp.topic)
         }.map(\.key).sorted()
     }
 

@@ -10,8 +10,12 @@ public enum ControllerState: String, Sendable {
     case topicDeletion = "TopicDeletion"
     case isrChange = "IsrChange"
     case topicUncleanLeaderElectionEnable = "TopicUncleanLeaderElectionEnable"
+    case uncleanLeaderElectionEnable = "UncleanLeaderElectionEnable"
     case partitionReassignment = "PartitionReassignment"
     case controllerShutdown = "ControllerShutdown"
+    case manualLeaderBalance = "ManualLeaderBalance"
+    case autoLeaderBalance = "AutoLeaderBalance"
+    case controlledShutdown = "ControlledShutdown"
 }
 
 /// One unit of controller work. ZooKeeper watches and session callbacks only enqueue these; the
@@ -44,11 +48,23 @@ public enum ControllerEvent: Sendable, Equatable {
     /// A topic's config now enables unclean leader election: its offline partitions may get a
     /// leader now.
     case topicUncleanLeaderElectionEnable(topic: String)
+    /// The broker's `unclean.leader.election.enable` changed dynamically (`/config/brokers`):
+    /// the new default, and when now enabled, every offline partition may get a leader.
+    case uncleanLeaderElectionEnable(enabled: Bool)
+    /// A preferred replica election was asked for (Kafka's `PreferredReplicaLeaderElection`): by
+    /// the creation of `/admin/preferred_replica_election` (nil: read the znode), or by an
+    /// ElectPreferredLeaders request (its partitions and where to answer).
+    case preferredReplicaLeaderElection(PreferredReplicaElectionCallback?)
+    /// The periodic leader-imbalance check (Kafka's `AutoPreferredReplicaLeaderElection`).
+    case autoPreferredReplicaLeaderElection
     /// `/admin/reassign_partitions` was created, changed or deleted: reassignments to start.
     case partitionReassignment
     /// The state znode of a partition being reassigned changed: maybe every target replica is in
     /// the ISR now (Kafka's `PartitionReassignmentIsrChange`).
     case partitionReassignmentIsrChange(TopicPartition)
+    /// A broker asked to shut down in a controlled way (the ControlledShutdown API): move its
+    /// leaderships away and take its replicas out of the ISRs; `callback` gets the answer.
+    case controlledShutdown(id: BrokerId, brokerEpoch: Int64, callback: ControlledShutdownCallback)
 
     public var state: ControllerState {
         switch self {
@@ -58,7 +74,11 @@ public enum ControllerEvent: Sendable, Equatable {
         case .topicDeletion, .topicDeletionStopReplicaResponse: .topicDeletion
         case .isrChangeNotification: .isrChange
         case .topicUncleanLeaderElectionEnable: .topicUncleanLeaderElectionEnable
+        case .uncleanLeaderElectionEnable: .uncleanLeaderElectionEnable
+        case .preferredReplicaLeaderElection: .manualLeaderBalance
+        case .autoPreferredReplicaLeaderElection: .autoLeaderBalance
         case .partitionReassignment, .partitionReassignmentIsrChange: .partitionReassignment
+        case .controlledShutdown: .controlledShutdown
         }
     }
 }

@@ -72,19 +72,26 @@ extension KafkaController {
     private func markDead(_ id: BrokerId) {
         context.liveBrokers[id] = nil
         context.liveBrokerEpochs[id] = nil
+        if context.shuttingDownBrokerIds.remove(id) != nil {
+            logger.info("[Controller id=\(brokerId)] Removed \(id) from list of shutting down brokers.")
+        }
     }
 
     /// `newBrokers` are already live in the context.
     func onBrokerStartup(_ newBrokers: [BrokerId]) async throws {
         logger.info("[Controller id=\(brokerId)] New broker startup callback for \(newBrokers.map(\.description).joined(separator: ","))")
         let started = Set(newBrokers)
-        sendUpdateMetadata(to: context.liveBrokerIds.subtracting(started).sorted())
+        sendUpdateMetadata(to: context.liveOrShuttingDownBrokerIds.subtracting(started).sorted())
         sendUpdateMetadata(to: newBrokers, partitions: context.partitionLeadership.keys.sorted())
         var batch = ControllerBrokerRequestBatch()
         transitionReplicasOnline(context.replicas(onBrokers: started), &batch)
         try await triggerOnlinePartitionStateChange(&batch)
         sendRequests(batch)
         // Deletions waiting for a replica that was down resume now.
+        let waitingForDeletion = context.replicas(onBrokers: started).filter { context.isTopicQueuedUpForDeletion($0.topicPartition.topic) }
+        if !waitingForDeletion.isEmpty {
+            logger.info("[Controller id=\(brokerId)] Some replicas \(waitingForDeletion.sorted().map(\.description).joined(separator: ",")) for topics scheduled for deletion \(context.topicsToBeDeleted.keys.sorted().joined(separator: ",")) are on the newly restarted brokers \(newBrokers.map(\.description).joined(separator: ",")). Signaling restart of topic deletion for these topics")
+        }
         for (topic, pending) in context.topicsToBeDeleted.sorted(by: { $0.key < $1.key }) where !pending.isDisjoint(with: started) {
             sendStopReplicaForDeletion(topic: topic, to: pending.intersection(started))
         }

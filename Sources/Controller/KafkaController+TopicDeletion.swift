@@ -48,9 +48,26 @@ extension KafkaController {
         record(partitionStateMachine.handleStateChanges(partitions, to: .offlinePartition, context: &context), &batch)
         record(partitionStateMachine.handleStateChanges(partitions, to: .nonExistentPartition, context: &context), &batch)
         sendRequests(batch)
+        haltDeletionForOfflineReplicas(of: topic, partitions: partitions)
         let live = replicas.filter { context.liveBrokers[$0] != nil }
         if live.isEmpty, replicas.isEmpty { eventManager.put(.topicDeletionStopReplicaResponse(topic: topic, broker: .none, succeeded: true)) }
         sendStopReplicaForDeletion(topic: topic, to: live)
+    }
+
+    /// The topic's replicas on dead brokers go ReplicaDeletionIneligible (Kafka's
+    /// `startReplicaDeletion`): the deletion is halted until their brokers start again, when
+    /// `onBrokerStartup` sends them their StopReplica.
+    private func haltDeletionForOfflineReplicas(of topic: String, partitions: [TopicPartition]) {
+        let offline = partitions.flatMap { tp in
+            (context.partitionAssignments[tp] ?? []).filter { context.liveBrokers[$0] == nil }.map { PartitionReplica(tp, $0) }
+        }
+        guard !offline.isEmpty else { return }
+        // A new controller starts dead brokers' replicas as ReplicaDeletionIneligible already;
+        // the others were taken offline when their brokers died.
+        let moving = offline.filter { (context.replicaStates[$0] ?? .nonExistentReplica).canTransition(to: .replicaDeletionIneligible) }
+        var batch = ControllerBrokerRequestBatch()
+        record(replicaStateMachine.handleStateChanges(moving, to: .replicaDeletionIneligible, context: &context), &batch)
+        logger.info("[Controller id=\(brokerId)] Halted deletion of topics \(topic) due to offline replicas \(offline.map(\.description).joined(separator: ","))")
     }
 
     /// UpdateMetadata naming the partitions' leader as -2, which makes metadata caches drop them.
@@ -86,7 +103,13 @@ extension KafkaController {
                 controllerId: brokerId, controllerEpoch: epoch, brokerEpoch: context.liveBrokerEpochs[broker] ?? -1,
                 deletePartitions: deletePartitions, topics: topics, version: Self.stopReplicaVersion)
             let events = eventManager
+            let logger = stateChangeLogger
             channelManager.send(to: broker, StopReplica.self, request, version: Self.stopReplicaVersion) { response in
+                // The answer, for the failover lab's timeline (Kafka logs it at TRACE).
+                let failed = response.partitionErrors.filter { $0.errorCode != .none }
+                logger.controller(epoch: epoch,
+                    "Received StopReplica response from broker \(broker): \(response.errorCode)"
+                        + (failed.isEmpty ? "" : ", partition errors \(failed.map { "\($0.topicName)-\($0.partitionIndex): \($0.errorCode)" })"))
                 guard deletePartitions else { return }
                 for topic in topics {
                     let succeeded = response.errorCode == .none
@@ -105,6 +128,9 @@ extension KafkaController {
         guard isActive, var pending = context.topicsToBeDeleted[topic] else { return }
         if succeeded {
             pending.remove(broker)
+            let deleted = context.partitionAssignments.filter { $0.key.topic == topic && $0.value.contains(broker) }.keys
+                .sorted().map { PartitionReplica($0, broker).description }
+            logger.info("[Controller id=\(brokerId)] Deletion successfully completed for replicas \(deleted.joined(separator: ","))")
         } else {
             stateChangeLogger.controller(epoch: context.epoch, "Broker \(broker) failed to delete \(topic); it stays ineligible")
         }

@@ -167,6 +167,10 @@ extension KafkaController {
                 if response.errorCode != .none || !failed.isEmpty {
                     logger.controller(epoch: epoch,
                         "LeaderAndIsr to broker \(broker) answered \(response.errorCode), partition errors \(failed.map { "\($0.topicName)-\($0.partitionIndex): \($0.errorCode)" })")
+                } else {
+                    // The answer, for the failover lab's timeline (Kafka logs it at TRACE).
+                    logger.controller(epoch: epoch,
+                        "Received LeaderAndIsr response from broker \(broker): NONE for \(response.partitionErrors.count) partitions")
                 }
             }
             stateChangeLogger.controller(epoch: epoch,

@@ -19,7 +19,7 @@ extension KafkaController {
                     partitionIndex: tp.partition, controllerEpoch: state.controllerEpoch,
                     leader: state.leaderAndIsr.leader, leaderEpoch: state.leaderAndIsr.leaderEpoch,
                     isr: state.leaderAndIsr.isr, zkVersion: state.leaderAndIsr.zkVersion, replicas: replicas,
-                    offlineReplicas: replicas.filter { context.liveBrokers[$0] == nil })
+                    offlineReplicas: replicas.filter { !context.isReplicaOnline($0) })
             })
         }
         let live = context.liveBrokers.values.sorted { $0.id < $1.id }.map { info in
@@ -40,6 +40,9 @@ extension KafkaController {
             channelManager.send(to: broker, UpdateMetadata.self, request, version: Self.updateMetadataVersion) { response in
                 if response.errorCode != .none {
                     logger.controller(epoch: epoch, "UpdateMetadata to broker \(broker) failed with \(response.errorCode)")
+                } else {
+                    // The answer, for the failover lab's timeline (Kafka logs it at TRACE).
+                    logger.controller(epoch: epoch, "Received UpdateMetadata response from broker \(broker): NONE")
                 }
             }
         }

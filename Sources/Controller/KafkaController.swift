@@ -29,8 +29,13 @@ public actor KafkaController {
     let channelManager: ControllerChannelManager
     /// The broker's `unclean.leader.election.enable`: whether a partition with no live in-sync
     /// replica may be led by an out-of-sync one (losing records). A topic's own setting in
-    /// `/config/topics/<topic>`, read at election time, overrides it.
-    let uncleanLeaderElectionEnable: Bool
+    /// `/config/topics/<topic>`, read at election time, overrides it. A dynamic broker config
+    /// changes it at run time (`updateDefaultUncleanLeaderElection`), through the event queue.
+    var uncleanLeaderElectionEnable: Bool
+    /// The automatic leader rebalance settings.
+    let autoLeaderRebalance: AutoLeaderRebalanceConfig
+    /// Schedules the next leader-imbalance check while active (cancelled at resignation).
+    let scheduler: ControllerScheduler
 
     private var brokerInfo: BrokerInfo
     /// The czxid of this broker's registration znode (Kafka's broker epoch).
@@ -43,7 +48,10 @@ public actor KafkaController {
     public init(
         brokerInfo: BrokerInfo, brokerEpoch: Int64, zkClient: KafkaZkClient, logger: Logger,
         staleRegistrationWait: Duration, interBrokerListener: String = "PLAINTEXT",
-        uncleanLeaderElectionEnable: Bool = false
+        uncleanLeaderElectionEnable: Bool = false,
+        autoLeaderRebalance: AutoLeaderRebalanceConfig = AutoLeaderRebalanceConfig(),
+        rebalanceClock: any Clock<Duration> = ContinuousClock(),
+        channelSettings: ControllerChannelManager.Settings = ControllerChannelManager.Settings()
     ) {
         self.brokerId = brokerInfo.id
         self.brokerInfo = brokerInfo
@@ -51,13 +59,16 @@ public actor KafkaController {
         self.zkClient = zkClient
         self.staleRegistrationWait = staleRegistrationWait
         self.uncleanLeaderElectionEnable = uncleanLeaderElectionEnable
+        self.autoLeaderRebalance = autoLeaderRebalance
+        self.scheduler = ControllerScheduler(clock: rebalanceClock)
         var logger = logger
         logger[metadataKey: "broker"] = "\(brokerInfo.id)"
         self.logger = logger
         self.stateChangeLogger = StateChangeLogger(brokerId: brokerInfo.id)
         self.eventManager = ControllerEventManager(logger: logger)
         self.channelManager = ControllerChannelManager(
-            controllerId: brokerInfo.id, interBrokerListener: interBrokerListener, logger: logger)
+            controllerId: brokerInfo.id, interBrokerListener: interBrokerListener, settings: channelSettings,
+            logger: logger)
     }
 
     public var isActive: Bool { activeControllerId == brokerId }
@@ -87,6 +98,7 @@ public actor KafkaController {
                 case (PersistentZkPaths.brokerTopics, .nodeChildrenChanged): eventManager.put(.topicChange)
                 case (PersistentZkPaths.deleteTopics, .nodeChildrenChanged): eventManager.put(.topicDeletion)
                 case (PersistentZkPaths.isrChangeNotification, .nodeChildrenChanged): eventManager.put(.isrChangeNotification)
+                case (PreferredReplicaElectionZNode.path, .nodeCreated): eventManager.put(.preferredReplicaLeaderElection(nil))
                 case (ReassignPartitionsZNode.path, .nodeCreated), (ReassignPartitionsZNode.path, .nodeDataChanged),
                      (ReassignPartitionsZNode.path, .nodeDeleted):
                     eventManager.put(.partitionReassignment)
@@ -163,10 +175,18 @@ public actor KafkaController {
                 try await processIsrChangeNotification()
             case .topicUncleanLeaderElectionEnable(let topic):
                 try await processTopicUncleanLeaderElectionEnable(topic: topic)
+            case .uncleanLeaderElectionEnable(let enabled):
+                try await processUncleanLeaderElectionEnable(enabled)
+            case .preferredReplicaLeaderElection(let callback):
+                try await processPreferredReplicaLeaderElection(callback)
+            case .autoPreferredReplicaLeaderElection:
+                try await processAutoPreferredReplicaLeaderElection()
             case .partitionReassignment:
                 try await processPartitionReassignment()
             case .partitionReassignmentIsrChange(let tp):
                 try await processPartitionReassignmentIsrChange(tp)
+            case .controlledShutdown(let id, let brokerEpoch, let callback):
+                try await processControlledShutdown(id: id, brokerEpoch: brokerEpoch, callback: callback)
             }
         } catch let error as ZooKeeperError where error.code.isRetriable {
             // Retried from outside the event loop: blocking the loop here would also block the
@@ -299,6 +319,7 @@ public actor KafkaController {
         batch.addUpdateMetadata(context.partitionLeadership.keys.filter { !context.isTopicQueuedUpForDeletion($0.topic) })
         sendRequests(batch)
         try await resumePartitionReassignments()
+        try await onControllerFailoverPreferredReplicaElection()
         logger.info("\(logIdent)Ready to serve as the new controller with epoch \(context.epoch)")
     }
 
@@ -311,6 +332,7 @@ public actor KafkaController {
 
     func onControllerResignation() {
         channelManager.shutdown()
+        scheduler.cancel()
         let epoch = context.epoch
         context = ControllerContext()
         stateChangeLogger.controller(epoch: epoch, "Resigned as the controller")

@@ -73,7 +73,7 @@ public struct PartitionStateMachine: Sendable {
                 move(tp, to: target, detail: " with assigned replicas \(Self.list(replicas))", &plan, &context)
             case .onlinePartition where current == .newPartition:
                 let replicas = context.partitionAssignments[tp] ?? []
-                let live = replicas.filter { context.liveBrokers[$0] != nil }
+                let live = replicas.filter { context.isReplicaOnline($0) }
                 guard let leader = live.first else {
                     plan.log.append(StateChangeEntry(.error,
                         "Cannot start partition \(tp): none of its replicas [\(Self.list(replicas))] is alive; it stays \(PartitionState.newPartition.rawValue)"))
@@ -121,7 +121,7 @@ public struct PartitionStateMachine: Sendable {
             }
             context.partitionLeadership[tp] = state
             move(tp, to: .onlinePartition, detail: " with state \(state.leaderAndIsr)", &plan, &context)
-            let live = (context.partitionAssignments[tp] ?? []).filter { context.liveBrokers[$0] != nil }
+            let live = (context.partitionAssignments[tp] ?? []).filter { context.isReplicaOnline($0) }
             plan.requests.addLeaderAndIsr(tp, to: live, isNew: true)
         }
         return plan

@@ -16,8 +16,9 @@ import ZooKeeper
 /// `meta.properties` (a different cluster id refuses to start, naming the directory), settle the
 /// broker id (configured, stored, or generated from `/brokers/seqid`), write `meta.properties`,
 /// register `/brokers/ids/<id>` with the advertised listeners, and start the controller, which
-/// joins the election. Shutdown: the controller resigns, the registration is deleted, the session
-/// is closed.
+/// joins the election. Shutdown: with `controlled.shutdown.enable`, the controller first moves the
+/// broker's leaderships away (`KafkaServer+ControlledShutdown.swift`); then the controller resigns,
+/// the registration is deleted, the session is closed.
 ///
 /// Isolation: an actor; `startup` and `shutdown` run once each, in that order.
 public actor KafkaServer {
@@ -37,12 +38,18 @@ public actor KafkaServer {
     private var replicaManager: ReplicaManager?
     private var groupCoordinator: GroupCoordinator?
     private var deleteTopicsPurgatory: DelayedOperationPurgatory<DelayedDeleteTopics>?
+    private var electPreferredLeaderPurgatory: DelayedOperationPurgatory<DelayedElectPreferredLeader>?
     private var logManager: LogManager?
-    private var topicConfigChangeListener: TopicConfigChangeListener?
+    private var dynamicConfigManager: DynamicConfigManager?
+    /// `server.properties` under the dynamic broker configs, read at start-up (after the broker
+    /// id is settled) and kept current by `dynamicConfigManager`.
+    private var dynamicConfig: DynamicBrokerConfig?
 
-    /// `server.properties` as a dictionary (the log layer reads Kafka's `log.*` keys from it).
+    /// The effective broker properties as a dictionary (the log layer reads Kafka's `log.*` keys
+    /// from it): `server.properties` under the dynamic broker configs once they are read.
     private var brokerProperties: [String: String] {
-        Dictionary(config.properties.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+        dynamicConfig?.current.effective
+            ?? Dictionary(config.properties.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
     }
     private var listenerChannels: [any Channel] = []
     /// The listeners as bound (a configured port 0 replaced by the port the kernel chose).
@@ -83,16 +90,29 @@ public actor KafkaServer {
             let stored = try lockAndReadLogDirectories(clusterId: clusterId)
             brokerId = try await settleBrokerId(stored: stored, zkClient: zkClient)
             try writeMetaProperties(BrokerMetadata(brokerId: brokerId, clusterId: clusterId))
+            // As Kafka, the dynamic broker configs are read before the logs are loaded, so that
+            // the log manager starts with the effective defaults.
+            let dynamicConfig = try DynamicBrokerConfig(staticConfig: config)
+            try await dynamicConfig.initialize(zkClient: zkClient, brokerId: brokerId)
+            self.dynamicConfig = dynamicConfig
             try await startLogManager(zkClient: zkClient)
             if let logManager {
-                let listener = TopicConfigChangeListener(
-                    zkClient: zkClient, logManager: logManager, defaultLogConfig: try LogConfig(brokerProperties: brokerProperties),
+                let manager = DynamicConfigManager(
+                    zkClient: zkClient, logManager: logManager, brokerId: brokerId, dynamicConfig: dynamicConfig,
                     logger: Logger(label: "kafka.server.DynamicConfigManager"))
-                listener.start()
-                topicConfigChangeListener = listener
+                manager.start()
+                dynamicConfigManager = manager
             }
 
             try await startSocketServer(handlers: try await requestHandlers(zkClient: zkClient, clusterId: clusterId))
+            if let handlerPool {
+                let poolLogger = logger
+                dynamicConfigManager?.onChange(of: "num.io.threads") { value in
+                    guard let count = Int(value) else { return }
+                    handlerPool.resize(to: count)
+                    poolLogger.info("Resized the request handler pool to \(count) threads (num.io.threads)")
+                }
+            }
 
             let brokerInfo = BrokerInfo(id: brokerId, endpoints: advertisedEndpoints(), rack: config.rack,
                                         timestamp: time.milliseconds)
@@ -102,10 +122,17 @@ public actor KafkaServer {
                 brokerInfo: brokerInfo, brokerEpoch: brokerEpoch, zkClient: zkClient,
                 logger: Logger(label: "kafka.controller.KafkaController"), staleRegistrationWait: staleRegistrationWait,
                 interBrokerListener: config.interBrokerListenerName,
-                uncleanLeaderElectionEnable: try LogConfig(brokerProperties: brokerProperties).uncleanLeaderElectionEnable)
+                uncleanLeaderElectionEnable: dynamicConfig.logDefaults.uncleanLeaderElectionEnable,
+                autoLeaderRebalance: config.autoLeaderRebalance,
+                channelSettings: ControllerChannelManager.Settings(
+                    requestTimeout: .milliseconds(config.integer("request.timeout.ms")),
+                    connectTimeout: .milliseconds(config.integer("controller.socket.timeout.ms"))))
             self.controller = controller
-            topicConfigChangeListener?.onUncleanLeaderElectionEnabled { topic in
+            dynamicConfigManager?.onUncleanLeaderElectionEnabled { topic in
                 controller.enableTopicUncleanLeaderElection(topic)
+            }
+            dynamicConfigManager?.onDefaultUncleanLeaderElectionChange { enabled in
+                controller.updateDefaultUncleanLeaderElection(enabled)
             }
             await controller.startup()
             logger.info("\(logIdent)started")
@@ -121,11 +148,16 @@ public actor KafkaServer {
         guard !isShutDown else { return }
         isShutDown = true
         logger.info("\(logIdent)shutting down")
+        // Leaderships move away first, while requests are still served (controlled shutdown).
+        let controlledShutdownRan = await controlledShutdownIfEnabled()
         // Stop taking requests first; the network threads go last.
         requestChannel?.close()
         completeDelayedRequestsForShutdown()
         for channel in listenerChannels { try? await channel.close() }
-        topicConfigChangeListener?.stop()
+        // As in Kafka, the fetchers stop before the registration goes: a follower that kept
+        // fetching could be taken back into an ISR the controller has just removed it from.
+        if controlledShutdownRan { await replicaManager?.fetcherManager.shutdown() }
+        dynamicConfigManager?.stop()
         if let controller {
             await controller.shutdown()
         }
@@ -150,6 +182,7 @@ public actor KafkaServer {
             await replicaManager.shutdown { logManager.checkpointHighWatermarks($0) }
         }
         deleteTopicsPurgatory?.shutdown()
+        electPreferredLeaderPurgatory?.shutdown()
         logManager?.shutdown()
         await socketServer?.shutdown([])
         for lock in locks { lock.release() }
@@ -166,6 +199,7 @@ public actor KafkaServer {
         replicaManager?.completeDelayedRequestsForShutdown()
         for operation in createTopicsPurgatory?.cancelAll() ?? [] { operation.forceComplete() }
         for operation in deleteTopicsPurgatory?.cancelAll() ?? [] { operation.forceComplete() }
+        for operation in electPreferredLeaderPurgatory?.cancelAll() ?? [] { operation.forceComplete() }
     }
 
     /// The czxid of this broker's current registration (changes when it registers again).
@@ -180,6 +214,9 @@ public actor KafkaServer {
         let deletePurgatory = DelayedOperationPurgatory<DelayedDeleteTopics>(purgatoryName: "DeleteTopics", brokerId: brokerId)
         createTopicsPurgatory = purgatory
         deleteTopicsPurgatory = deletePurgatory
+        let electionPurgatory = DelayedOperationPurgatory<DelayedElectPreferredLeader>(
+            purgatoryName: "ElectPreferredLeader", brokerId: brokerId)
+        electPreferredLeaderPurgatory = electionPurgatory
         let defaultLogConfig = try LogConfig(brokerProperties: brokerProperties)
         let topicCreator = TopicCreator(zkClient: zkClient, defaultLogConfig: defaultLogConfig)
         guard let logManager else { throw ConfigError(file: nil, key: "log.dirs", message: "no log manager") }
@@ -191,8 +228,10 @@ public actor KafkaServer {
         }
         replicaManager.startup { logManager.checkpointHighWatermarks($0) }
         self.replicaManager = replicaManager
+        guard let dynamicConfig else { throw ConfigError(file: nil, key: "broker.id", message: "dynamic configs not read") }
         let topicConfig: @Sendable (String) async -> LogConfig = { topic in
-            (try? await zkClient.logConfig(forTopic: topic, defaults: defaultLogConfig)) ?? defaultLogConfig
+            let defaults = dynamicConfig.logDefaults
+            return (try? await zkClient.logConfig(forTopic: topic, defaults: defaults)) ?? defaults
         }
         let epoch: @Sendable () async -> Int64 = { [weak self] in await self?.currentBrokerEpoch() ?? -1 }
         let numPartitions = Int32(config.integer("num.partitions"))
@@ -209,7 +248,7 @@ public actor KafkaServer {
             config: groupConfig,
             createTopic: { name, partitions, replicationFactor, configs in
                 _ = try await topicCreator.create(name: name, numPartitions: partitions, replicationFactor: replicationFactor,
-                                                  assignments: [], configs: configs, validateOnly: false)
+                                                  assignments: [], configs: configs, validateOnly: false, rackAwareMode: .safe)
             },
             logger: Logger(label: "kafka.server.KafkaApis"))
         let groupCoordinator = GroupCoordinator(
@@ -228,11 +267,13 @@ public actor KafkaServer {
                             internalTopicCreator: internalTopicCreator),
             UpdateMetadataHandler(cache: metadataCache, createTopicsPurgatory: purgatory, deleteTopicsPurgatory: deletePurgatory,
                                   currentBrokerEpoch: epoch,
-                                  onDeletedPartitions: { groupCoordinator.handleDeletedPartitions($0) }),
+                                  onDeletedPartitions: { groupCoordinator.handleDeletedPartitions($0) },
+                                  electPreferredLeaderPurgatory: electionPurgatory),
             StopReplicaHandler(replicaManager: replicaManager, logManager: logManager, currentBrokerEpoch: epoch,
                                onStopped: { stopped in
                                    for tp in stopped where tp.topic == offsetsTopic { groupCoordinator.onResignation(tp.partition) }
                                }),
+            ControlledShutdownHandler(controller: { [weak self] in await self?.controller }),
             DeleteTopicsHandler(zkClient: zkClient, cache: metadataCache, purgatory: deletePurgatory,
                                 deleteTopicEnable: config.value("delete.topic.enable") == "true"),
             LeaderAndIsrHandler(replicaManager: replicaManager, currentBrokerEpoch: epoch, topicConfig: topicConfig,
@@ -255,10 +296,12 @@ public actor KafkaServer {
             ListOffsetsHandler(replicaManager: replicaManager),
             DeleteRecordsHandler(replicaManager: replicaManager),
             DescribeLogDirsHandler(logManager: logManager),
-            DescribeConfigsHandler(brokerId: brokerId, config: config, zkClient: zkClient, defaultLogConfig: defaultLogConfig),
-            AlterConfigsHandler(zkClient: zkClient, defaultLogConfig: defaultLogConfig),
+            DescribeConfigsHandler(brokerId: brokerId, config: config, zkClient: zkClient, dynamicConfig: dynamicConfig),
+            AlterConfigsHandler(brokerId: brokerId, zkClient: zkClient, dynamicConfig: dynamicConfig),
             CreateTopicsHandler(topicCreator: topicCreator, cache: metadataCache, purgatory: purgatory),
             CreatePartitionsHandler(zkClient: zkClient, cache: metadataCache, purgatory: purgatory),
+            ElectPreferredLeadersHandler(cache: metadataCache, purgatory: electionPurgatory,
+                                         controller: { [weak self] in await self?.controller }),
         ]
     }
 
@@ -270,7 +313,7 @@ public actor KafkaServer {
         { topic in
             do {
                 _ = try await topicCreator.create(name: topic, numPartitions: partitions, replicationFactor: replicationFactor,
-                                                  assignments: [], configs: [:], validateOnly: false)
+                                                  assignments: [], configs: [:], validateOnly: false, rackAwareMode: .safe)
                 return .leaderNotAvailable
             } catch let error as TopicCreationError {
                 return error.code == .topicAlreadyExists ? .leaderNotAvailable : error.code
@@ -356,7 +399,9 @@ public actor KafkaServer {
     private func startSocketServer(handlers: [any KafkaRequestHandler]) async throws {
         let channel = RequestChannel(capacity: config.queuedMaxRequests)
         let apis = KafkaApis(logger: Logger(label: "kafka.server.KafkaApis"), handlers: handlers)
-        handlerPool = KafkaRequestHandlerPool(threads: config.numIoThreads, channel: channel, apis: apis)
+        // num.io.threads may be set dynamically (read at start-up with the other dynamic configs).
+        let ioThreads = dynamicConfig?.current.value("num.io.threads").flatMap { Int($0) } ?? config.numIoThreads
+        handlerPool = KafkaRequestHandlerPool(threads: ioThreads, channel: channel, apis: apis)
         requestChannel = channel
         let server = SocketServer(settings: config.socketServerSettings, requestChannel: channel,
                                   logger: Logger(label: "kafka.network.SocketServer"), time: time)

@@ -9,13 +9,14 @@ import KafkaZk
 /// Rules: the topic keeps its replication factor (partition 0's replica count); the new count
 /// must be larger than the current one; a manual assignment gives one replica list per added
 /// partition, each of distinct live brokers and of the topic's replication factor; without one,
-/// the new partitions are placed by `ReplicaAssignment.assign` continuing the partition ids and
-/// starting at the live broker (in id order) matching partition 0's preferred leader, so the
-/// round-robin goes on where the topic's first partitions began it.
+/// the new partitions are placed by `ReplicaAssignment.assign` (rack-aware when the brokers set
+/// racks) continuing the partition ids and starting at the live broker (in id order) matching
+/// partition 0's preferred leader, so the round-robin goes on where the topic's first partitions
+/// began it.
 enum PartitionExpansion {
     /// The added partitions (ids `existing.count ..< newCount`) with their replicas.
     static func plan(
-        topic: String, existing: [Int32: [BrokerId]], newCount: Int32, manual: [[BrokerId]]?, liveBrokers: [BrokerId]
+        topic: String, existing: [Int32: [BrokerId]], newCount: Int32, manual: [[BrokerId]]?, liveBrokers: [ReplicaAssignment.BrokerMetadata]
     ) throws(TopicCreationError) -> [Int32: [BrokerId]] {
         let currentCount = Int32(existing.count)
         guard newCount > currentCount else {
@@ -31,21 +32,21 @@ enum PartitionExpansion {
         let toAdd = newCount - currentCount
         let replicationFactor = partition0.count
         guard let manual else {
-            let sorted = liveBrokers.sorted()
-            let startIndex = max(0, sorted.firstIndex { $0 >= partition0[0] } ?? 0)
+            let sorted = liveBrokers.sorted { $0.id < $1.id }
+            let startIndex = max(0, sorted.firstIndex { $0.id >= partition0[0] } ?? 0)
             do {
                 return try ReplicaAssignment.assign(
-                    partitions: toAdd, replicationFactor: Int16(replicationFactor), brokers: sorted,
+                    partitions: toAdd, replicationFactor: Int16(replicationFactor), brokerMetadatas: sorted,
                     fixedStartIndex: startIndex, startPartitionId: currentCount)
             } catch {
-                throw TopicCreationError(code: .invalidReplicationFactor, message: error.description)
+                throw TopicCreationError(assignmentError: error)
             }
         }
         guard manual.count == Int(toAdd) else {
             throw TopicCreationError(code: .invalidReplicaAssignment,
                                      message: "Increasing the number of partitions by \(toAdd) but \(manual.count) assignments provided.")
         }
-        let live = Set(liveBrokers)
+        let live = Set(liveBrokers.map(\.id))
         var plan: [Int32: [BrokerId]] = [:]
         for (offset, replicas) in manual.enumerated() {
             let partition = currentCount + Int32(offset)

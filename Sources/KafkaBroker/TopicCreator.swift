@@ -10,6 +10,19 @@ struct TopicCreationError: Error {
     let message: String
 }
 
+extension TopicCreationError {
+    /// The code Kafka 2.3 answers for a failed automatic placement: its
+    /// `AdminOperationException` (brokers with and without racks) is not an API error, so it
+    /// becomes UNKNOWN_SERVER_ERROR with the message.
+    init(assignmentError error: ReplicaAssignment.AssignmentError) {
+        switch error {
+        case .invalidPartitions: self.init(code: .invalidPartitions, message: error.description)
+        case .invalidReplicationFactor: self.init(code: .invalidReplicationFactor, message: error.description)
+        case .incompleteRackInformation: self.init(code: .unknownServerError, message: error.description)
+        }
+    }
+}
+
 /// Creates topics in ZooKeeper the way Kafka's `AdminZkClient` does; shared by CreateTopics and
 /// the auto-creation of Metadata.
 struct TopicCreator: Sendable {
@@ -39,9 +52,16 @@ struct TopicCreator: Sendable {
     }
 
     /// Writes the topic (unless `validateOnly`) and returns its partition count.
+    ///
+    /// Without a manual assignment the replicas are placed by Kafka's `assignReplicasToBrokers`
+    /// over the registered brokers, rack-aware when every broker sets `broker.rack`. Under
+    /// `.enforced` (CreateTopics, as Kafka's `AdminManager`) a mix of brokers with and without
+    /// racks is refused with UNKNOWN_SERVER_ERROR, the code Kafka 2.3 answers for its
+    /// `AdminOperationException`; under `.safe` (auto-created and internal topics, as Kafka's
+    /// `KafkaApis.createTopic`) the racks of such a mix are ignored.
     func create(
         name: String, numPartitions: Int32, replicationFactor: Int16, assignments: [(Int32, [BrokerId])],
-        configs: [String: String], validateOnly: Bool
+        configs: [String: String], validateOnly: Bool, rackAwareMode: RackAwareMode = .enforced
     ) async throws -> Int32 {
         try Self.validateName(name)
         do {
@@ -49,10 +69,10 @@ struct TopicCreator: Sendable {
         } catch {
             throw TopicCreationError(code: .invalidConfig, message: "Invalid config for topic \(name): \(error)")
         }
-        let brokers: [BrokerId]
+        let brokers: [BrokerInfo]
         let existing: (assignment: [Int32: [BrokerId]], version: ZkVersion)?
         do {
-            brokers = try await zkClient.liveBrokerIds()
+            brokers = try await zkClient.allBrokersInCluster()
             existing = try await zkClient.topicAssignment(name)
         } catch {
             throw TopicCreationError(code: .unknownServerError, message: "\(error)")
@@ -79,10 +99,13 @@ struct TopicCreator: Sendable {
                 throw TopicCreationError(code: .invalidReplicationFactor, message: "Replication factor must be larger than 0.")
             }
             do {
+                let metadatas = rackAwareMode == .enforced
+                    ? brokers.map { ReplicaAssignment.BrokerMetadata(id: $0.id, rack: $0.rack) }.sorted { $0.id < $1.id }
+                    : try ReplicaAssignment.BrokerMetadata.from(brokers, mode: rackAwareMode)
                 assignment = try ReplicaAssignment.assign(partitions: numPartitions, replicationFactor: replicationFactor,
-                                                          brokers: brokers)
+                                                          brokerMetadatas: metadatas)
             } catch {
-                throw TopicCreationError(code: .invalidReplicationFactor, message: error.description)
+                throw TopicCreationError(assignmentError: error)
             }
         }
         guard !validateOnly else { return Int32(assignment.count) }

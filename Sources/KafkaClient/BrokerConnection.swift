@@ -26,7 +26,7 @@ public actor BrokerConnection {
     ) async throws -> BrokerConnection {
         let queue = ResponseQueue()
         let channel = try await ClientBootstrap(group: group)
-            .connectTimeout(.milliseconds(Int64(timeout.components.seconds * 1000)))
+            .connectTimeout(.milliseconds(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

@@ -63,9 +63,11 @@ public final class KafkaCluster: Sendable {
     public var zkConnect: String { ensemble.connectString(chroot: chroot) }
 
     /// Writes configurations for brokers `ids` and starts them, waiting until each has started.
+    /// `brokerOverrides` go on top of `overrides` for the brokers they name (e.g. `broker.rack`).
     public static func start(
         ids: [Int] = [1, 2, 3], ensemble: ZooKeeperEnsemble, chroot: String = "/kafka",
-        sessionTimeoutMs: Int = 4000, overrides: [String: String] = [:], timeout: Duration = .seconds(60)
+        sessionTimeoutMs: Int = 4000, overrides: [String: String] = [:], brokerOverrides: [Int: [String: String]] = [:],
+        timeout: Duration = .seconds(60)
     ) async throws -> KafkaCluster {
         let directory = try makeTemporaryDirectory(prefix: "kafka-cluster")
         let ports = freeLoopbackPorts(ids.count)
@@ -83,6 +85,7 @@ public final class KafkaCluster: Sendable {
                 "zookeeper.connection.timeout.ms": "15000",
             ]
             settings.merge(overrides) { $1 }
+            settings.merge(brokerOverrides[id] ?? [:]) { $1 }
             let text = settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n") + "\n"
             try text.write(to: properties, atomically: true, encoding: .utf8)
             brokers.append(Broker(id: id, port: ports[index], directory: brokerDirectory, propertiesFile: properties))
@@ -165,11 +168,13 @@ public struct BrokerExited: Error, CustomStringConvertible {
 /// Runs `body` with a fresh ensemble and cluster, stopping both afterwards.
 public func withKafkaCluster<T>(
     zooKeepers: Int = 3, ids: [Int] = [1, 2, 3], sessionTimeoutMs: Int = 4000, overrides: [String: String] = [:],
+    brokerOverrides: [Int: [String: String]] = [:],
     _ body: (KafkaCluster) async throws -> T
 ) async throws -> T {
     try await withZooKeeper(size: zooKeepers) { ensemble in
         let cluster = try await KafkaCluster.start(
-            ids: ids, ensemble: ensemble, sessionTimeoutMs: sessionTimeoutMs, overrides: overrides)
+            ids: ids, ensemble: ensemble, sessionTimeoutMs: sessionTimeoutMs, overrides: overrides,
+            brokerOverrides: brokerOverrides)
         do {
             let result = try await body(cluster)
             await cluster.stop()

@@ -35,24 +35,13 @@ extension KafkaZkClient {
 
     /// A topic's config overrides (`{}` when it has none).
     public func topicConfig(_ topic: String) async throws -> [String: String] {
-        let path = ConfigEntityZNode.path(entityType: "topics", entity: topic)
-        guard let (bytes, _) = try await dataIfExists(path) else { return [:] }
-        return try ConfigEntityZNode.decode(path: path, bytes)
+        try await entityConfig(entityType: ConfigType.topic, entity: topic)
     }
 
     /// Writes a topic's config overrides and announces the change under `/config/changes` so that
     /// every broker reloads them (Kafka's `AdminZkClient.changeTopicConfig`).
     public func changeTopicConfig(_ topic: String, config: [String: String]) async throws {
-        let path = ConfigEntityZNode.path(entityType: "topics", entity: topic)
-        do {
-            try await zooKeeper.setData(path, data: ConfigEntityZNode.encode(config))
-        } catch let error as ZooKeeperError where error.code == .noNode {
-            try await zooKeeper.create(path, data: ConfigEntityZNode.encode(config))
-        }
-        try await zooKeeper.create(
-            "\(ConfigEntityChangeNotificationZNode.path)/\(ConfigEntityChangeNotificationZNode.prefix)",
-            data: ConfigEntityChangeNotificationZNode.encode(entityType: "topics", entity: topic),
-            mode: .persistentSequential)
+        try await changeEntityConfig(entityType: ConfigType.topic, entity: topic, config: config)
     }
 
     /// The partition state, or nil when the znode does not exist.

@@ -1,7 +1,7 @@
 import KafkaCommon
 
 /// Where a new topic's replicas go, when the request does not say (Kafka's rack-unaware
-/// `AdminUtils.assignReplicasToBrokers`).
+/// `AdminUtils.assignReplicasToBrokers`; the rack-aware one is in `ReplicaAssignment+RackAware`).
 ///
 /// Brokers are taken in increasing id order. Partition `p`'s first replica (its preferred leader)
 /// is broker `(p + start) mod n`, so leaders are spread round-robin; the other replicas follow
@@ -15,12 +15,15 @@ public enum ReplicaAssignment {
     public enum AssignmentError: Error, Equatable, CustomStringConvertible {
         case invalidPartitions(Int32)
         case invalidReplicationFactor(Int16, availableBrokers: Int)
+        /// Some brokers set `broker.rack` and some do not (Kafka's `AdminOperationException`).
+        case incompleteRackInformation(String)
 
         public var description: String {
             switch self {
             case .invalidPartitions(let count): "Number of partitions must be larger than 0 (got \(count))."
             case .invalidReplicationFactor(let factor, let brokers):
                 "Replication factor: \(factor) larger than available brokers: \(brokers)."
+            case .incompleteRackInformation(let message): message
             }
         }
     }

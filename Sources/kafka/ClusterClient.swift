@@ -128,6 +128,12 @@ extension ClusterClient {
         guard controller != .none else { throw CLIError("The cluster has no active controller") }
         return try await connection(to: controller)
     }
+
+    /// A connection to broker `id`, reading the cluster metadata first to learn its address.
+    func brokerConnection(to id: BrokerId) async throws -> BrokerConnection {
+        if brokers[id] == nil { _ = try await metadata(topics: []) }
+        return try await connection(to: id)
+    }
 }
 
 func withClusterClient<T: Sendable>(

@@ -11,6 +11,6 @@ struct Kafka: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kafka",
         abstract: "Administer and use a Kafka cluster over the wire protocol.",
-        subcommands: [TopicsCommand.self, ConfigsCommand.self, ConsumerGroupCommand.self, ConsoleProducerCommand.self, ConsoleConsumerCommand.self, DumpLogCommand.self, LabTimelineCommand.self, ReassignPartitionsCommand.self]
+        subcommands: [TopicsCommand.self, ConfigsCommand.self, ConsumerGroupCommand.self, ConsoleProducerCommand.self, ConsoleConsumerCommand.self, DumpLogCommand.self, LabTimelineCommand.self, ReassignPartitionsCommand.self, LeaderElectionCommand.self, ClusterCommand.self]
     )
 }

@@ -11,7 +11,8 @@ import ZooKeeper
 /// for reassignment.
 ///
 /// - `--generate --topics-to-move-json-file F --broker-list 1,2,3`: prints the current
-///   assignment of the topics and a proposed one on the listed brokers; changes nothing.
+///   assignment of the topics and a proposed one on the listed brokers (rack-aware when they set
+///   `broker.rack`, unless `--disable-rack-aware`); changes nothing.
 /// - `--execute --reassignment-json-file F`: checks the file, prints the current assignment (to
 ///   roll back with) and creates the znode; refuses while another reassignment runs.
 /// - `--verify --reassignment-json-file F`: each partition's status.
@@ -75,9 +76,11 @@ struct ReassignPartitionsCommand: AsyncParsableCommand {
         let brokers = try ReassignmentPlan.brokerList(brokerList ?? "")
         let topics = try ReassignmentPlan.topicsToMove(try read(topicsToMoveJsonFile ?? ""))
         let current = try await assignment(of: topics, zkClient)
-        // Only the listed brokers that are registered (Kafka's getBrokerMetadatas with a list).
-        let registered = Set(try await zkClient.liveBrokerIds())
-        let proposed = try ReassignmentPlan.proposed(current: current, brokers: brokers.filter(registered.contains))
+        // Only the listed brokers that are registered (Kafka's getBrokerMetadatas with a list),
+        // rack-aware unless --disable-rack-aware.
+        let proposed = try ReassignmentPlan.proposed(
+            current: current, registered: try await zkClient.allBrokersInCluster(), brokerList: brokers,
+            rackAwareMode: disableRackAware ? .disabled : .enforced)
         print("Current partition replica assignment\n\(ReassignmentPlan.json(current))\n")
         print("Proposed partition reassignment configuration\n\(ReassignmentPlan.json(proposed))")
     }

@@ -84,22 +84,29 @@ enum ReassignmentPlan {
         ReassignPartitionsZNode.json(assignment, logDirs: true).serialized
     }
 
-    /// `--generate`: every partition of each topic placed anew on `brokers` with the rack-unaware
-    /// assignment topic creation uses, keeping each topic's partition count and replication
-    /// factor (that of its first partition, as Kafka's tool takes it).
+    /// `--generate` without racks: every partition of each topic placed anew on `brokers` with the
+    /// rack-unaware assignment topic creation uses, keeping each topic's partition count and
+    /// replication factor (that of its first partition, as Kafka's tool takes it).
     static func proposed(
         current: [TopicPartition: [BrokerId]], brokers: [BrokerId], fixedStartIndex: Int? = nil
     ) throws -> [TopicPartition: [BrokerId]] {
-        var proposed: [TopicPartition: [BrokerId]] = [:]
-        for (topic, partitions) in Dictionary(grouping: current.keys, by: \.topic).sorted(by: { $0.key < $1.key }) {
-            // A group of `Dictionary(grouping:)` is never empty.
-            let first = partitions.min()!
-            let factor = Int16(current[first]?.count ?? 0)
-            let assignment = try ReplicaAssignment.assign(
-                partitions: Int32(partitions.count), replicationFactor: factor, brokers: brokers, fixedStartIndex: fixedStartIndex)
-            for (partition, replicas) in assignment { proposed[TopicPartition(topic, partition)] = replicas }
-        }
-        return proposed
+        try proposed(current: current, registered: brokers.map { BrokerInfo(id: $0, endpoints: [], timestamp: 0) },
+                     brokerList: brokers, rackAwareMode: .disabled, fixedStartIndex: fixedStartIndex)
+    }
+
+    /// `--generate`: Kafka's `generateAssignment` placement (`ReplicaAssignment.proposedReassignment`)
+    /// over the registered brokers of `brokerList`: rack-aware when they all set `broker.rack`
+    /// (`.enforced`; a mix is refused, as Kafka refuses it), rack-unaware with
+    /// `--disable-rack-aware` (`.disabled`).
+    static func proposed(
+        current: [TopicPartition: [BrokerId]], registered: [BrokerInfo], brokerList: [BrokerId],
+        rackAwareMode: RackAwareMode, fixedStartIndex: Int? = nil
+    ) throws -> [TopicPartition: [BrokerId]] {
+        let byTopic = Dictionary(grouping: current, by: \.key.topic)
+            .mapValues { entries in Dictionary(uniqueKeysWithValues: entries.map { ($0.key.partition, $0.value) }) }
+        return try ReplicaAssignment.proposedReassignment(
+            current: byTopic, registeredBrokers: registered, brokerList: brokerList, rackAwareMode: rackAwareMode,
+            fixedStartIndex: fixedStartIndex)
     }
 
     /// Where one partition's reassignment stands (Kafka's `ReassignmentStatus`).

@@ -32,6 +32,12 @@ struct TopicsCommand: AsyncParsableCommand {
     var replicationFactor: Int16?
     @Option(help: "A topic configuration override for the topic being created (key=value; repeatable).")
     var config: [KeyValue] = []
+    @Flag(name: .customLong("under-replicated-partitions"),
+          help: "With --describe: only the partitions whose ISR is smaller than their replica list.")
+    var underReplicatedPartitions = false
+    @Flag(name: .customLong("unavailable-partitions"),
+          help: "With --describe: only the partitions whose leader is not available.")
+    var unavailablePartitions = false
 
     /// The one action asked for.
     var action: Action {
@@ -61,6 +67,10 @@ struct TopicsCommand: AsyncParsableCommand {
             guard topic != nil else { throw ValidationError("Missing required argument \"[topic]\"") }
         case .list, .describe:
             break
+        }
+        if action != .describe, underReplicatedPartitions || unavailablePartitions {
+            let option = underReplicatedPartitions ? "under-replicated-partitions" : "unavailable-partitions"
+            throw ValidationError("Option \"[\(option)]\" can't be used with option \"[\(action.rawValue)]\"")
         }
         if action != .create, !config.isEmpty {
             throw ValidationError("Option \"[config]\" can't be used with option \"[\(action.rawValue)]\" here")
@@ -100,6 +110,11 @@ struct TopicsCommand: AsyncParsableCommand {
             if described.errorCode.isError {
                 throw CLIError("Topic '\(described.name)': \(described.errorCode.displayName)")
             }
+            if filter.isActive {
+                let live = Set(metadata.brokers.map(\.nodeId))
+                print(Self.describe(described, filter: filter, liveBrokers: live), terminator: "")
+                continue
+            }
             print(Self.describe(described, configs: try await overrides(of: described.name, client)), terminator: "")
         }
     }
@@ -124,17 +139,20 @@ struct TopicsCommand: AsyncParsableCommand {
         let replicationFactor = partitions.first?.replicaNodes.count ?? 0
         let shown = configs.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
         var text = "Topic: \(topic.name)\tPartitionCount: \(partitions.count)\tReplicationFactor: \(replicationFactor)\tConfigs: \(shown)\n"
-        for partition in partitions {
-            let replicas = partition.replicaNodes.map(\.description).joined(separator: ",")
-            let isr = partition.isrNodes.map(\.description).joined(separator: ",")
-            var line = "\tTopic: \(topic.name)\tPartition: \(partition.partitionIndex)\tLeader: \(leaderText(partition.leaderId))"
-            line += "\tReplicas: \(replicas)\tIsr: \(isr)"
-            if !partition.offlineReplicas.isEmpty {
-                line += "\tOffline: " + partition.offlineReplicas.map(\.description).joined(separator: ",")
-            }
-            text += line + "\n"
-        }
+        for partition in partitions { text += partitionLine(topic.name, partition) }
         return text
+    }
+
+    /// One partition's line of the describe layout.
+    static func partitionLine(_ topic: String, _ partition: Metadata.Partition) -> String {
+        let replicas = partition.replicaNodes.map(\.description).joined(separator: ",")
+        let isr = partition.isrNodes.map(\.description).joined(separator: ",")
+        var line = "\tTopic: \(topic)\tPartition: \(partition.partitionIndex)\tLeader: \(leaderText(partition.leaderId))"
+        line += "\tReplicas: \(replicas)\tIsr: \(isr)"
+        if !partition.offlineReplicas.isEmpty {
+            line += "\tOffline: " + partition.offlineReplicas.map(\.description).joined(separator: ",")
+        }
+        return line + "\n"
     }
 
     private static func leaderText(_ leader: BrokerId) -> String {

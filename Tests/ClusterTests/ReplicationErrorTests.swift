@@ -80,9 +80,11 @@ extension RealClusterTests.ReplicationTests {
 extension RealClusterTests.ReplicationTests {
     /// SIGTERM of a leader while an acks=all produce waits for a stalled follower: the produce is
     /// answered (REQUEST_TIMED_OUT) at once and the broker shuts down cleanly, instead of holding
-    /// its shutdown for the request's whole timeout.
+    /// its shutdown for the request's whole timeout. (Without controlled shutdown: with it the
+    /// leadership would first move to the stalled follower, or wait for a stalled controller.)
     @Test func shutdownAnswersProducesStillWaitingForTheIsr() async throws {
-        try await withKafkaCluster(zooKeepers: 1, ids: [1, 2], sessionTimeoutMs: 10_000) { cluster in
+        try await withKafkaCluster(zooKeepers: 1, ids: [1, 2], sessionTimeoutMs: 10_000,
+                                   overrides: ["controlled.shutdown.enable": "false"]) { cluster in
             let zk = try await observe(cluster)
             defer { Task { await zk.close() } }
             let tp = TopicPartition("waiting", 0)

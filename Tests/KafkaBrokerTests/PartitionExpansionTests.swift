@@ -11,7 +11,8 @@ import Testing
     let live: [BrokerId] = [1, 2, 3]
 
     func plan(_ count: Int32, _ manual: [[BrokerId]]? = nil) throws(TopicCreationError) -> [Int32: [BrokerId]] {
-        try PartitionExpansion.plan(topic: "t", existing: existing, newCount: count, manual: manual, liveBrokers: live)
+        try PartitionExpansion.plan(topic: "t", existing: existing, newCount: count, manual: manual,
+                                    liveBrokers: live.map { ReplicaAssignment.BrokerMetadata(id: $0) })
     }
 
     func error(_ count: Int32, _ manual: [[BrokerId]]? = nil) -> TopicCreationError? {
@@ -43,7 +44,7 @@ import Testing
 
     @Test func tooFewLiveBrokersForTheReplicationFactor() {
         #expect(throws: TopicCreationError.self) {
-            try PartitionExpansion.plan(topic: "t", existing: existing, newCount: 3, manual: nil, liveBrokers: [1])
+            try PartitionExpansion.plan(topic: "t", existing: existing, newCount: 3, manual: nil, liveBrokers: [ReplicaAssignment.BrokerMetadata(id: 1)])
         }
     }
 }

@@ -45,8 +45,8 @@ import Testing
 
     @Test func onlyNewerNotificationsAreProcessedInSequenceOrder() {
         let names = ["config_change_0000000010", "config_change_0000000002", "config_change_0000000003", "other_0000000011"]
-        #expect(TopicConfigChangeListener.pending(names, after: -1).map(\.sequence) == [2, 3, 10])
-        #expect(TopicConfigChangeListener.pending(names, after: 3).map(\.name) == ["config_change_0000000010"])
-        #expect(TopicConfigChangeListener.pending(names, after: 10).isEmpty)
+        #expect(DynamicConfigManager.pending(names, after: -1).map(\.sequence) == [2, 3, 10])
+        #expect(DynamicConfigManager.pending(names, after: 3).map(\.name) == ["config_change_0000000010"])
+        #expect(DynamicConfigManager.pending(names, after: 10).isEmpty)
     }
 }

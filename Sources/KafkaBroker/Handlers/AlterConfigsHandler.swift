@@ -10,17 +10,27 @@ import KafkaZk
 /// entry must be a known topic-level key with a valid value (INVALID_CONFIG, with the reason);
 /// then, unless `validate_only`, `/config/topics/<t>` is rewritten and a
 /// `/config/changes/config_change_<seq>` notification created, on which every broker's
-/// ``TopicConfigChangeListener`` applies the new config to its logs of the topic.
+/// ``DynamicConfigManager`` applies the new config to its logs of the topic.
 ///
-/// BROKER resources: INVALID_REQUEST, since dynamic broker configs are not supported yet. Other
-/// resource types: INVALID_REQUEST.
+/// BROKER resources (Kafka 2.3's dynamic broker configs, KIP-226): the name is this broker's id
+/// (its own layer, `/config/brokers/<id>`) or empty (the cluster-wide defaults,
+/// `/config/brokers/<default>`); another id is INVALID_REQUEST ("Unexpected broker id…"), as
+/// Kafka answers it (clients send a broker's resource to that broker). The entries replace the
+/// layer's whole set; each must be a key this broker changes at run time with a valid value
+/// (`BrokerConfigLayers.validated`), else INVALID_REQUEST with Kafka's message, "Invalid config
+/// value for resource ConfigResource(type=BROKER, name='1'): Cannot update these configs
+/// dynamically: Set(num.io.threads)". Then, unless `validate_only`, the znode is rewritten and a
+/// `brokers/<id|<default>>` notification created, on which each broker concerned re-reads it.
+///
+/// Other resource types: INVALID_REQUEST.
 ///
 /// Isolation: immutable; writes ZooKeeper per request.
 struct AlterConfigsHandler: KafkaRequestHandler {
     let apiKey = ApiKey.alterConfigs
+    let brokerId: BrokerId
     let zkClient: KafkaZkClient
-    /// The broker-level log config, which a topic's overrides are validated over.
-    let defaultLogConfig: LogConfig
+    /// The broker configs in effect, whose log defaults a topic's overrides are validated over.
+    let dynamicConfig: DynamicBrokerConfig
 
     func handle(_ request: KafkaRequest) async throws -> KafkaResponseAction {
         var body = request.body
@@ -39,7 +49,7 @@ struct AlterConfigsHandler: KafkaRequestHandler {
         case DescribeConfigs.ResourceType.topic:
             return await alterTopic(resource.resourceName, entries: resource.configs, validateOnly: validateOnly)
         case DescribeConfigs.ResourceType.broker:
-            return (.invalidRequest, "Dynamic broker configs are not supported yet; change server.properties and restart the broker.")
+            return await alterBroker(resource.resourceName, entries: resource.configs, validateOnly: validateOnly)
         default:
             return (.invalidRequest, "AlterConfigs supports topics and brokers only, not resource type \(resource.resourceType).")
         }
@@ -51,7 +61,7 @@ struct AlterConfigsHandler: KafkaRequestHandler {
                 return (.unknownTopicOrPartition, "Topic \(topic) does not exist.")
             }
             let overrides: [String: String]
-            switch Self.validatedOverrides(entries, over: defaultLogConfig) {
+            switch Self.validatedOverrides(entries, over: dynamicConfig.logDefaults) {
             case .success(let valid): overrides = valid
             case .failure(let message): return (.invalidConfig, "Invalid config for topic \(topic): \(message.text)")
             }
@@ -81,5 +91,39 @@ struct AlterConfigsHandler: KafkaRequestHandler {
             return .failure(InvalidConfig(text: "\(error)"))
         }
         return .success(overrides)
+    }
+
+    /// A broker's own dynamic configs (`name` its id) or the cluster-wide defaults (`name` empty).
+    func alterBroker(_ name: String, entries: [AlterConfigs.Config], validateOnly: Bool) async -> (ErrorCode, String?) {
+        let target: BrokerId?
+        if name.isEmpty {
+            target = nil
+        } else if let id = Int32(name) {
+            guard BrokerId(id) == brokerId else {
+                return (.invalidRequest, "Unexpected broker id, expected \(brokerId.rawValue), but received \(name)")
+            }
+            target = brokerId
+        } else {
+            return (.invalidRequest, "Broker id must be an integer, but it is: \(name)")
+        }
+        let resource = "ConfigResource(type=BROKER, name='\(name)')"
+        var config: [String: String] = [:]
+        for entry in entries {
+            guard let value = entry.value else {
+                return (.invalidRequest, "Invalid config value for resource \(resource): \(entry.name) has a null value")
+            }
+            config[entry.name] = value
+        }
+        let layer: BrokerConfigLayers.Layer = target == nil ? .dynamicDefault : .dynamicBroker
+        if case .failure(let invalid) = BrokerConfigLayers.validated(config, replacing: layer, of: dynamicConfig.current) {
+            return (.invalidRequest, "Invalid config value for resource \(resource): \(invalid.message)")
+        }
+        guard !validateOnly else { return (.none, nil) }
+        do {
+            try await zkClient.changeBrokerConfig(target, config: config)
+            return (.none, nil)
+        } catch {
+            return (.unknownServerError, "Cannot change the dynamic configs of \(resource): \(error)")
+        }
     }
 }

@@ -56,10 +56,13 @@ struct CreatePartitionsHandler: KafkaDelayingRequestHandler {
 
     private func expand(_ topic: CreatePartitions.Topic, validateOnly: Bool) async throws(TopicCreationError) {
         let existing: (assignment: [Int32: [BrokerId]], version: ZkVersion)?
-        let liveBrokers: [BrokerId]
+        let liveBrokers: [ReplicaAssignment.BrokerMetadata]
         do {
             existing = try await zkClient.topicAssignment(topic.name)
-            liveBrokers = try await zkClient.liveBrokerIds()
+            // Kafka's `getBrokerMetadatas()`: racks enforced, a mix with and without is refused.
+            liveBrokers = try ReplicaAssignment.BrokerMetadata.from(try await zkClient.allBrokersInCluster(), mode: .enforced)
+        } catch let error as ReplicaAssignment.AssignmentError {
+            throw TopicCreationError(assignmentError: error)
         } catch {
             throw TopicCreationError(code: .unknownServerError, message: "\(error)")
         }

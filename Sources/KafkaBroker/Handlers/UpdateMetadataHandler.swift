@@ -19,6 +19,8 @@ struct UpdateMetadataHandler: KafkaRequestHandler {
     let currentBrokerEpoch: @Sendable () async -> Int64
     /// Told the partitions an applied request marked deleted, if any.
     var onDeletedPartitions: (@Sendable ([TopicPartition]) -> Void)? = nil
+    /// Waiting ElectPreferredLeaders requests, completed when their partitions' new leaders arrive.
+    var electPreferredLeaderPurgatory: DelayedOperationPurgatory<DelayedElectPreferredLeader>? = nil
 
     func handle(_ request: KafkaRequest) async throws -> KafkaResponseAction {
         var body = request.body
@@ -32,6 +34,11 @@ struct UpdateMetadataHandler: KafkaRequestHandler {
                 for topic in update.partitionStatesByTopic {
                     createTopicsPurgatory.checkAndComplete(topic.topicName)
                     deleteTopicsPurgatory.checkAndComplete(topic.topicName)
+                    if let electPreferredLeaderPurgatory {
+                        for state in topic.partitionStates {
+                            electPreferredLeaderPurgatory.checkAndComplete(TopicPartition(topic.topicName, state.partitionIndex))
+                        }
+                    }
                 }
                 let deleted = update.partitionStatesByTopic.flatMap { topic in
                     topic.partitionStates.filter { $0.leader == KafkaZk.LeaderAndIsr.leaderDuringDelete }

@@ -1,3 +1,4 @@
+import Synchronization
 import Logging
 
 /// The request handlers (Kafka's `KafkaRequestHandlerPool`): `num.io.threads` threads of their own
@@ -29,30 +30,81 @@ import Logging
 ///   senders, other ZooKeeper callers outside requests, start-up and shutdown. Nothing that runs
 ///   there blocks.
 ///
-/// Isolation: immutable; `shutdown` once, after the channel was closed.
+/// `num.io.threads` may change at run time (a dynamic broker config, Kafka's
+/// `KafkaRequestHandlerPool.resizeThreadPool`): growing starts new handler threads at once;
+/// shrinking retires the newest handlers, each of which ends after the request it is handling or
+/// waiting for, and then ends its thread.
+///
+/// Isolation: the handlers behind a `Mutex`; `shutdown` once, after the channel was closed.
 public final class KafkaRequestHandlerPool: Sendable {
-    private let threads: [RequestHandlerThread]
-    private let tasks: [Task<Void, Never>]
+    /// One handler: its thread, the task that takes requests on it, and its retirement flag.
+    struct Handler: Sendable {
+        let thread: RequestHandlerThread
+        let task: Task<Void, Never>
+        let retirement: Retirement
+    }
+
+    final class Retirement: Sendable {
+        let isRetired = Atomic<Bool>(false)
+    }
+
+    struct State {
+        var active: [Handler] = []
+        var retired: [Handler] = []
+        var nextId = 0
+    }
+
+    private let channel: RequestChannel
+    private let apis: KafkaApis
+    private let state = Mutex(State())
 
     public init(threads count: Int, channel: RequestChannel, apis: KafkaApis) {
-        threads = (0..<max(1, count)).map { RequestHandlerThread(name: "kafka-request-handler-\($0)") }
-        tasks = threads.map { thread in
-            Task(executorPreference: thread) {
-                while let request = await channel.receive() {
-                    await apis.handle(request)
+        self.channel = channel
+        self.apis = apis
+        resize(to: count)
+    }
+
+    /// How many handlers take requests now.
+    public var size: Int { state.withLock { $0.active.count } }
+
+    /// Starts or retires handlers until `count` (at least 1) take requests.
+    public func resize(to count: Int) {
+        let (channel, apis) = (self.channel, self.apis)
+        let retiring = state.withLock { state -> [Handler] in
+            while state.active.count < max(1, count) {
+                let thread = RequestHandlerThread(name: "kafka-request-handler-\(state.nextId)")
+                state.nextId += 1
+                let retirement = Retirement()
+                let task = Task(executorPreference: thread) {
+                    while !retirement.isRetired.load(ordering: .relaxed), let request = await channel.receive() {
+                        await apis.handle(request)
+                    }
                 }
+                state.active.append(Handler(thread: thread, task: task, retirement: retirement))
             }
+            var retiring: [Handler] = []
+            while state.active.count > max(1, count) {
+                let handler = state.active.removeLast()
+                handler.retirement.isRetired.store(true, ordering: .relaxed)
+                retiring.append(handler)
+            }
+            state.retired += retiring
+            return retiring
+        }
+        for handler in retiring {
+            Task { await handler.task.value; handler.thread.stop() }
         }
     }
 
     /// Which handler thread the caller runs on, if any.
     func currentThreadIndex() -> Int? {
-        threads.firstIndex { $0.isCurrent }
+        state.withLock { $0.active.firstIndex { $0.thread.isCurrent } }
     }
 
     /// Waits for every handler to finish (after the channel was closed), then ends their threads.
     public func shutdown() async {
-        for task in tasks { await task.value }
-        for thread in threads { thread.stop() }
+        let handlers = state.withLock { $0.active + $0.retired }
+        for handler in handlers { await handler.task.value }
+        for handler in handlers { handler.thread.stop() }
     }
 }

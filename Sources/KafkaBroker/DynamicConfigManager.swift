@@ -5,44 +5,66 @@ import Logging
 import Synchronization
 import ZooKeeper
 
-/// Applies topic config changes to this broker's logs (Kafka's `DynamicConfigManager` with its
-/// `ZkNodeChangeNotificationListener` over `/config/changes`, for the `topics` entity type).
+/// Applies dynamic config changes to this broker (Kafka's `DynamicConfigManager` with its
+/// `ZkNodeChangeNotificationListener` over `/config/changes`), for two entity types:
+/// - `topics`: whoever changes `/config/topics/<t>` (AlterConfigs, on any broker) also creates a
+///   persistent sequential `/config/changes/config_change_<seq>` naming the topic; the topic's
+///   `LogConfig` is rebuilt over the current broker defaults and given to every local log of the
+///   topic (`Log.updateConfig`, under the log's lock) — Kafka's `TopicConfigHandler`.
+/// - `brokers`: a notification naming `brokers/<default>` or `brokers/<this broker's id>` makes it
+///   re-read that znode into `DynamicBrokerConfig`, then apply what changed — Kafka's
+///   `BrokerConfigHandler` (see `DynamicConfigManager+Brokers`). Other brokers' ids are skipped.
 ///
-/// Whoever changes `/config/topics/<t>` (AlterConfigs, on any broker) also creates a persistent
-/// sequential `/config/changes/config_change_<seq>` naming the topic. This listener keeps a
-/// children watch on `/config/changes`; on every change it takes the notifications with a
-/// sequence number above the last one it processed, and for each topic they name re-reads
-/// `/config/topics/<t>`, builds the topic's `LogConfig` over the broker defaults and gives it to
-/// every local log of the topic (`Log.updateConfig`, under the log's lock). Notifications of other
+/// The manager keeps a children watch on `/config/changes`; on every change it takes the
+/// notifications with a sequence number above the last one it processed. Notifications of other
 /// entity types are skipped. A (re)connected session re-arms the watch and catches up on the
 /// notifications created meanwhile.
 ///
 /// A topic whose config now enables `unclean.leader.election.enable` is also handed to
 /// `onUncleanLeaderElectionEnabled` (the controller retries its offline partitions at once, as
-/// Kafka's `TopicConfigHandler` has it do).
+/// Kafka's `TopicConfigHandler` has it do); a change of the broker-wide default goes to
+/// `onDefaultUncleanLeaderElectionChange`.
 ///
 /// At start the existing notifications are processed too (re-applying a config is harmless).
 /// Old notifications are never purged here.
 ///
 /// Lifecycle: `start()` once, `stop()` once; the work runs in one task, so notifications are
-/// processed one at a time. Isolation: the task handle behind a `Mutex`.
-public final class TopicConfigChangeListener: Sendable {
+/// processed one at a time, topic and broker changes alike. Isolation: the task handle and the
+/// handlers behind `Mutex`es.
+public final class DynamicConfigManager: Sendable {
     let zkClient: KafkaZkClient
     let logManager: LogManager
-    let defaultLogConfig: LogConfig
+    let brokerId: BrokerId
+    let dynamicConfig: DynamicBrokerConfig
     let logger: Logger
     private let task = Mutex<Task<Void, Never>?>(nil)
     private let uncleanElectionHandler = Mutex<(@Sendable (String) -> Void)?>(nil)
+    let defaultUncleanElectionHandler = Mutex<(@Sendable (Bool) -> Void)?>(nil)
+    let changeHandlers = Mutex<[(key: String, handler: @Sendable (String) -> Void)]>([])
 
     /// Called with each topic whose applied config enables unclean leader election.
     public func onUncleanLeaderElectionEnabled(_ handler: @escaping @Sendable (String) -> Void) {
         uncleanElectionHandler.withLock { $0 = handler }
     }
 
-    public init(zkClient: KafkaZkClient, logManager: LogManager, defaultLogConfig: LogConfig, logger: Logger) {
+    /// Called with the new broker-wide `unclean.leader.election.enable` when a dynamic broker
+    /// config changes it.
+    public func onDefaultUncleanLeaderElectionChange(_ handler: @escaping @Sendable (Bool) -> Void) {
+        defaultUncleanElectionHandler.withLock { $0 = handler }
+    }
+
+    /// Called with the new value of broker config `key` whenever a dynamic broker config
+    /// changes it (the request handler pool registers `num.io.threads`).
+    public func onChange(of key: String, _ handler: @escaping @Sendable (String) -> Void) {
+        changeHandlers.withLock { $0.append((key, handler)) }
+    }
+
+    public init(zkClient: KafkaZkClient, logManager: LogManager, brokerId: BrokerId, dynamicConfig: DynamicBrokerConfig,
+                logger: Logger) {
         self.zkClient = zkClient
         self.logManager = logManager
-        self.defaultLogConfig = defaultLogConfig
+        self.brokerId = brokerId
+        self.dynamicConfig = dynamicConfig
         self.logger = logger
     }
 
@@ -81,19 +103,30 @@ public final class TopicConfigChangeListener: Sendable {
             return last
         }
         var last = last
-        // A topic named by several notifications is re-read once: its znode holds the latest config.
+        // An entity named by several notifications is re-read once: its znode holds the latest config.
         var topics: [String] = []
+        var brokerEntities: [String] = []
         for (sequence, name) in Self.pending(names, after: last) {
             let path = "\(ConfigEntityChangeNotificationZNode.path)/\(name)"
             do {
                 if let (bytes, _) = try await zkClient.dataIfExists(path) {
                     let (entityType, entity) = try ConfigEntityChangeNotificationZNode.decode(path: path, bytes)
-                    if entityType == "topics", !topics.contains(entity) { topics.append(entity) }
+                    if entityType == KafkaZkClient.ConfigType.topic, !topics.contains(entity) { topics.append(entity) }
+                    if entityType == KafkaZkClient.ConfigType.broker, !brokerEntities.contains(entity) {
+                        brokerEntities.append(entity)
+                    }
                 }
             } catch {
                 logger.warning("Cannot read config change notification \(path): \(error)")
             }
             last = sequence
+        }
+        for entity in brokerEntities {
+            do {
+                try await applyBrokerConfig(entity)
+            } catch {
+                logger.warning("Cannot apply the dynamic configs of broker entity \(entity): \(error)")
+            }
         }
         for topic in topics {
             do {
@@ -116,7 +149,7 @@ public final class TopicConfigChangeListener: Sendable {
 
     func applyTopicConfig(_ topic: String) async throws {
         let overrides = try await zkClient.topicConfig(topic)
-        let config = try defaultLogConfig.applying(topicOverrides: overrides)
+        let config = try dynamicConfig.logDefaults.applying(topicOverrides: overrides)
         let logs = logManager.allLogs.filter { $0.topicPartition.topic == topic }
         for log in logs { log.updateConfig(config) }
         if config.uncleanLeaderElectionEnable, overrides["unclean.leader.election.enable"] != nil {
