@@ -136,7 +136,8 @@ let package = Package(
         ),
         .testTarget(
             name: "KafkaStorageTests",
-            dependencies: ["KafkaStorage", "KafkaCommon", "KafkaTestKit", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["KafkaStorage", "KafkaCommon", "KafkaTestKit", .product(name: "Logging", package: "swift-log")],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "KafkaLabTests",

@@ -29,6 +29,8 @@ public struct MemoryRecordsBuilder: Sendable {
     private var firstTimestamp: Int64?
     private var maxRecordTimestamp = RecordBatch.noTimestamp
     private var lastOffset: Int64?
+    /// The lastOffsetDelta to write instead of the last appended record's (see `overrideLastOffset`).
+    private var lastOffsetOverride: Int64?
     public private(set) var recordCount = 0
     /// Offset of the record with the largest timestamp (the first one, on ties), -1 before any.
     public private(set) var offsetOfMaxTimestamp: Int64 = -1
@@ -151,6 +153,14 @@ public struct MemoryRecordsBuilder: Sendable {
         buffer.writeBuffer(&bytes)
     }
 
+    /// Makes `build()` write `offset` as the batch's last offset even when no record has it:
+    /// the log cleaner keeps a filtered batch's original last offset so that the producer's last
+    /// sequence number survives compaction (Kafka's `overrideLastOffset`). Must not be below the
+    /// last appended offset.
+    public mutating func overrideLastOffset(_ offset: Int64) {
+        lastOffsetOverride = offset
+    }
+
     /// The batch's maxTimestamp as `build()` writes it.
     public var maxTimestamp: Int64 {
         timestampType == .logAppendTime ? logAppendTime : maxRecordTimestamp
@@ -175,7 +185,7 @@ public struct MemoryRecordsBuilder: Sendable {
         batch.writeInteger(RecordBatch.currentMagic)
         batch.writeInteger(UInt32(0))  // crc, set below
         batch.writeInteger(attributes)
-        batch.writeInteger(Int32(lastOffset - baseOffset))
+        batch.writeInteger(Int32(max(lastOffset, lastOffsetOverride ?? lastOffset) - baseOffset))
         batch.writeInteger(firstTimestamp ?? RecordBatch.noTimestamp)
         batch.writeInteger(maxTimestamp)
         batch.writeInteger(producerId)

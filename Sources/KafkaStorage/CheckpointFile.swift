@@ -52,8 +52,9 @@ public struct CheckpointFile<Entry: CheckpointEntry>: Sendable {
         }
     }
 
-    /// The entries, or [] when the file does not exist. A malformed file is a `.corrupt` error
-    /// naming the file and line.
+    /// The entries, or [] when the file does not exist or is empty (Kafka reads an empty file as
+    /// no entries: `cleaner-offset-checkpoint` is 0 bytes until the first cleaning). A malformed
+    /// file is a `.corrupt` error naming the file and line.
     public func read() throws -> [Entry] {
         guard FileManager.default.fileExists(atPath: path) else { return [] }
         let text: String
@@ -62,6 +63,7 @@ public struct CheckpointFile<Entry: CheckpointEntry>: Sendable {
         } catch {
             throw StorageError.io(path: path, operation: "read", message: error.localizedDescription)
         }
+        if text.isEmpty { return [] }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.last == "" { lines.removeLast() }
         guard lines.count >= 2 else { throw StorageError.corrupt(path: path, message: "missing version or count") }
@@ -134,6 +136,9 @@ public enum CheckpointFileName {
     public static let replicationOffset = "replication-offset-checkpoint"
     public static let logStartOffset = "log-start-offset-checkpoint"
     public static let leaderEpoch = "leader-epoch-checkpoint"
+    /// Per log directory: the offset up to which each compacted partition is clean (the first
+    /// dirty offset of its next cleaning). Written by the log cleaner.
+    public static let cleanerOffset = "cleaner-offset-checkpoint"
     /// Written at clean shutdown; its presence at start-up means no recovery is needed.
     public static let cleanShutdown = ".kafka_cleanshutdown"
 }

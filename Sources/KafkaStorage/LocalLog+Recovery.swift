@@ -6,8 +6,10 @@ extension LocalLog {
     /// Loads the directory's segments (Kafka's `loadSegments` and `recoverLog`):
     ///
     /// 1. Leftovers of interrupted work are deleted: files ending in `.deleted` (retention that
-    ///    had not removed them yet), `.cleaned` and `.swap` (log cleaner output), and index files
-    ///    whose `.log` is missing.
+    ///    had not removed them yet), `.cleaned` (log cleaner output not yet swapped in), and index
+    ///    files whose `.log` is missing. A `.log.swap` (cleaned output being swapped in) is kept and
+    ///    its swap completed once the other segments are loaded: see
+    ///    `removeTempFilesAndCollectSwapFiles` and `completeSwapOperations`.
     /// 2. Every `<20 digits>.log` becomes a segment; one whose index files are missing is
     ///    recovered (its indexes rebuilt) whatever the shutdown was.
     /// 3. Without a clean shutdown, every segment holding offsets from the recovery point on is
@@ -21,14 +23,9 @@ extension LocalLog {
     func loadSegments(hadCleanShutdown: Bool) throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
         var logBaseOffsets: [Int64] = []
-        for name in names {
-            let path = "\(dir)/\(name)"
-            if name.hasSuffix(LogFileName.deletedSuffix) || name.hasSuffix(LogFileName.cleanedSuffix) || name.hasSuffix(LogFileName.swapSuffix) {
-                logger.info("Deleting a leftover file", metadata: ["file": "\(path)"])
-                unlink(path)
-            } else if name.hasSuffix(LogFileName.logSuffix), let offset = LogFileName.offset(fromFileName: name) {
-                logBaseOffsets.append(offset)
-            }
+        let swapBaseOffsets = removeTempFilesAndCollectSwapFiles(names)
+        for name in names where name.hasSuffix(LogFileName.logSuffix) {
+            if let offset = LogFileName.offset(fromFileName: name) { logBaseOffsets.append(offset) }
         }
         for name in names where name.hasSuffix(LogFileName.indexSuffix) || name.hasSuffix(LogFileName.timeIndexSuffix) {
             if let offset = LogFileName.offset(fromFileName: name), !logBaseOffsets.contains(offset) {
@@ -50,6 +47,7 @@ extension LocalLog {
             }
             addSegment(segment)
         }
+        try completeSwapOperations(swapBaseOffsets)
 
         if !hadCleanShutdown { try recoverLog() }
 

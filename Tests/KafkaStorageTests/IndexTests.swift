@@ -121,7 +121,7 @@ import Testing
         ("0\nx\n", "malformed entry count"),
         ("0\n2\norders 0 5\n", "expected 2 entries"),
         ("0\n1\norders zero 5\n", "line 3: malformed entry"),
-        ("", "missing version"),
+        ("0\n", "missing version or count"),
     ])
     func malformedFilesNameTheProblem(_ text: String, _ message: String) throws {
         let directory = try makeTemporaryDirectory(prefix: "checkpoint")
@@ -134,5 +134,14 @@ import Testing
             #expect(errorPath == path)
             #expect(errorMessage.contains(message))
         }
+    }
+
+    /// Kafka reads a 0-byte checkpoint as no entries (`cleaner-offset-checkpoint` is one until
+    /// the first cleaning).
+    @Test func anEmptyFileHasNoEntries() throws {
+        let directory = try makeTemporaryDirectory(prefix: "checkpoint")
+        let path = directory.appendingPathComponent("cp").path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data()))
+        #expect(try CheckpointFile<TopicPartitionOffset>(path: path).read() == [])
     }
 }

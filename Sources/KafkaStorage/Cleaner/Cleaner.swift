@@ -1,0 +1,125 @@
+import Foundation
+import KafkaCommon
+import KafkaRecords
+import Logging
+
+/// The work of one log cleaner thread on one log (Kafka's `Cleaner`): the two passes of log
+/// compaction over a log's segments, reusing one offset map across runs.
+///
+/// `clean` is given the log and its **dirty section** `[firstDirtyOffset, firstUncleanableOffset)`:
+/// the first dirty offset is the cleaner checkpoint (or the log start), the first uncleanable
+/// offset at most the active segment's base offset (the caller also lowers it for
+/// `min.compaction.lag.ms` and unstable transactions). Then:
+///
+/// 1. **Offset map** (`buildOffsetMap`): every keyed record of the dirty segments, from the first
+///    dirty offset on, puts `key → offset`, until the map holds `slots × loadFactor` keys. The
+///    cleaned range ends after the last batch mapped: `endOffset = map.latestOffset + 1`, which is
+///    below the first uncleanable offset when the map filled up.
+/// 2. **Delete horizon**: the last modified time of the last segment before the first dirty
+///    offset (the last segment cleaned before), minus `delete.retention.ms`; 0 when no segment
+///    was cleaned before. A source segment last modified after the horizon keeps its tombstones
+///    ("retaining deletes"), an older one drops them ("discarding deletes"): a tombstone
+///    survives at least one cleaning plus `delete.retention.ms`.
+/// 3. **Copy pass** (`cleanSegments`): the segments holding offsets below `endOffset` (the
+///    active segment never is one), in groups of consecutive segments whose sizes and index sizes
+///    fit `segment.bytes` and `segment.index.bytes` (`groupSegmentsBySize`). Each group is
+///    recopied into one `<first base>.log.cleaned` through `CleanerRecordFilter`, which keeps a
+///    record only if it is the latest of its key; offsets are never changed. The cleaned segment
+///    takes the group's last modified time and is swapped in for the group
+///    (`LocalLog.replaceSegments`: `.cleaned` → `.swap`, old segments → `.deleted`,
+///    `.swap` → live).
+///
+/// The caller then records `endOffset` as the log's new cleaner checkpoint.
+///
+/// Isolation: the log is used directly, so `clean` runs under the log's lock (the caller's
+/// `Log.withLock`). Kafka reads and copies without the lock and takes it only for the swap; that
+/// refinement comes with the cleaner threads. A `Cleaner` belongs to one cleaner thread, which
+/// runs one cleaning at a time: it is handed to that thread, never used from two at once (hence
+/// the unchecked `Sendable`: its only mutable state is the offset map of the current run).
+public final class Cleaner: @unchecked Sendable {
+    public let id: Int
+    public internal(set) var offsetMap: SkimpyOffsetMap
+    /// `log.cleaner.io.buffer.load.factor`.
+    public let dupBufferLoadFactor: Double
+    /// Bytes read per chunk (Kafka's read buffer: half of `log.cleaner.io.buffer.size`), grown up
+    /// to `maxIoBufferSize` when one batch does not fit.
+    public let ioBufferSize: Int
+    public let maxIoBufferSize: Int
+    let logger: Logger
+    let time: any Time
+    /// For crash tests: called between the steps of each swap with the step and the cleaned
+    /// segment's base offset; throwing stops the cleaning there (see `SwapStep`).
+    public var swapCrashPoint: (@Sendable (SwapStep, Int64) throws -> Void)?
+
+    public init(
+        id: Int = 0, offsetMap: SkimpyOffsetMap, dupBufferLoadFactor: Double = 0.9, ioBufferSize: Int = 512 * 1024 / 2,
+        maxIoBufferSize: Int = 1_000_012, time: any Time = SystemTime(), logger: Logger
+    ) {
+        self.time = time
+        self.id = id
+        self.offsetMap = offsetMap
+        self.dupBufferLoadFactor = dupBufferLoadFactor
+        self.ioBufferSize = ioBufferSize
+        self.maxIoBufferSize = maxIoBufferSize
+        self.logger = logger
+    }
+
+    /// Cleans the dirty section of `log` (see the type's documentation) and returns the offset up
+    /// to which the log is now clean (the next cleaner checkpoint) with the run's figures.
+    /// `lastOffsetOfActiveProducers` maps a producer id to the last offset it wrote, from the
+    /// log's producer state (an empty map when producer state is not tracked).
+    public func clean(
+        _ log: LocalLog, firstDirtyOffset: Int64, firstUncleanableOffset: Int64,
+        lastOffsetOfActiveProducers: [Int64: Int64] = [:]
+    ) throws -> (endOffset: Int64, stats: CleanerStats) {
+        let deleteHorizonMs: Int64 = log.segments(from: 0, to: firstDirtyOffset).last.map {
+            $0.lastModified - log.config.deleteRetentionMs
+        } ?? 0
+        return try doClean(
+            log, firstDirtyOffset: firstDirtyOffset, firstUncleanableOffset: firstUncleanableOffset,
+            deleteHorizonMs: deleteHorizonMs, lastOffsetOfActiveProducers: lastOffsetOfActiveProducers)
+    }
+
+    /// `clean` with the delete horizon given.
+    public func doClean(
+        _ log: LocalLog, firstDirtyOffset: Int64, firstUncleanableOffset: Int64, deleteHorizonMs: Int64,
+        lastOffsetOfActiveProducers: [Int64: Int64] = [:]
+    ) throws -> (endOffset: Int64, stats: CleanerStats) {
+        let name = "\(log.topicPartition)"
+        let upperBound = min(firstUncleanableOffset, log.activeSegment.baseOffset)
+        var stats = CleanerStats()
+        stats.startNanos = time.nanoseconds
+        logger.info("Cleaner \(id): Beginning cleaning of log \(name).")
+        logger.info("Cleaner \(id): Building offset map for \(name)...")
+        try buildOffsetMap(log, start: firstDirtyOffset, end: upperBound, stats: &stats)
+        let endOffset = offsetMap.latestOffset + 1
+        stats.mapCompleteNanos = time.nanoseconds
+        guard endOffset > firstDirtyOffset else {
+            // Nothing was mapped: nothing to clean.
+            return (firstDirtyOffset, stats)
+        }
+        let cleanableHorizonMs = log.segments(from: 0, to: upperBound).last?.lastModified ?? 0
+        logger.info(
+            "Cleaner \(id): Cleaning log \(name) (cleaning prior to \(Self.date(cleanableHorizonMs)), discarding tombstones prior to \(Self.date(deleteHorizonMs)))..."
+        )
+        let groups = Self.groupSegmentsBySize(
+            Array(log.segments(from: 0, to: endOffset)), maxSize: log.config.segmentBytes, maxIndexSize: log.config.maxIndexSize,
+            firstUncleanableOffset: upperBound)
+        for group in groups {
+            try cleanSegments(
+                log, group, deleteHorizonMs: deleteHorizonMs, lastOffsetOfActiveProducers: lastOffsetOfActiveProducers, stats: &stats)
+        }
+        stats.bufferUtilization = offsetMap.utilization
+        stats.endNanos = time.nanoseconds
+        return (endOffset, stats)
+    }
+
+    /// A time in milliseconds as Kafka's log lines print a `java.util.Date` (UTC here).
+    static func date(_ milliseconds: Int64) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE MMM dd HH:mm:ss 'UTC' yyyy"
+        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+    }
+}
