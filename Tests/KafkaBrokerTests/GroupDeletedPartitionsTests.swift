@@ -25,17 +25,24 @@ import Testing
         }
     }
 
+    /// A coordinator on a broker leading the offsets partition, once it has loaded it (answering
+    /// OffsetFetch for `group`). The caller shuts it down.
+    static func leadingCoordinator(loaded group: String) async throws -> (Harness, GroupCoordinator) {
+        let h = try Harness()
+        h.becomeLeader(leaderEpoch: 1)
+        let coordinator = h.coordinator()
+        coordinator.onElection(0)
+        #expect(try await GroupMetadataManagerTests.fetchWhenLoaded(coordinator, group).0 == .none)
+        return (h, coordinator)
+    }
+
     static func committed(_ coordinator: GroupCoordinator, _ group: String) -> [String] {
         coordinator.handleFetchOffsets(groupId: group, partitions: nil).1.map { "\($0.0)=\($0.1?.offset ?? -1)" }
     }
 
     @Test func theOffsetsOfDeletedPartitionsAreRemovedAndTombstoned() async throws {
-        let h = try Harness()
-        h.becomeLeader(leaderEpoch: 1)
-        let coordinator = h.coordinator()
+        let (h, coordinator) = try await Self.leadingCoordinator(loaded: "app")
         defer { coordinator.shutdown() }
-        coordinator.onElection(0)
-        #expect(try await GroupMetadataManagerTests.fetchWhenLoaded(coordinator, "app").0 == .none)
         let orders0 = TopicPartition("orders", 0), orders1 = TopicPartition("orders", 1)
         let gone0 = TopicPartition("gone", 0), gone1 = TopicPartition("gone", 1)
         #expect(await Self.commit(coordinator, "app", [orders0: 10, orders1: 11, gone0: 12]).values.allSatisfy { $0 == .none })
@@ -64,12 +71,8 @@ import Testing
     }
 
     @Test func deletedPartitionsNoGroupCommittedToChangeNothing() async throws {
-        let h = try Harness()
-        h.becomeLeader(leaderEpoch: 1)
-        let coordinator = h.coordinator()
+        let (h, coordinator) = try await Self.leadingCoordinator(loaded: "app")
         defer { coordinator.shutdown() }
-        coordinator.onElection(0)
-        #expect(try await GroupMetadataManagerTests.fetchWhenLoaded(coordinator, "app").0 == .none)
         #expect(await Self.commit(coordinator, "app", [TopicPartition("orders", 0): 1]).values.allSatisfy { $0 == .none })
         #expect(coordinator.manager.removeOffsets(of: [TopicPartition("other", 0)], now: h.time.milliseconds) == 0)
         #expect(try #require(h.replicaManager.partition(h.tp)).highWatermark == 1, "nothing written")
@@ -79,12 +82,8 @@ import Testing
     /// DeleteGroups of a group that only stored offsets (generation 0): one tombstone per offset
     /// and none for the group, as Kafka 2.3 writes them; the next load does not bring it back.
     @Test func aDeletedGroupWithoutAGenerationGetsOnlyOffsetTombstones() async throws {
-        let h = try Harness()
-        h.becomeLeader(leaderEpoch: 1)
-        let coordinator = h.coordinator()
+        let (h, coordinator) = try await Self.leadingCoordinator(loaded: "manual")
         defer { coordinator.shutdown() }
-        coordinator.onElection(0)
-        #expect(try await GroupMetadataManagerTests.fetchWhenLoaded(coordinator, "manual").0 == .none)
         #expect(await Self.commit(coordinator, "manual", [TopicPartition("orders", 0): 1, TopicPartition("orders", 1): 2])
             .values.allSatisfy { $0 == .none })
         let partition = try #require(h.replicaManager.partition(h.tp))
