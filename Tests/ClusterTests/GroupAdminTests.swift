@@ -50,7 +50,9 @@ extension RealClusterTests {
                 let offsets = Dictionary(uniqueKeysWithValues: fetched.topics.flatMap { topic in
                     topic.partitions.map { ("\($0.partitionIndex)", $0.committedOffset) }
                 })
-                #expect(offsets == consumed.committed)
+                // The producer may have put every record on one partition; the client reports the
+                // other as "no offset" (-1001), which OffsetFetch of all partitions leaves out.
+                #expect(offsets == consumed.committed.filter { $0.value >= 0 })
                 #expect(try Self.call(other, OffsetFetch.self, .init(groupId: "audit-app", topics: nil), version: 5).errorCode == .notCoordinator)
 
                 let deleted = try Self.call(coordinator, DeleteGroups.self, .init(groupsNames: ["audit-app", "nobody"]), version: 1)

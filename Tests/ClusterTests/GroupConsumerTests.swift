@@ -57,14 +57,15 @@ extension RealClusterTests {
                 let run1 = try Self.consume(bootstrap, "orders", group: "orders-app", count: first.count, client: client)
                 #expect(Set(run1.records.compactMap { $0[2].string }) == Set(first), "every record once")
                 #expect(run1.records.count == first.count)
-                // Committed: the next offset of every partition, summing to all records.
-                #expect(run1.committed.values.reduce(0, +) == Int64(first.count), "\(run1.committed)")
+                // Committed: the next offset of every partition, summing to all records (a
+                // partition the producer left empty has no offset, -1001, and is left out).
+                #expect(run1.committed.values.filter { $0 >= 0 }.reduce(0, +) == Int64(first.count), "\(run1.committed)")
 
                 let second = (1...12).map { "second-\($0)" }
                 try Self.produce(bootstrap, "orders", second)
                 let run2 = try Self.consume(bootstrap, "orders", group: "orders-app", count: second.count, client: client)
                 #expect(Set(run2.records.compactMap { $0[2].string }) == Set(second), "resumes after the committed offsets")
-                #expect(run2.committed.values.reduce(0, +) == Int64(first.count + second.count))
+                #expect(run2.committed.values.filter { $0 >= 0 }.reduce(0, +) == Int64(first.count + second.count))
             }
         }
 
@@ -117,7 +118,7 @@ extension RealClusterTests {
                 try Self.produce(survivors, "payments", second)
                 let run2 = try Self.consume(survivors, "payments", group: "payments-app", count: second.count)
                 #expect(Set(run2.records.compactMap { $0[2].string }) == Set(second), "nothing committed is lost or read again")
-                #expect(run2.committed.values.reduce(0, +) == Int64(first.count + second.count))
+                #expect(run2.committed.values.filter { $0 >= 0 }.reduce(0, +) == Int64(first.count + second.count))
                 // The survivors learn the new leaders through UpdateMetadata, asynchronously: one
                 // starved past its ZooKeeper session (a loaded machine) hears last. Each names a
                 // live coordinator once it has.
