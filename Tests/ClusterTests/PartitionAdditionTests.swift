@@ -89,9 +89,11 @@ extension RealClusterTests {
                     }
                 }
 
-                // A client produces to and reads from a new partition.
+                // A client produces to and reads from a new partition. acks=all: the records are
+                // below the high watermark (on both replicas) when the produce returns, so the
+                // consumer that follows sees them (with acks=1 it raced the follower's fetch).
                 let bootstrap = "127.0.0.1:\(cluster.broker(1).port)"
-                let produced = try ProduceConsumeTests.kcat(["-b", bootstrap, "-P", "-t", "grown", "-p", "4", "-X", "acks=1"],
+                let produced = try ProduceConsumeTests.kcat(["-b", bootstrap, "-P", "-t", "grown", "-p", "4", "-X", "acks=all"],
                                                             input: "first\nsecond\n")
                 #expect(produced.status == 0)
                 let consumed = try ProduceConsumeTests.kcat(["-b", bootstrap, "-C", "-t", "grown", "-p", "4", "-o", "beginning",
