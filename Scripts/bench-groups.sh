@@ -58,6 +58,8 @@
 # Not part of the test suite (Scripts/test.sh does not run it).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=Scripts/bench/lib.sh
+source "$ROOT/Scripts/bench/lib.sh"
 source "$ROOT/Scripts/lib/deps.sh"
 ensure_apt_packages zookeeper default-jre-headless
 ensure_python_venv "$ROOT"   # the pinned confluent-kafka for groups.py, in .venv/ (first on the PATH)
@@ -80,15 +82,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-if [ -n "${KAFKA_SERVER_BIN:-}" ]; then
-    BIN="$KAFKA_SERVER_BIN"
-else
-    if [ "$BUILD" = 1 ]; then
-        echo "==> building kafka-server (release)"
-        (cd "$ROOT" && swift build -c release --product kafka-server >/dev/null)
-    fi
-    BIN="$ROOT/.build/release/kafka-server"
-fi
+BIN="$(bench_server_bin "$BUILD")"
 DRIVER=(python3 "$ROOT/Scripts/bench/groups.py")
 
 WORK="$(mktemp -d /tmp/kafka-bench-groups.XXXXXX)"
@@ -103,22 +97,7 @@ cleanup() {
 }
 trap cleanup EXIT
 # One standalone ZooKeeper, as in Scripts/bench.sh.
-mkdir -p "$WORK/zk"
-cat > "$WORK/zoo.cfg" <<CFG
-tickTime=500
-dataDir=$WORK/zk
-clientPort=$ZK_PORT
-clientPortAddress=127.0.0.1
-admin.enableServer=false
-4lw.commands.whitelist=*
-CFG
-java -cp /etc/zookeeper/conf:/usr/share/java/zookeeper.jar org.apache.zookeeper.server.quorum.QuorumPeerMain "$WORK/zoo.cfg" >"$WORK/zk.log" 2>&1 &
-ZK_PID=$!
-disown "$ZK_PID"
-for _ in $(seq 1 100); do
-    (exec 3<>/dev/tcp/127.0.0.1/$ZK_PORT) 2>/dev/null && break
-    sleep 0.2
-done
+bench_start_zookeeper
 
 # start_cluster NAME DELAY_MS: brokers 1-3 under the chroot /NAME, data in $WORK/NAME-data-N.
 # Each cluster gets its own ports (BASE+11.. for the first, BASE+21.. for the second).

@@ -30,6 +30,8 @@
 # Everything runs on 127.0.0.1 in a temporary directory and stops by itself.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=Scripts/bench/lib.sh
+source "$ROOT/Scripts/bench/lib.sh"
 source "$ROOT/Scripts/lib/deps.sh"
 ensure_apt_packages libzookeeper-mt-dev zookeeper default-jre-headless zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev gcc
 ensure_python_venv "$ROOT"   # the pinned confluent-kafka, in .venv/ (first on the PATH)
@@ -51,15 +53,7 @@ while [ $# -gt 0 ]; do
 done
 
 # KAFKA_SERVER_BIN runs another build (e.g. a debug one, to find where time goes) without building.
-if [ -n "${KAFKA_SERVER_BIN:-}" ]; then
-    BIN="$KAFKA_SERVER_BIN"
-else
-    if [ "$BUILD" = 1 ]; then
-        echo "==> building kafka-server (release)"
-        (cd "$ROOT" && swift build -c release --product kafka-server >/dev/null)
-    fi
-    BIN="$ROOT/.build/release/kafka-server"
-fi
+BIN="$(bench_server_bin "$BUILD")"
 
 WORK="$(mktemp -d /tmp/kafka-bench-partitions.XXXXXX)"
 BASE=$((20000 + RANDOM % 9000))

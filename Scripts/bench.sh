@@ -16,6 +16,8 @@
 # (to compare two builds back to back with the same phases); the admin CLI is this tree's.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=Scripts/bench/lib.sh
+source "$ROOT/Scripts/bench/lib.sh"
 source "$ROOT/Scripts/lib/deps.sh"
 ensure_apt_packages libzookeeper-mt-dev zookeeper default-jre-headless zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev
 ensure_apt_packages kcat librdkafka-dev gcc
@@ -53,22 +55,7 @@ trap cleanup EXIT
 gcc -O2 -o "$WORK/latency" "$ROOT/Scripts/bench/latency.c" -lrdkafka
 gcc -O2 -o "$WORK/consume" "$ROOT/Scripts/bench/consume.c" -lrdkafka
 
-mkdir -p "$WORK/zk"
-cat > "$WORK/zoo.cfg" <<CFG
-tickTime=500
-dataDir=$WORK/zk
-clientPort=$ZK_PORT
-clientPortAddress=127.0.0.1
-admin.enableServer=false
-4lw.commands.whitelist=*
-CFG
-java -cp /etc/zookeeper/conf:/usr/share/java/zookeeper.jar org.apache.zookeeper.server.quorum.QuorumPeerMain "$WORK/zoo.cfg" >"$WORK/zk.log" 2>&1 &
-ZK_PID=$!
-disown "$ZK_PID"
-for _ in $(seq 1 100); do
-    (exec 3<>/dev/tcp/127.0.0.1/$ZK_PORT) 2>/dev/null && break
-    sleep 0.2
-done
+bench_start_zookeeper
 
 "$BIN" "$ROOT/config/server.properties" --override broker.id=1 \
     --override "listeners=PLAINTEXT://127.0.0.1:$BROKER_PORT" --override "log.dirs=$WORK/data" \
