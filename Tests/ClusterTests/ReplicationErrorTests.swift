@@ -93,6 +93,13 @@ extension RealClusterTests.ReplicationTests {
                 try await Replication.state(zk, tp)?.isr == [1, 2]
             }
             let (leader, follower) = (cluster.broker(1), cluster.broker(2))
+            // The state znode says ISR [1, 2] before either broker has applied its LeaderAndIsr:
+            // one acks=all produce that succeeds shows that the leader leads and the follower
+            // fetches, so the produce below waits for the follower and nothing else.
+            try await waitUntil("both replicas to apply their LeaderAndIsr", timeout: .seconds(20)) {
+                try Self.produceCode(topic: "waiting", acks: -1, port: leader.port) == .none
+            }
+            let bytesBefore = Replication.segments(leader, tp).values.reduce(0) { $0 + $1.count }
             follower.send(SIGSTOP)
             defer { follower.send(SIGCONT) }
 
@@ -108,7 +115,7 @@ extension RealClusterTests.ReplicationTests {
                     .responses[0].partitionResponses[0].errorCode
             }
             try await waitUntil("the produce to be appended and waiting") {
-                Replication.segments(leader, tp).values.contains { !$0.isEmpty }
+                Replication.segments(leader, tp).values.reduce(0) { $0 + $1.count } > bytesBefore
             }
             let start = ContinuousClock.now
             #expect(await leader.terminate() == 0)
