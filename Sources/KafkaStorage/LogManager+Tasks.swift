@@ -191,6 +191,7 @@ extension LogManager {
         }
         guard !alreadyShutdown else { return }
         logger.info("Shutting down the log manager")
+        cleaner?.shutdown()
         for dir in liveLogDirs {
             do {
                 let logs = logs(in: dir)
