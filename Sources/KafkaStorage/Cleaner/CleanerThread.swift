@@ -11,8 +11,17 @@ import Synchronization
 /// (Kafka's `markPartitionUncleanable`) and the thread goes on: no error leaves the thread.
 public final class CleanerThread: @unchecked Sendable {
     public let id: Int
+    /// Makes the thread's `Cleaner`, on its first cleaning: its offset map's memory
+    /// (`log.cleaner.dedupe.buffer.size / threads`) is taken only by a broker that cleans.
+    let makeCleaner: () -> Cleaner
     /// Used only by this thread (or by a test driving it while it is not started).
-    let cleaner: Cleaner
+    private var cleanerStorage: Cleaner?
+    var cleaner: Cleaner {
+        if let cleanerStorage { return cleanerStorage }
+        let made = makeCleaner()
+        cleanerStorage = made
+        return made
+    }
     let manager: LogCleanerManager
     let backOffMs: Int64
     let logger: Logger
@@ -24,9 +33,9 @@ public final class CleanerThread: @unchecked Sendable {
     private var stopped = true
     private var shuttingDown = false
 
-    init(id: Int, cleaner: Cleaner, manager: LogCleanerManager, backOffMs: Int64, logger: Logger) {
+    init(id: Int, manager: LogCleanerManager, backOffMs: Int64, logger: Logger, makeCleaner: @escaping () -> Cleaner) {
         self.id = id
-        self.cleaner = cleaner
+        self.makeCleaner = makeCleaner
         self.manager = manager
         self.backOffMs = backOffMs
         self.logger = logger

@@ -11,7 +11,9 @@ import Synchronization
 /// Each thread (`CleanerThread`) loops: pick the filthiest log and clean it, then apply
 /// retention to the `compact,delete` logs; when nothing was cleaned, sleep
 /// `log.cleaner.backoff.ms` (woken early by shutdown). Each has its own `Cleaner` with an offset
-/// map of `log.cleaner.dedupe.buffer.size / threads` bytes.
+/// map of `log.cleaner.dedupe.buffer.size / threads` bytes and reads of
+/// `log.cleaner.io.buffer.size / threads / 2` bytes (growing up to `message.max.bytes` for a
+/// larger batch), as Kafka sizes them.
 ///
 /// Logs to `kafka.log.LogCleaner` (Kafka's log4j category, which Kafka's config sends to
 /// `log-cleaner.log`): start and stop, each cleaning's steps and its summary.
@@ -47,12 +49,14 @@ public final class LogCleaner: Sendable {
     private static func makeThread(
         _ id: Int, config: LogCleanerConfig, manager: LogCleanerManager, throttler: Throttler, time: any Time, logger: Logger
     ) -> CleanerThread {
-        let cleaner = Cleaner(
-            id: id, offsetMap: SkimpyOffsetMap(memory: config.offsetMapMemoryPerThread), dupBufferLoadFactor: config.dedupeBufferLoadFactor,
-            ioBufferSize: max(config.ioBufferSize / 2, 1), maxIoBufferSize: max(config.maxMessageSize, config.ioBufferSize / 2, 1),
-            time: time, logger: logger)
-        cleaner.throttler = throttler
-        return CleanerThread(id: id, cleaner: cleaner, manager: manager, backOffMs: config.backOffMs, logger: logger)
+        CleanerThread(id: id, manager: manager, backOffMs: config.backOffMs, logger: logger) {
+            let cleaner = Cleaner(
+                id: id, offsetMap: SkimpyOffsetMap(memory: config.offsetMapMemoryPerThread),
+                dupBufferLoadFactor: config.dedupeBufferLoadFactor, ioBufferSize: config.readBufferSizePerThread,
+                maxIoBufferSize: max(config.maxMessageSize, config.readBufferSizePerThread), time: time, logger: logger)
+            cleaner.throttler = throttler
+            return cleaner
+        }
     }
 
     public var config: LogCleanerConfig { state.withLock { $0.config } }

@@ -63,6 +63,8 @@ public struct LogCleanerConfig: Sendable, Equatable {
 
     /// Each thread's offset map memory: an equal share of `dedupeBufferSize`, at most 2 GiB
     /// (Kafka warns and ignores the excess).
+    public var readBufferSizePerThread: Int { max(ioBufferSize / max(numThreads, 1) / 2, 1) }
+
     public var offsetMapMemoryPerThread: Int {
         Int(min(dedupeBufferSize / Int64(max(numThreads, 1)), Int64(Int32.max)))
     }
