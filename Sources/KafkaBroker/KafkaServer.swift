@@ -102,6 +102,14 @@ public actor KafkaServer {
                     logger: Logger(label: "kafka.server.DynamicConfigManager"))
                 manager.start()
                 dynamicConfigManager = manager
+                if let cleaner = logManager.cleaner {
+                    manager.onChange(of: "log.cleaner.threads") { value in
+                        guard let count = Int(value) else { return }
+                        var config = cleaner.config
+                        config.numThreads = count
+                        cleaner.reconfigure(config)
+                    }
+                }
             }
 
             try await startSocketServer(handlers: try await requestHandlers(zkClient: zkClient, clusterId: clusterId))

@@ -42,10 +42,9 @@ public struct LogConfig: Sendable, Equatable {
     public var messageTimestampDifferenceMaxMs: Int64 = .max
     /// `compression.type` (broker `compression.type`).
     public var compressionType: BrokerCompressionType = .producer
-    /// `cleanup.policy` (broker `log.cleanup.policy`): `delete`, `compact`, or both. Only `delete`
-    /// acts: there is no log cleaner yet, so `compact` is accepted and described back but nothing
-    /// is compacted (a topic with `compact` alone keeps every record, as retention applies only
-    /// with `delete`).
+    /// `cleanup.policy` (broker `log.cleanup.policy`): `delete`, `compact`, or both. `delete`:
+    /// retention by time and size; `compact`: the log cleaner keeps the latest record of each key
+    /// (`LogCleaner`, when `log.cleaner.enable`).
     public var cleanupPolicy: Set<String> = ["delete"]
     /// `min.insync.replicas`.
     public var minInSyncReplicas = 1
@@ -56,9 +55,9 @@ public struct LogConfig: Sendable, Equatable {
     /// UNSUPPORTED_VERSION.
     public var messageDownConversionEnable = true
 
-    // Kept and validated now, used by parts still to come (the log cleaner, replication quotas):
-    // a topic configured for them on Apache Kafka is accepted here unchanged and described back,
-    // but nothing acts on them yet: no log cleaner runs, so no topic is ever compacted.
+    // The log cleaner's policies (`LogCleanerManager`, `Cleaner`), then keys kept and validated
+    // for parts still to come (replication quotas): a topic configured for them on Apache Kafka
+    // is accepted here unchanged and described back.
 
     /// `delete.retention.ms` (broker `log.cleaner.delete.retention.ms`): how long the cleaner
     /// keeps tombstones.

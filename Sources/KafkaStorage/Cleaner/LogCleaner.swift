@@ -90,6 +90,7 @@ public final class LogCleaner: Sendable {
     /// Replaces the threads with `config.numThreads` new ones sized for `config` (Kafka's
     /// `reconfigure`, for a dynamic `log.cleaner.threads`): the old ones stop first.
     public func reconfigure(_ config: LogCleanerConfig) {
+        logger.info("Reconfiguring the log cleaner: \(config.numThreads) cleaner threads")
         let (old, wasStarted) = state.withLock { state in (state.threads, state.isStarted) }
         for thread in old { thread.initiateShutdown() }
         for thread in old { thread.awaitShutdown() }
