@@ -63,6 +63,34 @@ import Testing
         #expect(try checkpoint()[tp] == nil)
     }
 
+    @Test func retentionLeavesALogBeingCleanedAlone() throws {
+        let manager = try makeManager()
+        defer { manager.shutdown() }
+        var config = LogConfig()
+        config.cleanupPolicy = ["compact", "delete"]
+        config.minCleanableRatio = 0.01
+        let log = try manager.getOrCreateLog(tp, config: config)
+        for base in stride(from: Int64(0), to: 300, by: 100) {
+            var builder = MemoryRecordsBuilder(baseOffset: base, partitionLeaderEpoch: 0)
+            for offset in base..<base + 100 {
+                try builder.append(offset: offset, timestamp: time.milliseconds, key: ByteBuffer(string: "k\(offset)"), value: ByteBuffer(string: "v"))
+            }
+            _ = try log.appendAsFollower(try builder.buildRecords())
+            _ = try log.roll()
+        }
+        try log.maybeIncrementLogStartOffset(250)
+        let cleanerManager = try #require(manager.cleaner?.manager)
+        let grabbed = try #require(cleanerManager.grabFilthiestCompactedLog())
+        #expect(grabbed.0.topicPartition == tp)
+        // Being cleaned: the segments below the log start offset stay for now.
+        #expect(try log.deleteOldSegments() == 0)
+        #expect(log.segmentBaseOffsets.first == 0)
+        cleanerManager.doneCleaning(tp, dir: directory.path, endOffset: 0)
+        #expect(try log.deleteOldSegments() == 2)
+        #expect(log.segmentBaseOffsets.first == 200)
+        #expect(cleanerManager.cleaningState(tp) == nil)
+    }
+
     @Test func theCleanerThreadsCanBeResized() throws {
         let manager = try makeManager()
         let cleaner = try #require(manager.cleaner)

@@ -105,7 +105,8 @@ public final class CleanerThread: @unchecked Sendable {
         defer { manager.doneDeleting(deletable.map(\.0)) }
         for (topicPartition, log) in deletable {
             do {
-                try log.deleteOldSegments()
+                // The log is in progress for this thread: retention under its lock, no pause.
+                _ = try log.withLock { local in try local.deleteOldSegments() }
             } catch {
                 logger.warning("Unexpected exception thrown when cleaning log \(log.dir). Marking its partition (\(topicPartition)) as uncleanable: \(error)")
                 manager.markPartitionUncleanable(LogManager.parentDir(of: log), topicPartition)
