@@ -187,7 +187,7 @@ extension KafkaController {
             stateChangeLogger.controller(epoch: context.epoch,
                 "Completed reassignment of partition \(tp) to replicas \(PartitionReassignmentPlanner.list(reassigned))")
             // A deletion of the topic waited for the reassignment (Kafka's resumeDeletionForTopics).
-            if !context.isTopicBeingReassigned(tp.topic) { try await resumeDeletion(forTopics: [tp.topic]) }
+            if !context.isTopicBeingReassigned(tp.topic) { try await processTopicDeletion() }
         }
     }
 

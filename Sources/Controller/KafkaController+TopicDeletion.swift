@@ -17,7 +17,13 @@ extension KafkaController {
     var topicDeletionManager: TopicDeletionManager { TopicDeletionManager() }
 
     /// The children of `/admin/delete_topics` changed (Kafka's `processTopicDeletion`): requests
-    /// for unknown topics are dropped; the others are queued, those being reassigned halted.
+    /// for unknown topics are dropped; the others are queued.
+    ///
+    /// A topic being reassigned is not queued: its request waits in ZooKeeper until the
+    /// reassignment completes, which reads the requests again. Kafka 2.3 means to halt such a
+    /// topic ("topic reassignment in progress") but marks it before queueing it, which does
+    /// nothing, so its deletion starts in the middle of the reassignment; and a queued topic's
+    /// partitions get no more LeaderAndIsr here, which would stall the reassignment.
     func processTopicDeletion() async throws {
         guard isActive else { return }
         let requested = Set(try await zkClient.zooKeeper.children(PersistentZkPaths.deleteTopics, watch: true).names)
@@ -27,22 +33,24 @@ extension KafkaController {
             _ = try await zkClient.multiFencedByControllerEpoch(
                 nonExistent.map { .delete(path: DeleteTopicsTopicZNode.path($0)) }, expectedControllerEpochZkVersion: context.epochZkVersion)
         }
-        let topics = requested.intersection(context.allTopics).sorted()
+        let topics = requested.intersection(context.allTopics).filter { !context.isTopicQueuedUpForDeletion($0) }.sorted()
         guard !topics.isEmpty else { return }
         logger.info("\(logIdentController)Starting topic deletion for topics \(topics.joined(separator: ","))")
-        let reassigning = topics.filter { context.isTopicBeingReassigned($0) }
-        topicDeletionManager.enqueueTopicsForDeletion(topics, context: &context)
-        logDeletion(topicDeletionManager.markTopicIneligibleForDeletion(reassigning, reason: "topic reassignment in progress", context: &context))
+        for topic in topics where context.isTopicBeingReassigned(topic) {
+            logger.info("\(logIdentController)Topic deletion for \(topic) waits: some of its partitions are being reassigned")
+        }
+        topicDeletionManager.enqueueTopicsForDeletion(topics.filter { !context.isTopicBeingReassigned($0) }, context: &context)
         try await resumeDeletions()
     }
 
     /// At failover, before the state machines start (Kafka's `fetchTopicDeletionsInProgress` and
-    /// `TopicDeletionManager.init`): the topics in `/admin/delete_topics` are queued; those with
-    /// a replica on a dead broker or being reassigned are ineligible. `resumeDeletions` runs once
-    /// the state machines and the reassignments have started.
+    /// `TopicDeletionManager.init`): the topics in `/admin/delete_topics` are queued, but for those
+    /// being reassigned (see `processTopicDeletion`); those with a replica on a dead broker are
+    /// ineligible. `resumeDeletions` runs once the state machines and the reassignments have
+    /// started.
     func initializeTopicDeletion() async throws {
         let requested = Set(try await zkClient.zooKeeper.children(PersistentZkPaths.deleteTopics, watch: true).names)
-        let topics = requested.intersection(context.allTopics).sorted()
+        let topics = requested.intersection(context.allTopics).filter { !context.isTopicBeingReassigned($0) }.sorted()
         let ineligible = context.allTopics.filter { topic in
             context.isTopicBeingReassigned(topic) || context.replicas(ofTopic: topic).contains { !context.isReplicaOnline($0.replica) }
         }
