@@ -10,9 +10,10 @@ import Testing
 /// answers KAFKA_STORAGE_ERROR and takes its log directory offline; the controller moves the
 /// replica ReplicaDeletionIneligible and halts the topic. Once the directory is repaired and the
 /// broker restarted, the controller resumes the deletion (`resumeDeletionForTopics` on broker
-/// startup), sends that broker its StopReplica again, and the topic's znodes go.
+/// startup), sends that broker its StopReplica again, and the topic's znodes go. And a halted
+/// deletion outlives its controller.
 extension RealClusterTests {
-    @Suite("Topic deletion retried after a failed StopReplica")
+    @Suite("Topic deletion retried after a failure")
     struct TopicDeletionRetryTests {
         /// Whether this machine lets the tests make a directory immutable (root, on a file system
         /// with the attribute).
@@ -113,6 +114,66 @@ extension RealClusterTests {
                 #expect(!lines(controllerBroker.log, containing: "Deletion of topic \(topic) successfully completed").isEmpty)
                 try await waitUntil("broker \(victimId) to have no replica of \(topic)", timeout: .seconds(30)) { directories(victim).isEmpty }
                 #expect(!lines(victim.log, containing: "Stopped replica \(topic)-0 and deleted its log").isEmpty)
+            }
+        }
+
+        /// A deletion halted by a dead broker when the controller dies: the new controller finds it
+        /// in `/admin/delete_topics`, queued and ineligible (Kafka's `fetchTopicDeletionsInProgress`),
+        /// and completes it once the dead brokers are back.
+        @Test func aHaltedDeletionIsTakenUpByTheNextController() async throws {
+            try await withKafkaCluster { cluster in
+                defer { if ProcessInfo.processInfo.environment["PRINT_BROKER_LOGS"] != nil { cluster.printLogs() } }
+                let zk = try await observe(cluster)
+                defer { Task { await zk.close() } }
+                let (controller, others) = try await BrokerFailureTests.roles(zk)
+                let (oldController, follower, survivor) = (
+                    cluster.broker(Int(controller.rawValue)), cluster.broker(Int(others[0].rawValue)), cluster.broker(Int(others[1].rawValue)))
+                let topic = "f"
+                try await Replication.createTopic(zk, topic, partitions: 2, replicas: [1, 2, 3])
+                func directories(_ broker: KafkaCluster.Broker) -> [String] {
+                    ((try? FileManager.default.contentsOfDirectory(atPath: broker.logDirectory.path)) ?? [])
+                        .filter { $0.hasPrefix("\(topic)-") && !$0.hasSuffix("-delete") }
+                }
+
+                await follower.kill9()
+                try await waitUntil("the controller to see broker \(others[0]) gone", timeout: .seconds(30)) {
+                    !lines(oldController.log, containing: "deleted brokers: [\(others[0])]").isEmpty
+                }
+                let client = try WireClient(port: survivor.port, timeoutSeconds: 30)
+                #expect(try TopicCreationTests.deleteTopics(client, [topic]) == [topic: .none])
+                try await waitUntil("the deletion to halt", timeout: .seconds(30)) {
+                    !lines(oldController.log, containing: "Halted deletion of topics \(topic) due to offline replicas").isEmpty
+                }
+                for broker in [oldController, survivor] {
+                    try await waitUntil("broker \(broker.id) to delete its replicas", timeout: .seconds(30)) { directories(broker).isEmpty }
+                }
+
+                // The controller dies; the survivor takes over with the deletion still pending.
+                await oldController.kill9()
+                try await waitUntil("broker \(others[1]) to become the controller", timeout: .seconds(60)) {
+                    try await zk.controllerId() == others[1]
+                }
+                try await waitUntil("the new controller to queue the deletion as ineligible", timeout: .seconds(30)) {
+                    !lines(survivor.log, containing: "List of topics ineligible for deletion: \(topic)").isEmpty
+                }
+                #expect(!lines(survivor.log, containing: "List of topics to be deleted: \(topic)").isEmpty)
+                #expect(try await zk.zooKeeper.exists("/brokers/topics/\(topic)") != nil, "the topic waits for its replicas")
+
+                // Both brokers return: the new controller completes the deletion.
+                for broker in [follower, oldController] {
+                    let starts = broker.startedCount
+                    try broker.start()
+                    try await cluster.waitUntilStarted(broker, previousStarts: starts, timeout: .seconds(60))
+                }
+                try await waitUntil("the new controller to finish the deletion", timeout: .seconds(60)) {
+                    let assignmentGone = try await zk.zooKeeper.exists("/brokers/topics/\(topic)") == nil
+                    let requestGone = try await zk.zooKeeper.exists("/admin/delete_topics/\(topic)") == nil
+                    return assignmentGone && requestGone
+                }
+                #expect(!lines(survivor.log, containing: "Deletion of topic \(topic) successfully completed").isEmpty)
+                for broker in cluster.brokers {
+                    try await waitUntil("broker \(broker.id) to have no replica of \(topic)", timeout: .seconds(30)) { directories(broker).isEmpty }
+                }
             }
         }
     }
