@@ -70,10 +70,12 @@ import Testing
         #expect(overdue.isCleanable)
         #expect(LogToClean.maxCompactionDelay(facts(maxLagMs: 200_000), firstDirtyOffset: 300, now: now) == 100_000)
         #expect(!candidate(facts(maxLagMs: 400_000), checkpoint: 300).needCompactionNow)
-        // Overdue logs are picked before dirtier ones.
+        // Among candidates the ratio decides, as in Kafka 2.3: a dirtier log goes before an
+        // overdue one.
         let dirtier = candidate(facts(), checkpoint: nil)
-        #expect(LogToClean.isFilthier(overdue, than: dirtier))
-        #expect(!LogToClean.isFilthier(dirtier, than: overdue))
+        #expect(dirtier.cleanableRatio > overdue.cleanableRatio)
+        #expect(LogToClean.isFilthier(dirtier, than: overdue))
+        #expect(!LogToClean.isFilthier(overdue, than: dirtier))
     }
 
     @Test func aCheckpointOutsideTheLogIsResetToTheLogStart() {

@@ -84,11 +84,11 @@ public struct LogToClean: Sendable, Equatable {
     /// clean, or dirtier than `min.cleanable.dirty.ratio`.
     public var isCleanable: Bool { (needCompactionNow && cleanableBytes > 0) || cleanableRatio > minCleanableRatio }
 
-    /// The order in which cleanable logs are picked: logs overdue by `max.compaction.lag.ms`
-    /// first, then the highest cleanable ratio.
+    /// The order in which cleanable logs are picked: the highest cleanable ratio first, as Kafka
+    /// 2.3 orders them. Being overdue by `max.compaction.lag.ms` only makes a log a candidate
+    /// (`isCleanable`); among candidates an overdue log with a low ratio waits its turn.
     public static func isFilthier(_ lhs: LogToClean, than rhs: LogToClean) -> Bool {
-        if lhs.needCompactionNow != rhs.needCompactionNow { return lhs.needCompactionNow }
-        return lhs.cleanableRatio > rhs.cleanableRatio
+        lhs.cleanableRatio > rhs.cleanableRatio
     }
 }
 
