@@ -146,6 +146,7 @@ extension KafkaController {
             switch result {
             case .success(let written):
                 outcome.written[tp] = written
+                context.unannouncedStateWrites.insert(tp)
             case .failure(let error) where error.code == .badVersion:
                 outcome.conflicts.append(tp)
             case .failure(let error) where error.code.isRetriable:

@@ -127,6 +127,7 @@ extension KafkaController {
     /// the state the context holds now, then StopReplica. Partitions of topics being deleted are
     /// left out of LeaderAndIsr.
     func sendRequests(_ batch: ControllerBrokerRequestBatch) {
+        context.unannouncedStateWrites.removeAll()
         var perBroker: [BrokerId: [TopicPartition]] = [:]
         for (broker, partitions) in batch.leaderAndIsr where context.liveBrokers[broker] != nil {
             let members = partitions.filter { !context.isTopicQueuedUpForDeletion($0.topic) }

@@ -11,6 +11,7 @@ extension KafkaController {
     /// heard from a newer controller rejects it (STALE_CONTROLLER_EPOCH), and the target broker's
     /// epoch, so a broker that re-registered since rejects it (STALE_BROKER_EPOCH).
     func sendUpdateMetadata(to brokers: [BrokerId], partitions: [TopicPartition] = []) {
+        context.unannouncedStateWrites.removeAll()
         let topicStates = Dictionary(grouping: partitions, by: \.topic).sorted { $0.key < $1.key }.map { topic, members in
             UpdateMetadata.TopicState(topicName: topic, partitionStates: members.sorted().compactMap { tp in
                 guard let state = context.partitionLeadership[tp] else { return nil }

@@ -21,7 +21,9 @@ import KafkaZk
 /// only in the context) and whose decision from it is a write (`decidesWrite`); the rest are
 /// read. A decision to leave a partition as it is (its ISR no longer holds the offline replica,
 /// no replica may lead, the preferred replica already leads) is never taken from the cache: no
-/// version check would catch a stale one, so it is taken from a fresh read, as Kafka takes it. Rounds 2 and on read every remaining partition (the
+/// version check would catch a stale one, so it is taken from a fresh read, as Kafka takes it —
+/// unless this controller wrote that state itself and has not announced it yet
+/// (`ControllerContext.unannouncedStateWrites`: nobody else can have changed it). Rounds 2 and on read every remaining partition (the
 /// conflicts of the round before). After `maxAttempts` rounds the remaining partitions are given
 /// up (`isExhausted`): they keep their state until the next event that concerns them.
 public struct OptimisticStateRounds: Sendable, Equatable {
@@ -61,7 +63,7 @@ public struct OptimisticStateRounds: Sendable, Equatable {
         var toRead: [TopicPartition] = []
         for tp in remaining {
             if let cached = context.partitionLeadership[tp], Self.isTrustworthy(cached, of: tp, context: context),
-               decidesWrite(tp, cached)
+               decidesWrite(tp, cached) || context.unannouncedStateWrites.contains(tp)
             {
                 fromCache[tp] = cached
             } else {

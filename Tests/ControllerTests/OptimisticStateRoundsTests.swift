@@ -37,6 +37,17 @@ private let gone = TopicPartition("deleting", 0)
         #expect(first?.toRead == [p1], "a decision to leave p1 alone is taken from a fresh read only")
     }
 
+    /// A state this controller wrote and has not yet announced in a LeaderAndIsr cannot have
+    /// changed: even a decision to leave it as it is is taken from the cache.
+    @Test func aStateWrittenButNotYetAnnouncedIsTrustedForANoOp() {
+        var context = context()
+        context.unannouncedStateWrites = [p1]
+        var rounds = OptimisticStateRounds([p0, p1], maxAttempts: 3)
+        let first = rounds.nextRound(context: context) { _, _ in false }
+        #expect(first?.fromCache.keys.sorted() == [p1])
+        #expect(first?.toRead == [p0])
+    }
+
     @Test func aConflictIsReadAloneInTheNextRound() {
         var rounds = OptimisticStateRounds([p0, p1], maxAttempts: 3)
         _ = rounds.nextRound(context: context()) { _, _ in true }
