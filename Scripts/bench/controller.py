@@ -30,9 +30,17 @@ def main():
     txns = [json.loads(line) for line in sys.stdin if line.strip()]
     txns = [t for t in txns if start <= t["time"] <= end]
 
-    def state_writes(session=None):
+    def fenced(t):
+        # A controller's write: a multi behind a check of /controller_epoch. A partition leader's
+        # ISR change is a plain set, also when the leader is the controller's own broker (same
+        # session), and is not the controller's work.
+        return any(op["op"] == "check" and op["path"] == "/controller_epoch" for op in t["ops"])
+
+    def state_writes(session=None, controller=False):
         for t in txns:
             if session is not None and t["session"] != session:
+                continue
+            if controller and not fenced(t):
                 continue
             for op in t["ops"]:
                 m = STATE.match(op.get("path", ""))
@@ -42,19 +50,19 @@ def main():
     def controller_session():
         # The session whose writes are fenced multis (a check of /controller_epoch).
         for t in reversed(txns):
-            if any(op["op"] == "check" and op["path"] == "/controller_epoch" for op in t["ops"]):
+            if fenced(t):
                 return t["session"]
         return None
 
     if phase == "dead-broker":
         t0 = next(t["time"] for t in txns if t["session"] == me and any(op["op"] == "closeSession" for op in t["ops"]))
-        writes = [(t, p) for t, p, s in state_writes(controller_session()) if t["time"] >= t0]
+        writes = [(t, p) for t, p, s in state_writes(controller_session(), controller=True) if t["time"] >= t0]
         print("%s seconds=%.3f partitions=%d" % (phase, (writes[-1][0]["time"] - t0) / 1000, len({p for _, p in writes})))
     elif phase == "failover":
         created = [t for t in txns if any(op["op"] == "create" and op["path"] == "/controller" for op in t["ops"])]
         t0 = created[-1]["time"]
         new = created[-1]["session"]
-        writes = [(t, p) for t, p, s in state_writes(new) if t["time"] >= t0]
+        writes = [(t, p) for t, p, s in state_writes(new, controller=True) if t["time"] >= t0]
         print("%s seconds=%.3f partitions=%d new_controller=%s" % (phase, (writes[-1][0]["time"] - t0) / 1000,
                                                                    len({p for _, p in writes}), new))
     elif phase == "restart":
@@ -70,7 +78,7 @@ def main():
         gone = (closed + deregistered)
         # The controller's writes while the broker was still registered: the leadership moves and
         # ISR removals of the controlled shutdown (not the broker-change handling after it left).
-        moves = [(t, p) for t, p, s in state_writes(controller_session())
+        moves = [(t, p) for t, p, s in state_writes(controller_session(), controller=True)
                  if s["leader"] != broker and (not gone or t["time"] <= min(gone))]
         print("%s seconds=%.3f exit_seconds=%s partitions=%d" % (
             phase, ((moves[-1][0]["time"] - start) / 1000) if moves else float("nan"),

@@ -43,6 +43,12 @@ public struct ControllerContext: Sendable, Equatable {
     /// Partitions being reassigned, with their target replicas (RAR), as listed in
     /// `/admin/reassign_partitions` (Kafka's `partitionsBeingReassigned`).
     public var partitionsBeingReassigned: [TopicPartition: [BrokerId]] = [:]
+    /// Partitions whose state znode this controller wrote and whose LeaderAndIsr (which tells
+    /// brokers the new zkVersion) has not gone out yet. Nobody can change such a znode meanwhile:
+    /// a leader's ISR write is conditional on the version its LeaderAndIsr gave it, and any other
+    /// controller is fenced. So their cached state is as good as a read, even for a decision to
+    /// leave them as they are (`OptimisticStateRounds`). Emptied whenever requests are sent.
+    public var unannouncedStateWrites: Set<TopicPartition> = []
 
     public init() {}
 

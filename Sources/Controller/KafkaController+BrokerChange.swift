@@ -22,10 +22,9 @@ extension KafkaController {
         let current = try await zkClient.liveBrokerIds(watch: true)
         var epochs: [BrokerId: Int64] = [:]
         var infos: [BrokerId: BrokerInfo] = [:]
-        for id in current {
-            guard let (bytes, stat) = try await zkClient.dataIfExists(BrokerIdZNode.path(id)) else { continue }
-            infos[id] = try BrokerIdZNode.decode(id: id, bytes)
-            epochs[id] = stat.czxid
+        for (id, registration) in try await zkClient.brokerRegistrations(batch: current) {
+            infos[id] = registration.info
+            epochs[id] = registration.czxid
         }
         let (added, dead) = context.brokerChanges(current: Set(infos.keys))
         let bounced = infos.keys.filter { id in

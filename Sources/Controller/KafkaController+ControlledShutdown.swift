@@ -72,24 +72,26 @@ extension KafkaController {
         return ControlledShutdownCallback.Outcome(errorCode: .none, remainingPartitions: remaining)
     }
 
-    /// OnlinePartition → OnlinePartition with the controlled-shutdown election, from the state
-    /// znodes as they are now. Elected partitions' registered replicas get LeaderAndIsr; the
+    /// OnlinePartition → OnlinePartition with the controlled-shutdown election, from the context's
+    /// states, re-reading only the partitions whose write conflicts (`OptimisticStateRounds`). Elected partitions' registered replicas get LeaderAndIsr; the
     /// others keep their leader.
     private func electLeadersForControlledShutdown(
         _ partitions: [TopicPartition], _ batch: inout ControllerBrokerRequestBatch
     ) async throws {
         let plan = partitionStateMachine.handleStateChanges(partitions, to: .onlinePartition, context: &context)
         record(plan, &batch)
-        var remaining = plan.partitionsToElect
-        var attempts = 0
-        while !remaining.isEmpty {
-            attempts += 1
-            guard attempts <= Self.maxStateChangeAttempts else {
+        var rounds = OptimisticStateRounds(plan.partitionsToElect, maxAttempts: Self.maxStateChangeAttempts)
+        defer {
+            if rounds.isExhausted {
                 stateChangeLogger.controller(epoch: context.epoch, level: .error,
-                    "Giving up electing leaders for \(remaining) after \(Self.maxStateChangeAttempts) conflicting writes; they keep their leader")
-                return
+                    "Giving up electing leaders for \(rounds.remaining) after \(Self.maxStateChangeAttempts) conflicting writes; they keep their leader")
             }
-            let states = try await zkClient.partitionStates(remaining)
+        }
+        while let round = rounds.nextRound(context: context, decidesWrite: { [context] tp, cached in
+            ControlledShutdownPlanner.planElections(states: [tp: cached], context: context).updates[tp] != nil
+        }) {
+            let remaining = round.partitions
+            let states = try await statesToDecideFrom(round)
             let election = ControlledShutdownPlanner.planElections(states: states, context: context)
             var failures = PartitionStateMachine.Plan()
             for tp in remaining where states[tp] == nil {
@@ -107,7 +109,7 @@ extension KafkaController {
             let results = try await writeStates(election.updates)
             record(partitionStateMachine.onLeadersElected(results.written, election: election, states: states, context: &context), &batch)
             if let error = results.connectionError { throw error }
-            remaining = results.conflicts
+            rounds.finishRound(conflicts: results.conflicts)
         }
     }
 }

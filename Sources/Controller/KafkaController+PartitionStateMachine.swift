@@ -9,8 +9,9 @@ import ZooKeeper
 /// batch (sent once, at the end of the event, by `sendRequests`). New partitions' state znodes are
 /// created by `onNewPartitionCreation` (`KafkaController+Topics.swift`).
 ///
-/// Every write is conditional on the zkVersion just read and fenced by the controller epoch. A
-/// version conflict (a leader changed its ISR meanwhile) re-reads and elects again, at most
+/// Every write is conditional on the zkVersion its decision was made from (the context's, then
+/// a fresh read: `OptimisticStateRounds`) and fenced by the controller epoch. A version conflict
+/// (a leader changed its ISR meanwhile) re-reads and elects again, at most
 /// `maxStateChangeAttempts` times; nothing is overwritten blindly.
 extension KafkaController {
     /// How many times a conditional partition-state write is tried before the controller gives up
@@ -75,19 +76,26 @@ extension KafkaController {
         sendRequests(batch)
     }
 
-    /// Elects leaders for `partitions` from their state znodes as they are now. Elected partitions
-    /// go OnlinePartition and their live replicas get LeaderAndIsr; the others stay where they are.
+    /// Elects leaders for `partitions`, first from the states the context holds, then, for the
+    /// partitions whose conditional write conflicts, from their state znodes as they are now
+    /// (`OptimisticStateRounds`). Elected partitions go OnlinePartition and their live replicas
+    /// get LeaderAndIsr; the others stay where they are.
     private func electLeaders(_ partitions: [TopicPartition], _ batch: inout ControllerBrokerRequestBatch) async throws {
-        var remaining = partitions
-        var attempts = 0
-        while !remaining.isEmpty {
-            attempts += 1
-            guard attempts <= Self.maxStateChangeAttempts else {
+        var rounds = OptimisticStateRounds(partitions, maxAttempts: Self.maxStateChangeAttempts)
+        defer {
+            if rounds.isExhausted {
                 stateChangeLogger.controller(epoch: context.epoch, level: .error,
-                    "Giving up electing leaders for \(remaining) after \(Self.maxStateChangeAttempts) conflicting writes; they stay \(PartitionState.offlinePartition.rawValue)")
-                return
+                    "Giving up electing leaders for \(rounds.remaining) after \(Self.maxStateChangeAttempts) conflicting writes; they stay \(PartitionState.offlinePartition.rawValue)")
             }
-            let states = try await zkClient.partitionStates(remaining)
+        }
+        let live = context.liveBrokerIds
+        while let round = rounds.nextRound(context: context, decidesWrite: { [context] tp, cached in
+            OfflinePartitionPlanner.electLeader(
+                assignment: context.partitionAssignments[tp] ?? [], current: cached.leaderAndIsr, liveBrokers: live,
+                uncleanLeaderElectionEnabled: false).leaderAndIsr != nil
+        }) {
+            let remaining = round.partitions
+            let states = try await statesToDecideFrom(round)
             var uncleanEnabled: [String: Bool] = [:]
             for topic in partitionStateMachine.topicsNeedingUncleanDecision(states, context: context).sorted() {
                 uncleanEnabled[topic] = try await isUncleanLeaderElectionEnabled(topic: topic)
@@ -98,7 +106,7 @@ extension KafkaController {
             let results = try await writeStates(plan.leaderAndIsrUpdates)
             record(partitionStateMachine.onLeadersElected(results.written, election: election, states: states, context: &context), &batch)
             if let error = results.connectionError { throw error }
-            remaining = results.conflicts
+            rounds.finishRound(conflicts: results.conflicts)
         }
     }
 
@@ -138,6 +146,7 @@ extension KafkaController {
             switch result {
             case .success(let written):
                 outcome.written[tp] = written
+                context.unannouncedStateWrites.insert(tp)
             case .failure(let error) where error.code == .badVersion:
                 outcome.conflicts.append(tp)
             case .failure(let error) where error.code.isRetriable:

@@ -153,24 +153,19 @@ extension KafkaController {
         eventManager.put(.preferredReplicaLeaderElection(nil))
     }
 
-    /// Reads the partitions' states, plans, writes (retrying version conflicts with a fresh read,
-    /// at most `maxStateChangeAttempts` times), moves the written ones OnlinePartition →
+    /// Plans from the context's states, writes (retrying version conflicts with a fresh read,
+    /// at most `maxStateChangeAttempts` times: `OptimisticStateRounds`), moves the written ones OnlinePartition →
     /// OnlinePartition and sends their requests. Returns the partitions whose election failed.
     private func electPreferredLeaders(_ partitions: [TopicPartition]) async throws -> [TopicPartition: String] {
         var failed: [TopicPartition: String] = [:]
-        var remaining = partitions
-        var attempts = 0
+        var rounds = OptimisticStateRounds(partitions, maxAttempts: Self.maxStateChangeAttempts)
         var batch = ControllerBrokerRequestBatch()
         defer { sendRequests(batch) }
-        while !remaining.isEmpty {
-            attempts += 1
-            guard attempts <= Self.maxStateChangeAttempts else {
-                for tp in remaining {
-                    failed[tp] = "Failed to elect leader for partition \(tp) under strategy PreferredReplicaPartitionLeaderElectionStrategy: \(Self.maxStateChangeAttempts) conflicting writes"
-                }
-                break
-            }
-            let states = try await zkClient.partitionStates(remaining)
+        while let round = rounds.nextRound(context: context, decidesWrite: { [context] tp, cached in
+            PreferredReplicaPartitionLeaderElection.planElections([tp], states: [tp: cached], context: context).updates[tp] != nil
+        }) {
+            let remaining = round.partitions
+            let states = try await statesToDecideFrom(round)
             let plan = PreferredReplicaPartitionLeaderElection.planElections(remaining, states: states, context: context)
             for (tp, reason) in plan.failed.sorted(by: { $0.key < $1.key }) {
                 failed[tp] = reason
@@ -183,7 +178,12 @@ extension KafkaController {
                 results.written, election: PreferredReplicaPartitionLeaderElection.asElectionPlan(plan), states: states,
                 context: &context), &batch)
             if let error = results.connectionError { throw error }
-            remaining = results.conflicts
+            rounds.finishRound(conflicts: results.conflicts)
+        }
+        if rounds.isExhausted {
+            for tp in rounds.remaining {
+                failed[tp] = "Failed to elect leader for partition \(tp) under strategy PreferredReplicaPartitionLeaderElectionStrategy: \(Self.maxStateChangeAttempts) conflicting writes"
+            }
         }
         return failed
     }

@@ -2,10 +2,10 @@ import KafkaCommon
 import KafkaZk
 
 /// The shell of the replica state machine: `ReplicaStateMachine` decides, this extension does
-/// what its plans say — reads the state znodes of the partitions whose ISR must shrink, writes
-/// the shrunk states (conditional on the version read, fenced by the controller epoch; a
-/// conflict reads and decides again, at most `maxStateChangeAttempts` times), writes the plans'
-/// log lines and adds their requests to the event's batch.
+/// what its plans say — decides the ISR shrinks from the context's states, writes them
+/// (conditional on the version decided from, fenced by the controller epoch; a conflict reads
+/// and decides again, at most `maxStateChangeAttempts` times: `OptimisticStateRounds`), writes
+/// the plans' log lines and adds their requests to the event's batch.
 extension KafkaController {
     var replicaStateMachine: ReplicaStateMachine { ReplicaStateMachine() }
 
@@ -44,27 +44,30 @@ extension KafkaController {
         try await handleReplicaStateChanges(replicas, to: .offlineReplica, &batch)
     }
 
-    /// Takes offline replicas out of their partitions' ISRs, from the states as they are in
-    /// ZooKeeper now (the context may be older than a leader's last ISR change).
+    /// Takes offline replicas out of their partitions' ISRs: decided first from the states the
+    /// context holds; a partition whose conditional write conflicts (a leader changed its ISR
+    /// since the context last saw it) is read from ZooKeeper and decided again
+    /// (`OptimisticStateRounds`).
     private func removeFromIsr(_ isrRemovals: [TopicPartition: Set<BrokerId>], _ batch: inout ControllerBrokerRequestBatch) async throws {
-        var remaining = isrRemovals.keys.sorted()
-        var attempts = 0
-        while !remaining.isEmpty {
-            attempts += 1
-            guard attempts <= Self.maxStateChangeAttempts else {
+        var rounds = OptimisticStateRounds(Array(isrRemovals.keys), maxAttempts: Self.maxStateChangeAttempts)
+        defer {
+            if rounds.isExhausted {
                 stateChangeLogger.controller(epoch: context.epoch, level: .error,
-                    "Giving up removing offline replicas from the ISR of \(remaining) after \(Self.maxStateChangeAttempts) conflicting writes")
-                return
+                    "Giving up removing offline replicas from the ISR of \(rounds.remaining) after \(Self.maxStateChangeAttempts) conflicting writes")
             }
-            let unwritten = Set(remaining)
+        }
+        while let round = rounds.nextRound(context: context, decidesWrite: { tp, cached in
+            OfflinePartitionPlanner.removeReplicas(isrRemovals[tp] ?? [], from: cached.leaderAndIsr) != nil
+        }) {
+            let unwritten = Set(round.partitions)
             let pending = isrRemovals.filter { unwritten.contains($0.key) }
-            let states = try await zkClient.partitionStates(remaining)
+            let states = try await statesToDecideFrom(round)
             let plan = replicaStateMachine.removeFromIsr(pending, states: states, context: &context)
             record(plan, &batch)
             let results = try await writeStates(plan.leaderAndIsrUpdates)
             record(replicaStateMachine.onIsrShrinkWritten(results.written, isrRemovals: pending, context: &context), &batch)
             if let error = results.connectionError { throw error }
-            remaining = results.conflicts
+            rounds.finishRound(conflicts: results.conflicts)
         }
     }
 }

@@ -10,20 +10,23 @@ extension KafkaController {
     static let leaderAndIsrVersion: Int16 = 2
 
     /// Reads every topic's assignment and partition state into the context and watches
-    /// `/brokers/topics` for new topics and each `/brokers/topics/<t>` for added partitions.
+    /// `/brokers/topics` for new topics and each `/brokers/topics/<t>` for added partitions. The
+    /// assignments are read in one batch, then every partition state in another
+    /// (`KafkaZkClient+Batch`): a thousand partitions cost two waits, not a thousand.
     func loadTopics() async throws {
         let topics = try await zkClient.allTopics(watch: true)
-        for topic in topics.sorted() { try await loadTopic(topic) }
-        stateChangeLogger.controller(epoch: context.epoch,
-            "Loaded \(topics.count) topics with \(context.partitionAssignments.count) partitions")
-    }
-
-    private func loadTopic(_ topic: String) async throws {
-        guard let (assignment, _) = try await zkClient.topicAssignment(topic, watch: true) else { return }
-        for (partition, replicas) in assignment {
-            let tp = TopicPartition(topic, partition)
-            context.partitionAssignments[tp] = replicas
-            if let state = try await zkClient.partitionState(tp) {
+        let assignments = try await zkClient.topicAssignments(batch: topics.sorted(), watch: true)
+        var partitions: [TopicPartition] = []
+        for (topic, (assignment, _)) in assignments {
+            for (partition, replicas) in assignment {
+                let tp = TopicPartition(topic, partition)
+                context.partitionAssignments[tp] = replicas
+                partitions.append(tp)
+            }
+        }
+        let states = try await zkClient.partitionStates(batch: partitions)
+        for tp in partitions {
+            if let state = states[tp] {
                 context.partitionLeadership[tp] = state
                 let leaderAlive = context.liveBrokers[state.leaderAndIsr.leader] != nil
                 context.partitionStates[tp] = leaderAlive ? .onlinePartition : .offlinePartition
@@ -31,6 +34,8 @@ extension KafkaController {
                 context.partitionStates[tp] = .newPartition
             }
         }
+        stateChangeLogger.controller(epoch: context.epoch,
+            "Loaded \(topics.count) topics with \(context.partitionAssignments.count) partitions")
     }
 
     /// New topics under `/brokers/topics`: their partitions start (Kafka's `onNewPartitionCreation`);
@@ -122,6 +127,7 @@ extension KafkaController {
     /// the state the context holds now, then StopReplica. Partitions of topics being deleted are
     /// left out of LeaderAndIsr.
     func sendRequests(_ batch: ControllerBrokerRequestBatch) {
+        context.unannouncedStateWrites.removeAll()
         var perBroker: [BrokerId: [TopicPartition]] = [:]
         for (broker, partitions) in batch.leaderAndIsr where context.liveBrokers[broker] != nil {
             let members = partitions.filter { !context.isTopicQueuedUpForDeletion($0.topic) }

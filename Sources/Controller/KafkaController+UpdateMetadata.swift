@@ -13,6 +13,7 @@ extension KafkaController {
     /// topics queued for deletion are sent with leader -2 (Kafka's `LeaderDuringDelete`), which
     /// makes metadata caches drop them.
     func sendUpdateMetadata(to brokers: [BrokerId], partitions: [TopicPartition] = []) {
+        context.unannouncedStateWrites.removeAll()
         let topicStates = Dictionary(grouping: partitions, by: \.topic).sorted { $0.key < $1.key }.map { topic, members in
             UpdateMetadata.TopicState(topicName: topic, partitionStates: members.sorted().compactMap { tp in
                 guard let state = context.partitionLeadership[tp] else { return nil }

@@ -295,10 +295,9 @@ public actor KafkaController {
         try await zkClient.deleteIsrChangeNotifications(pendingIsrChanges, expectedControllerEpochZkVersion: context.epochZkVersion)
         try await deleteNotifications(under: PersistentZkPaths.logDirEventNotification)
         let ids = try await zkClient.liveBrokerIds(watch: true)
-        for id in ids {
-            guard let (bytes, stat) = try await zkClient.dataIfExists(BrokerIdZNode.path(id)) else { continue }
-            context.liveBrokers[id] = try BrokerIdZNode.decode(id: id, bytes)
-            context.liveBrokerEpochs[id] = stat.czxid
+        for (id, registration) in try await zkClient.brokerRegistrations(batch: ids) {
+            context.liveBrokers[id] = registration.info
+            context.liveBrokerEpochs[id] = registration.czxid
         }
         stateChangeLogger.controller(epoch: context.epoch,
             "Initialized controller context with live brokers [\(context.liveBrokers.keys.sorted().map(\.description).joined(separator: ","))]")

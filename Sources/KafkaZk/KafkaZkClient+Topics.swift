@@ -52,14 +52,10 @@ extension KafkaZkClient {
         return try TopicPartitionStateZNode.decode(partition, bytes, zkVersion: stat.version)
     }
 
-    /// The states of `partitions`, read with pipelined requests; partitions without a state znode
-    /// are absent from the result.
+    /// The states of `partitions`, read with pipelined requests in one batch
+    /// (`partitionStates(batch:)`); partitions without a state znode are absent from the result.
     public func partitionStates(_ partitions: [TopicPartition]) async throws -> [TopicPartition: LeaderIsrAndControllerEpoch] {
-        var states: [TopicPartition: LeaderIsrAndControllerEpoch] = [:]
-        for (partition, state) in try await pipelined(partitions, { try await self.partitionState($0) }) {
-            states[partition] = state
-        }
-        return states
+        try await partitionStates(batch: partitions)
     }
 
     /// The controller creates the state znodes of new partitions (and their parents), fenced by
@@ -136,7 +132,7 @@ extension KafkaZkClient {
     /// costs a handful of transactions instead of a thousand (Kafka 2.3 pipelines one request per
     /// partition). A multi is all or nothing: when one of its partitions conflicts (`badVersion`:
     /// a leader changing its ISR wrote first), that chunk is written again one partition per
-    /// multi, so the conflict fails only its own partition, as it would in Kafka. Returns the new
+    /// multi (pipelined), so the conflict fails only its own partition, as it would in Kafka. Returns the new
     /// states (with their new versions) or the per-partition error (re-read and retry). Throws
     /// `controllerMoved` when the fence fails.
     public func updatePartitionStates(
@@ -151,16 +147,17 @@ extension KafkaZkClient {
                 return try await self.writePartitionStates(chunk, expectedControllerEpochZkVersion: expectedControllerEpochZkVersion)
                     .map { Result<LeaderIsrAndControllerEpoch, ZooKeeperError>.success($0) }
             } catch is ZooKeeperError where chunk.count > 1 {
-                var one: [Result<LeaderIsrAndControllerEpoch, ZooKeeperError>] = []
-                for entry in chunk {
+                // One multi per partition, pipelined: a chunk decided from stale cached states
+                // may hold many conflicts, and each costs no more than its own round trip.
+                let one = try await self.pipelined(Array(chunk.enumerated())) { _, entry in
                     do {
-                        one.append(.success(try await self.writePartitionStates(
-                            [entry], expectedControllerEpochZkVersion: expectedControllerEpochZkVersion)[0]))
+                        return Result<LeaderIsrAndControllerEpoch, ZooKeeperError>.success(try await self.writePartitionStates(
+                            [entry], expectedControllerEpochZkVersion: expectedControllerEpochZkVersion)[0])
                     } catch let error as ZooKeeperError {
-                        one.append(.failure(error))
+                        return .failure(error)
                     }
                 }
-                return one
+                return one.sorted { $0.0.offset < $1.0.offset }.map(\.1)
             } catch let error as ZooKeeperError {
                 return [.failure(error)]
             }
