@@ -40,17 +40,22 @@ public enum RequestAdmission: Sendable, Equatable {
     ///   - sessionState: the current handle's state.
     ///   - hasHandle: whether the current handle is open (it is taken out while being replaced).
     ///   - isClosed: whether the client is closed.
+    ///   - waits: false once the owner stops waiting for the ensemble (a broker shutting down):
+    ///     a request that would wait fails at once with `.connectionLoss`.
     public static func decide(
-        session: UInt64?, handleId: UInt64, sessionState: SessionState, hasHandle: Bool, isClosed: Bool
+        session: UInt64?, handleId: UInt64, sessionState: SessionState, hasHandle: Bool, isClosed: Bool,
+        waits: Bool = true
     ) -> RequestAdmission {
         if isClosed || sessionState == .closed { return .fail(.closing) }
         if let session, session != handleId { return .fail(.sessionExpired) }
         switch sessionState {
         case .expired: return .fail(.sessionExpired)
         case .authFailed: return .fail(.authFailed)
-        case .connected, .connectedReadOnly: return hasHandle ? .submit(handleId: handleId) : .wait
-        case .connecting, .associating, .closed: return .wait
+        case .connected, .connectedReadOnly:
+            if hasHandle { return .submit(handleId: handleId) }
+        case .connecting, .associating, .closed: break
         }
+        return waits ? .wait : .fail(.connectionLoss)
     }
 
     /// Whether a request that completed with `code` is sent again (in its own session, once it is

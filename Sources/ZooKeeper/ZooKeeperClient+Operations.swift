@@ -125,9 +125,7 @@ extension ZooKeeperClient {
         while true {
             let attempt: Attempt = await withCheckedContinuation { continuation in
                 state.withLock { state in
-                    let admission = RequestAdmission.decide(
-                        session: session, handleId: state.handleId, sessionState: state.sessionState,
-                        hasHandle: state.handle != nil, isClosed: state.isClosed)
+                    let admission = Self.admission(session: session, state)
                     guard case .submit(let handleId) = admission, let handle = state.handle else {
                         continuation.resume(returning: .notSubmitted(admission))
                         return
@@ -150,7 +148,9 @@ extension ZooKeeperClient {
             case .completed(let handleId, let completion):
                 if completion.rc == 0 { return completion }
                 let code = ZooKeeperError.Code(rawValue: completion.rc)
-                guard RequestAdmission.isRetried(code) else { throw ZooKeeperError(code, path: path) }
+                guard RequestAdmission.isRetried(code), state.withLock({ $0.waitsForConnection }) else {
+                    throw ZooKeeperError(code, path: path)
+                }
                 session = handleId
                 try await waitForAdmission(session: session, path: path)
             }

@@ -1,15 +1,18 @@
 import Foundation
+import Glibc
 import KafkaCommon
 import KafkaTestKit
 import KafkaZk
 import Testing
 import ZooKeeper
 
-/// The ZooKeeper server a new controller talks to dies while the controller takes over: its
-/// requests wait for the session to reconnect to another server and go on, as Kafka's do; the
-/// controller does not give up its role, so there is no second election.
+/// A controller failover interrupted. The ZooKeeper server a new controller talks to dies while
+/// it takes over: its requests wait for the session to reconnect to another server and go on, as
+/// Kafka's do; the controller keeps its role, so there is no second election. A new controller
+/// paused past its session in the middle of its failover: it resumes, gives up, and registers
+/// again.
 extension RealClusterTests {
-    @Suite("A ZooKeeper server lost during a controller failover", .serialized)
+    @Suite("A controller failover interrupted: a lost ZooKeeper server, a paused controller", .serialized)
     struct ZooKeeperServerLossDuringFailoverTests {
         static let sessionTimeout: Duration = .milliseconds(4000)
         /// Enough partitions that the failover (reading and writing every partition's state)
@@ -27,7 +30,7 @@ extension RealClusterTests {
 
         @Test func losingTheControllersServerDuringItsFailoverElectsNoOtherController() async throws {
             try await withKafkaCluster { cluster in
-                defer { if ProcessInfo.processInfo.environment["PRINT_BROKER_LOGS"] != nil { cluster.printLogs() } }
+                defer { keepBrokerLogs(cluster, test: "zk-loss-during-failover") }
                 let zk = try await observe(cluster)
                 defer { Task { await zk.close() } }
                 try await waitUntil("three registered brokers") { try await zk.liveBrokerIds() == [1, 2, 3] }
@@ -74,6 +77,45 @@ extension RealClusterTests {
                     #expect(state.leaderAndIsr.leader != KafkaZk.LeaderAndIsr.noLeader)
                     #expect(state.leaderAndIsr.isr.contains(state.leaderAndIsr.leader))
                 }
+            }
+        }
+    
+        /// A controller paused (SIGSTOP) in the middle of its failover for longer than its session:
+        /// once resumed, its failover meets the expired session and gives up, and the broker
+        /// registers again with a new session. It used to crash here (a double free in the C
+        /// client: the fenced `/controller` deletion of the abandoned failover reached the expired
+        /// handle while it was being closed).
+        @Test func aControllerPausedDuringItsFailoverResumesAndRegistersAgain() async throws {
+            try await withKafkaCluster { cluster in
+                defer { keepBrokerLogs(cluster, test: "paused-during-failover") }
+                let zk = try await observe(cluster)
+                defer { Task { await zk.close() } }
+                try await waitUntil("three registered brokers") { try await zk.liveBrokerIds() == [1, 2, 3] }
+                try await Replication.createTopic(zk, "failover-pause", partitions: Self.partitions, replicas: [1, 2, 3])
+                let (first, epoch) = try await waitFor("a controller") { try await zk.currentController() }
+                try await waitUntil("the first controller to finish its failover") {
+                    !lines(cluster.broker(Int(first.rawValue)).log,
+                           containing: "Ready to serve as the new controller with epoch \(epoch)").isEmpty
+                }
+
+                try await zk.zooKeeper.delete(ControllerZNode.path)
+                let movedEpoch = ControllerEpoch(epoch.rawValue + 1)
+                let (controller, _) = try await waitFor("the new controller", every: .milliseconds(5)) {
+                    try await zk.currentController().flatMap { $0.1 == movedEpoch ? $0 : nil }
+                }
+                let paused = cluster.broker(Int(controller.rawValue))
+                paused.send(SIGSTOP)
+                let pausedDuringFailover = lines(paused.log, containing: "Ready to serve as the new controller with epoch \(movedEpoch)").isEmpty
+                try await waitFor("another controller", timeout: .seconds(30)) {
+                    try await zk.currentController().flatMap { $0.1.rawValue > movedEpoch.rawValue ? $0 : nil }
+                }
+                try await waitUntil("the paused broker's registration to expire") { try await zk.registrationOwner(paused.id) == nil }
+                paused.send(SIGCONT)
+                _ = try await waitFor("the paused broker to register again", timeout: Self.sessionTimeout + .seconds(6)) {
+                    try await zk.registrationOwner(paused.id)
+                }
+                #expect(paused.isRunning, "the resumed broker is alive")
+                #expect(pausedDuringFailover, "paused only after the failover had finished")
             }
         }
     }

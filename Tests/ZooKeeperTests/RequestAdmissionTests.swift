@@ -46,6 +46,17 @@ struct RequestAdmissionTests {
         #expect(decide(session: 7, handleId: 8, .expired, isClosed: true) == .fail(.closing))
     }
 
+    @Test func anOwnerThatStoppedWaitingGetsConnectionLossAtOnce() {
+        func decide(_ state: SessionState, hasHandle: Bool = true) -> RequestAdmission {
+            RequestAdmission.decide(session: 7, handleId: 7, sessionState: state, hasHandle: hasHandle, isClosed: false,
+                                    waits: false)
+        }
+        #expect(decide(.connecting) == .fail(.connectionLoss))
+        #expect(decide(.connected, hasHandle: false) == .fail(.connectionLoss))
+        #expect(decide(.connected) == .submit(handleId: 7))
+        #expect(decide(.expired) == .fail(.sessionExpired))
+    }
+
     @Test func onlyALostConnectionIsRetried() {
         #expect(RequestAdmission.isRetried(.connectionLoss))
         for code: ZooKeeperError.Code in [.sessionExpired, .closing, .operationTimeout, .nodeExists, .noNode, .badVersion,
