@@ -162,6 +162,9 @@ public actor KafkaServer {
         guard !isShutDown else { return }
         isShutDown = true
         logger.info("\(logIdent)shutting down")
+        // ZooKeeper requests wait out a lost connection while the broker runs; a broker shutting
+        // down tries once and moves on instead of hanging on an ensemble that is gone.
+        zkClient?.zooKeeper.stopWaitingForConnection()
         // Leaderships move away first, while requests are still served (controlled shutdown).
         let controlledShutdownRan = await controlledShutdownIfEnabled()
         // Stop taking requests first; the network threads go last.

@@ -40,9 +40,17 @@ extension KafkaZkClient {
                 [.setData(path: ReassignPartitionsZNode.path, data: data, version: .any)],
                 expectedControllerEpochZkVersion: expectedControllerEpochZkVersion)
         } catch let error as ZooKeeperError where error.code == .noNode {
-            _ = try await multiFencedByControllerEpoch(
-                [.create(path: ReassignPartitionsZNode.path, data: data)],
-                expectedControllerEpochZkVersion: expectedControllerEpochZkVersion)
+            do {
+                _ = try await multiFencedByControllerEpoch(
+                    [.create(path: ReassignPartitionsZNode.path, data: data)],
+                    expectedControllerEpochZkVersion: expectedControllerEpochZkVersion)
+            } catch let error as ZooKeeperError where error.code == .nodeExists {
+                // Created meanwhile (by the admin tool, or by this create retried after a lost
+                // connection): write it over.
+                _ = try await multiFencedByControllerEpoch(
+                    [.setData(path: ReassignPartitionsZNode.path, data: data, version: .any)],
+                    expectedControllerEpochZkVersion: expectedControllerEpochZkVersion)
+            }
         }
     }
 

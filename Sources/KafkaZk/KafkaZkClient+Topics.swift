@@ -192,14 +192,16 @@ extension KafkaZkClient {
 
     /// A partition leader changes its ISR (expand or shrink) with a plain conditional setData — no
     /// controller fence, no leader-epoch bump. Returns the new znode version, or nil when the
-    /// version no longer matches (the controller changed the state meanwhile: re-read).
+    /// version no longer matches (the controller changed the state meanwhile: re-read). A
+    /// mismatch because this very write landed before a lost connection was retried is success
+    /// (`versionIfAlreadyWritten`).
     public func conditionalUpdatePartitionState(_ partition: TopicPartition, _ state: LeaderIsrAndControllerEpoch) async throws -> Int32? {
         do {
             return try await zooKeeper.setData(
                 TopicPartitionStateZNode.path(partition), data: TopicPartitionStateZNode.encode(state),
                 version: ZkVersion(state.leaderAndIsr.zkVersion)).version
         } catch let error as ZooKeeperError where error.code == .badVersion {
-            return nil
+            return try await versionIfAlreadyWritten(partition, state)
         }
     }
 

@@ -112,31 +112,49 @@ extension ZooKeeperClient {
 
     /// Hands one request to the C client. `submit` receives the open handle and the token to pass
     /// as the completion's `data`; its return code is the C call's own (non-zero: not queued).
+    ///
+    /// The request waits while the session is not connected and is sent again after a lost
+    /// connection, within its session (`RequestAdmission`); `submit` may therefore run more than
+    /// once. It fails with `.sessionExpired` when its session ends, `.closing` when the client closes.
     func call(
         path: String?, keepAlive: AnyObject? = nil,
         _ submit: (OpaquePointer, UnsafeRawPointer?) -> Int32
     ) async throws -> Completion {
         let retained = KeepAlive(keepAlive)
-        let completion: Completion = await withCheckedContinuation { continuation in
-            state.withLock { state in
-                guard let handle = state.handle else {
-                    continuation.resume(returning: .failed(state.isClosed ? .closing : .connectionLoss))
-                    return
-                }
-                let token = PendingCalls.shared.register(handle: state.handleId) { completion in
-                    _ = retained
-                    continuation.resume(returning: completion)
-                }
-                let rc = submit(handle.raw, PendingCalls.pointer(for: token))
-                if rc != 0 {
-                    PendingCalls.shared.complete(token, with: .failed(ZooKeeperError.Code(rawValue: rc)))
+        var session: UInt64? = nil
+        while true {
+            let attempt: Attempt = await withCheckedContinuation { continuation in
+                state.withLock { state in
+                    let admission = Self.admission(session: session, state)
+                    guard case .submit(let handleId) = admission, let handle = state.handle else {
+                        continuation.resume(returning: .notSubmitted(admission))
+                        return
+                    }
+                    let token = PendingCalls.shared.register(handle: handleId) { completion in
+                        _ = retained
+                        continuation.resume(returning: .completed(handleId: handleId, completion))
+                    }
+                    let rc = submit(handle.raw, PendingCalls.pointer(for: token))
+                    if rc != 0 {
+                        PendingCalls.shared.complete(token, with: .failed(ZooKeeperError.Code(rawValue: rc)))
+                    }
                 }
             }
+            switch attempt {
+            case .notSubmitted(.fail(let code)):
+                throw ZooKeeperError(code, path: path)
+            case .notSubmitted:
+                try await waitForAdmission(session: session, path: path)
+            case .completed(let handleId, let completion):
+                if completion.rc == 0 { return completion }
+                let code = ZooKeeperError.Code(rawValue: completion.rc)
+                guard RequestAdmission.isRetried(code), state.withLock({ $0.waitsForConnection }) else {
+                    throw ZooKeeperError(code, path: path)
+                }
+                session = handleId
+                try await waitForAdmission(session: session, path: path)
+            }
         }
-        guard completion.rc == 0 else {
-            throw ZooKeeperError(ZooKeeperError.Code(rawValue: completion.rc), path: path)
-        }
-        return completion
     }
 }
 

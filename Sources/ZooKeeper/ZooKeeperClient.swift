@@ -51,6 +51,8 @@ public final class ZooKeeperClient: Sendable {
         var sessionHandlers: [String: any ZooKeeperSessionHandler] = [:]
         var isClosed = false
         var isReinitializing = false
+        /// Requests wait for a lost connection (see `RequestAdmission`) until `stopWaitingForConnection()`.
+        var waitsForConnection = true
 
         mutating func broadcast(_ event: ZooKeeperEvent) {
             for continuation in subscribers.values { continuation.yield(event) }
@@ -298,10 +300,15 @@ public final class ZooKeeperClient: Sendable {
     /// Replaces an expired session by a new one, as Kafka's ZooKeeperClient does.
     private func reinitializeSession(expiredHandleId: UInt64) async {
         let oldSession = state.withLock { $0.sessionId }
+        let clock = ContinuousClock()
+        let expiredAt = clock.now
         logger.warning("ZooKeeper session expired; creating a new session",
                        metadata: ["session": "0x\(String(UInt64(bitPattern: oldSession), radix: 16))"])
         let handlers = state.withLock { Array($0.sessionHandlers.values) }
         for handler in handlers { await handler.beforeInitializingSession() }
+        // Each step of the re-initialization is timed in the log: a slow one shows which.
+        logger.info("Initializing a new session to \(connectString).",
+                    metadata: ["sinceExpiry": "\(clock.now - expiredAt)"])
         let expired: Handle? = state.withLock { state in
             guard state.handleId == expiredHandleId else { return nil }
             defer { state.handle = nil }
@@ -325,7 +332,8 @@ public final class ZooKeeperClient: Sendable {
             return
         }
         logger.info("New ZooKeeper session established",
-                    metadata: ["session": "0x\(String(UInt64(bitPattern: sessionId), radix: 16))"])
+                    metadata: ["session": "0x\(String(UInt64(bitPattern: sessionId), radix: 16))",
+                               "sinceExpiry": "\(clock.now - expiredAt)"])
         for handler in handlers { await handler.afterInitializingSession() }
     }
 }

@@ -33,3 +33,13 @@ extension KafkaZkClient {
 func lines(_ log: String, containing text: String) -> [Substring] {
     log.split(separator: "\n").filter { $0.contains(text) }
 }
+
+/// With `KEEP_BROKER_LOGS=<dir>` set, copies every broker's log to `<dir>/<test>-broker-<id>.log`
+/// (the cluster's own directory goes when the test ends), for reading a run afterwards.
+func keepBrokerLogs(_ cluster: KafkaCluster, test: String) {
+    guard let directory = ProcessInfo.processInfo.environment["KEEP_BROKER_LOGS"] else { return }
+    try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    for broker in cluster.brokers {
+        try? broker.log.write(toFile: "\(directory)/\(test)-broker-\(broker.id).log", atomically: true, encoding: .utf8)
+    }
+}
