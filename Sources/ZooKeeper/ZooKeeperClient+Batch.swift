@@ -9,22 +9,75 @@ import Synchronization
 /// session exactly as separate calls would be; only the Swift-side bookkeeping is shared.
 extension ZooKeeperClient {
     /// The data and Stat of every path, in the order given: each entry is the read's own outcome
-    /// (`noNode` for a missing znode, `connectionLoss` when the session dropped it), so one
+    /// (`noNode` for a missing znode, `sessionExpired` when its session ended first), so one
     /// failure does not hide the others. With `watch`, arms a data watch on each path read.
+    ///
+    /// The batch follows `call`'s rules (`RequestAdmission`): it waits while the session is not
+    /// connected, and reads that fail with a lost connection are sent again once the session is
+    /// connected again, in the same session (reads are idempotent, so a retry answers as the
+    /// first attempt would). Only the end of the session, or the client closing, fails them.
     public func data(batch paths: [String], watch: Bool = false) async
         -> [Result<(data: [UInt8], stat: ZooKeeperStat), ZooKeeperError>]
     {
         guard !paths.isEmpty else { return [] }
-        let completions = await withCheckedContinuation { (continuation: CheckedContinuation<[Completion], Never>) in
-            let collector = BatchCompletions(count: paths.count, continuation: continuation)
+        var outcomes = [Completion?](repeating: nil, count: paths.count)
+        var pending = Array(paths.indices)
+        var session: UInt64? = nil
+        while !pending.isEmpty {
+            var retry: [Int] = []
+            switch await submitBatch(pending.map { paths[$0] }, watch: watch, session: session) {
+            case .notSubmitted(.fail(let code)):
+                for slot in pending { outcomes[slot] = .failed(code) }
+            case .notSubmitted:
+                retry = pending
+            case .completed(let handleId, let completions):
+                session = handleId
+                let retries = state.withLock { $0.waitsForConnection }
+                for (slot, completion) in zip(pending, completions) {
+                    if completion.rc != 0, retries, RequestAdmission.isRetried(ZooKeeperError.Code(rawValue: completion.rc)) {
+                        retry.append(slot)
+                    } else {
+                        outcomes[slot] = completion
+                    }
+                }
+            }
+            if !retry.isEmpty {
+                do {
+                    try await waitForAdmission(session: session, path: paths[retry[0]])
+                } catch {
+                    let code = (error as? ZooKeeperError)?.code ?? .closing
+                    for slot in retry { outcomes[slot] = .failed(code) }
+                    retry = []
+                }
+            }
+            pending = retry
+        }
+        return zip(paths, outcomes).map { path, completion in
+            let completion = completion ?? .failed(.connectionLoss)
+            guard completion.rc == 0 else {
+                return .failure(ZooKeeperError(ZooKeeperError.Code(rawValue: completion.rc), path: path))
+            }
+            guard case .data(let bytes, let stat) = completion.payload else { return .success(([], ZooKeeperStat())) }
+            return .success((bytes ?? [], stat))
+        }
+    }
+
+    /// One attempt: when the state admits a request bound to `session`, hands every read to the
+    /// C client under one lock acquisition and returns the handle they went to with their
+    /// completions, in order.
+    private func submitBatch(_ paths: [String], watch: Bool, session: UInt64?) async -> BatchAttempt {
+        await withCheckedContinuation { (continuation: CheckedContinuation<BatchAttempt, Never>) in
             state.withLock { state in
-                guard let handle = state.handle else {
-                    let code: ZooKeeperError.Code = state.isClosed ? .closing : .connectionLoss
-                    for index in paths.indices { collector.finish(index, .failed(code)) }
+                let admission = Self.admission(session: session, state)
+                guard case .submit(let handleId) = admission, let handle = state.handle else {
+                    continuation.resume(returning: .notSubmitted(admission))
                     return
                 }
+                let collector = BatchCompletions(count: paths.count) { completions in
+                    continuation.resume(returning: .completed(handleId: handleId, completions))
+                }
                 for (index, path) in paths.enumerated() {
-                    let token = PendingCalls.shared.register(handle: state.handleId) { completion in
+                    let token = PendingCalls.shared.register(handle: handleId) { completion in
                         collector.finish(index, completion)
                     }
                     let rc = zoo_aget(handle.raw, path, watch ? 1 : 0, dataCompletion, PendingCalls.pointer(for: token))
@@ -34,17 +87,19 @@ extension ZooKeeperClient {
                 }
             }
         }
-        return zip(paths, completions).map { path, completion in
-            guard completion.rc == 0 else {
-                return .failure(ZooKeeperError(ZooKeeperError.Code(rawValue: completion.rc), path: path))
-            }
-            guard case .data(let bytes, let stat) = completion.payload else { return .success(([], ZooKeeperStat())) }
-            return .success((bytes ?? [], stat))
-        }
     }
 }
 
-/// Collects the completions of one batch and resumes its continuation once, when the last
+/// The outcome of one attempt to hand a batch to the C client (`ZooKeeperClient.Attempt`, for
+/// many requests).
+private enum BatchAttempt: Sendable {
+    /// The client's state did not let the batch go (wait, or fail).
+    case notSubmitted(RequestAdmission)
+    /// The C client finished every read, submitted on this handle.
+    case completed(handleId: UInt64, [Completion])
+}
+
+/// Collects the completions of one batch and calls `onDone` once, when the last
 /// completion arrives. Each index is finished exactly once (`PendingCalls` guarantees it per
 /// token), so the count reaches zero exactly once.
 ///
@@ -54,24 +109,24 @@ final class BatchCompletions: Sendable {
     private struct State {
         var completions: [Completion?]
         var remaining: Int
-        var continuation: CheckedContinuation<[Completion], Never>?
+        var onDone: (@Sendable ([Completion]) -> Void)?
     }
 
     private let state: Mutex<State>
 
-    init(count: Int, continuation: CheckedContinuation<[Completion], Never>) {
-        state = Mutex(State(completions: Array(repeating: nil, count: count), remaining: count, continuation: continuation))
+    init(count: Int, onDone: @escaping @Sendable ([Completion]) -> Void) {
+        state = Mutex(State(completions: Array(repeating: nil, count: count), remaining: count, onDone: onDone))
     }
 
     func finish(_ index: Int, _ completion: Completion) {
-        let done = state.withLock { state -> (CheckedContinuation<[Completion], Never>, [Completion])? in
+        let done = state.withLock { state -> (@Sendable ([Completion]) -> Void, [Completion])? in
             guard state.completions[index] == nil else { return nil }
             state.completions[index] = completion
             state.remaining -= 1
-            guard state.remaining == 0, let continuation = state.continuation else { return nil }
-            state.continuation = nil
-            return (continuation, state.completions.map { $0 ?? .failed(.connectionLoss) })
+            guard state.remaining == 0, let onDone = state.onDone else { return nil }
+            state.onDone = nil
+            return (onDone, state.completions.map { $0 ?? .failed(.connectionLoss) })
         }
-        if let (continuation, completions) = done { continuation.resume(returning: completions) }
+        if let (onDone, completions) = done { onDone(completions) }
     }
 }

@@ -92,6 +92,32 @@ struct ZooKeeperReconnectTests {
         try await zk.delete(base)
     }
 
+    @Test func batchReadsWaitOutALostConnectionAndAreSentAgain() async throws {
+        let (zk, proxy) = try await proxiedClient(sessionTimeout: .seconds(10))
+        defer { proxy.close() }
+        defer { Task { await zk.close() } }
+        let base = "/t-\(UUID().uuidString.prefix(8))"
+        try await zk.create(base, data: Array("value".utf8))
+        let paths = Array(repeating: base, count: 2000) + [base + "-missing"]
+
+        // A batch in flight when the connection goes: every read still gets its own answer.
+        let inFlight = Task { await zk.data(batch: paths) }
+        proxy.block()
+        try await waitUntil("the client to see the lost connection") { !zk.sessionState.isConnected }
+        // A batch issued while disconnected waits for the reconnect.
+        let issuedWhileDown = Task { await zk.data(batch: [base]) }
+        proxy.unblock()
+        for answers in [await inFlight.value, await issuedWhileDown.value] {
+            for answer in answers.dropLast(answers.count == 1 ? 0 : 1) {
+                #expect(try answer.get().data == Array("value".utf8))
+            }
+        }
+        let last = try #require(await inFlight.value.last)
+        #expect(throws: ZooKeeperError.self) { try last.get() }
+        if case .failure(let error) = last { #expect(error.code == .noNode) }
+        try await zk.delete(base)
+    }
+
     @Test func aWaitingRequestFailsWithSessionExpiredAndDoesNotMoveToTheNewSession() async throws {
         let (zk, proxy) = try await proxiedClient(sessionTimeout: .seconds(2))
         defer { proxy.close() }
