@@ -42,11 +42,12 @@ public struct LogConfig: Sendable, Equatable {
     public var messageTimestampDifferenceMaxMs: Int64 = .max
     /// `compression.type` (broker `compression.type`).
     public var compressionType: BrokerCompressionType = .producer
-    /// `cleanup.policy` (broker `log.cleanup.policy`): `delete`, `compact`, or both. Only `delete`
-    /// acts: there is no log cleaner yet, so `compact` is accepted and described back but nothing
-    /// is compacted (a topic with `compact` alone keeps every record, as retention applies only
-    /// with `delete`).
-    public var cleanupPolicy: Set<String> = ["delete"]
+    /// `cleanup.policy` (broker `log.cleanup.policy`): a list of `delete` and `compact`, in the
+    /// order given (Kafka describes the list back as it was set: `delete,compact` stays so).
+    /// `delete` applies retention (`retention.ms`, `retention.bytes`); `compact` hands the log to
+    /// the log cleaner. With both, both apply: the cleaner's threads delete the old segments of
+    /// compacted logs, and retention by time and size applies to those whose list has `delete`.
+    public var cleanupPolicy: [String] = ["delete"]
     /// `min.insync.replicas`.
     public var minInSyncReplicas = 1
     /// `unclean.leader.election.enable`.
@@ -185,8 +186,9 @@ public struct LogConfig: Sendable, Equatable {
                 guard let type = BrokerCompressionType(configValue: value) else { throw LogConfigError.invalidValue(key: key, value: value) }
                 config.compressionType = type
             case "cleanup.policy":
-                let policies = Set(value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
-                guard !policies.isEmpty, policies.isSubset(of: ["delete", "compact"]) else {
+                // Kafka's LIST type: comma-separated, blanks around the commas ignored.
+                let policies = value.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard !policies.isEmpty, policies.allSatisfy({ $0 == "delete" || $0 == "compact" }) else {
                     throw LogConfigError.invalidValue(key: key, value: value)
                 }
                 config.cleanupPolicy = policies

@@ -73,14 +73,19 @@ extension LogManager {
 
     var isShutdown: Bool { state.withLock { $0.isShutdown } }
 
-    /// Applies retention to every log (`deleteOldSegments`: `retention.ms`, `retention.bytes`,
-    /// the log start offset). A log that fails is logged and the others go on. Returns the
-    /// number of segments deleted. There is no log cleaner yet, so compacted logs are included
-    /// (for them only the log start offset deletes segments).
+    /// Kafka's `cleanupLogs`: applies `deleteOldSegments` (retention by `retention.ms` and
+    /// `retention.bytes` when the policy has `delete`, and the log start offset under any policy)
+    /// to every log whose `cleanup.policy` lacks `compact`. A log that fails is logged and the
+    /// others go on. Returns the number of segments deleted.
+    ///
+    /// Compacted logs (`compact`, and `compact,delete`) are not this task's: the log cleaner's
+    /// threads run `deleteOldSegments` on them between cleanings, so that retention never deletes
+    /// a segment the cleaner is rewriting. Without a cleaner (`log.cleaner.enable=false`) nothing
+    /// deletes their segments, as in Kafka 2.3.
     @discardableResult
     public func cleanupLogs() -> Int {
         var deleted = 0
-        for log in allLogs {
+        for log in allLogs where !log.config.isCompact {
             do {
                 deleted += try log.deleteOldSegments()
             } catch {
