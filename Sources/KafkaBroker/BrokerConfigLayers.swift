@@ -83,18 +83,20 @@ public struct BrokerConfigLayers: Sendable, Equatable {
     /// The keys this broker changes at run time: the broker-level defaults of topic configs
     /// (Kafka 2.3's `DynamicLogConfig`: every `LogConfig` synonym but `log.message.format.version`),
     /// which apply to every log whose topic does not override them, and to the controller's
-    /// unclean elections; and `num.io.threads`, the request handler pool's size.
+    /// unclean elections; `num.io.threads`, the request handler pool's size; and
+    /// `log.cleaner.threads`, the number of log cleaner threads (Kafka's `LogCleaner.reconfigure`
+    /// stops the cleaner and starts it again with the new count).
     ///
     /// Kafka 2.3 also changes its other thread pools (`num.network.threads`,
     /// `num.replica.fetchers`, `num.recovery.threads.per.data.dir`, `background.threads`), the log
-    /// cleaner's settings, listeners, SSL/SASL and connection quotas at run time. This broker
+    /// cleaner's other settings, listeners, SSL/SASL and connection quotas at run time. This broker
     /// sizes those once at start-up (NIO event loops, fetcher assignment by hash), so it refuses
     /// them as it refuses read-only keys, rather than store a value it would not honour.
     public static let reconfigurableKeys: Set<String> =
         Set(LogConfig.brokerKeyForTopicKey.values).subtracting(["log.message.format.version"]).union(threadCountKeys)
 
     /// The thread counts among `reconfigurableKeys`.
-    public static let threadCountKeys: Set<String> = ["num.io.threads"]
+    public static let threadCountKeys: Set<String> = ["num.io.threads", "log.cleaner.threads"]
 
     /// Which dynamic layer a new override set replaces.
     public enum Layer: Sendable { case dynamicDefault, dynamicBroker }

@@ -102,6 +102,14 @@ public actor KafkaServer {
                     logger: Logger(label: "kafka.server.DynamicConfigManager"))
                 manager.start()
                 dynamicConfigManager = manager
+                if let cleaner = logManager.cleaner {
+                    manager.onChange(of: "log.cleaner.threads") { value in
+                        guard let count = Int(value) else { return }
+                        var config = cleaner.config
+                        config.numThreads = count
+                        cleaner.reconfigure(config)
+                    }
+                }
             }
 
             try await startSocketServer(handlers: try await requestHandlers(zkClient: zkClient, clusterId: clusterId))
@@ -227,6 +235,10 @@ public actor KafkaServer {
             try logManager.getOrCreateLog(tp, config: config)
         }
         replicaManager.startup { logManager.checkpointHighWatermarks($0) }
+        // The cleaner never cleans above a partition's high watermark (nor a partition not hosted yet).
+        logManager.cleaner?.manager.setFirstUnstableOffsetProvider { [weak replicaManager] tp in
+            replicaManager?.partition(tp)?.highWatermark
+        }
         self.replicaManager = replicaManager
         guard let dynamicConfig else { throw ConfigError(file: nil, key: "broker.id", message: "dynamic configs not read") }
         let topicConfig: @Sendable (String) async -> LogConfig = { topic in
@@ -390,7 +402,9 @@ public actor KafkaServer {
         let manager = try LogManager(
             logDirs: config.logDirs, defaultConfig: defaults, settings: try LogManagerConfig(brokerProperties: brokerProperties),
             scheduler: DispatchScheduler(label: "kafka-scheduler-\(brokerId)"), time: time,
-            logger: Logger(label: "kafka.log.LogManager"))
+            logger: Logger(label: "kafka.log.LogManager"), cleanerConfig: try LogCleanerConfig(brokerProperties: brokerProperties))
+        // Nothing is cleaned until the replica manager gives the high watermarks (startReplication).
+        manager.cleaner?.manager.setFirstUnstableOffsetProvider { _ in nil }
         try manager.startup(topicConfigs: topicConfigs)
         logManager = manager
     }

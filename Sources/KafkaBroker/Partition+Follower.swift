@@ -47,21 +47,25 @@ extension Partition {
     /// Truncates the local log to `offset` as a follower (never below the high watermark's
     /// meaning: the high watermark is capped to the new end). Only while follower.
     public func truncateAsFollower(to offset: Int64) throws {
-        try log.withLock { log in
-            guard !state.withLock({ $0.isLeader }) else { return }
-            try log.truncateTo(offset)
-            let logEndOffset = log.logEndOffset
-            state.withLock { $0.highWatermark = min($0.highWatermark, logEndOffset) }
+        try log.withCleaningPaused(truncatingTo: offset) {
+            try log.withLock { log in
+                guard !state.withLock({ $0.isLeader }) else { return }
+                try log.truncateTo(offset)
+                let logEndOffset = log.logEndOffset
+                state.withLock { $0.highWatermark = min($0.highWatermark, logEndOffset) }
+            }
         }
     }
 
     /// Empties the local log and restarts it at `offset` (the leader's log start offset is above
     /// everything this follower has).
     public func truncateFullyAsFollower(startingAt offset: Int64) throws {
-        try log.withLock { log in
-            guard !state.withLock({ $0.isLeader }) else { return }
-            try log.truncateFullyAndStartAt(offset)
-            state.withLock { $0.highWatermark = offset }
+        try log.withCleaningPaused {
+            try log.withLock { log in
+                guard !state.withLock({ $0.isLeader }) else { return }
+                try log.truncateFullyAndStartAt(offset)
+                state.withLock { $0.highWatermark = offset }
+            }
         }
     }
 }

@@ -26,6 +26,9 @@ public final class Log: Sendable {
     public let dir: String
     public let topicPartition: TopicPartition
     private let state: Mutex<LocalLog>
+    /// The log cleaner's manager, when the broker runs a cleaner: truncations pause cleaning
+    /// around themselves through it (`withCleaningPaused`).
+    let cleanerManager = Mutex<LogCleanerManager?>(nil)
 
     /// ListOffsets' special timestamps.
     public static let latestTimestamp: Int64 = -1

@@ -44,9 +44,10 @@ public struct LogConfig: Sendable, Equatable {
     public var compressionType: BrokerCompressionType = .producer
     /// `cleanup.policy` (broker `log.cleanup.policy`): a list of `delete` and `compact`, in the
     /// order given (Kafka describes the list back as it was set: `delete,compact` stays so).
-    /// `delete` applies retention (`retention.ms`, `retention.bytes`); `compact` hands the log to
-    /// the log cleaner. With both, both apply: the cleaner's threads delete the old segments of
-    /// compacted logs, and retention by time and size applies to those whose list has `delete`.
+    /// `delete`: retention by time and size (`retention.ms`, `retention.bytes`); `compact`: the
+    /// log cleaner keeps the latest record of each key (`LogCleaner`, when `log.cleaner.enable`).
+    /// With both, both apply: the cleaner's threads apply retention to `compact,delete` logs
+    /// between cleanings.
     public var cleanupPolicy: [String] = ["delete"]
     /// `min.insync.replicas`.
     public var minInSyncReplicas = 1
@@ -57,9 +58,9 @@ public struct LogConfig: Sendable, Equatable {
     /// UNSUPPORTED_VERSION.
     public var messageDownConversionEnable = true
 
-    // Kept and validated now, used by parts still to come (the log cleaner, replication quotas):
-    // a topic configured for them on Apache Kafka is accepted here unchanged and described back,
-    // but nothing acts on them yet: no log cleaner runs, so no topic is ever compacted.
+    // The log cleaner's policies (`LogCleanerManager`, `Cleaner`), then keys kept and validated
+    // for parts still to come (replication quotas): a topic configured for them on Apache Kafka
+    // is accepted here unchanged and described back.
 
     /// `delete.retention.ms` (broker `log.cleaner.delete.retention.ms`): how long the cleaner
     /// keeps tombstones.

@@ -78,14 +78,19 @@ extension LogManager {
     /// to every log whose `cleanup.policy` lacks `compact`. A log that fails is logged and the
     /// others go on. Returns the number of segments deleted.
     ///
-    /// Compacted logs (`compact`, and `compact,delete`) are not this task's: the log cleaner's
-    /// threads run `deleteOldSegments` on them between cleanings, so that retention never deletes
-    /// a segment the cleaner is rewriting. Without a cleaner (`log.cleaner.enable=false`) nothing
-    /// deletes their segments, as in Kafka 2.3.
+    /// With a cleaner, the logs are taken through `pauseCleaningForNonCompactedPartitions` (a log
+    /// the cleaner holds is skipped this round) and resumed afterwards, so that a log whose
+    /// policy changes meanwhile is never cleaned and trimmed at once. Compacted logs are not this
+    /// task's: the cleaner's threads apply retention to the `compact,delete` ones between
+    /// cleanings (`LogCleanerManager.deletableLogs`); without a cleaner
+    /// (`log.cleaner.enable=false`) nothing deletes their segments, as in Kafka 2.3.
     @discardableResult
     public func cleanupLogs() -> Int {
+        let cleaner = self.cleaner
+        let deletable = cleaner.map { $0.pauseCleaningForNonCompactedPartitions().map(\.1) } ?? allLogs.filter { !$0.config.isCompact }
+        defer { cleaner?.resumeCleaning(deletable.map(\.topicPartition)) }
         var deleted = 0
-        for log in allLogs where !log.config.isCompact {
+        for log in deletable {
             do {
                 deleted += try log.deleteOldSegments()
             } catch {
@@ -196,6 +201,7 @@ extension LogManager {
         }
         guard !alreadyShutdown else { return }
         logger.info("Shutting down the log manager")
+        cleaner?.shutdown()
         for dir in liveLogDirs {
             do {
                 let logs = logs(in: dir)

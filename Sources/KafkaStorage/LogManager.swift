@@ -55,13 +55,15 @@ public final class LogManager: Sendable {
     /// Held while `replication-offset-checkpoint` files are written, so that two writers (the
     /// periodic task and shutdown) never share the `.tmp` file (Kafka locks each checkpoint file).
     let highWatermarkCheckpointLock = Mutex(())
+    /// The log cleaner, when `log.cleaner.enable` (see `LogManager+Cleaner.swift`).
+    let cleanerSlot = Mutex<LogCleaner?>(nil)
 
     /// Validates `logDirs` (Kafka's `createAndValidateLogDirs`): duplicates are an error; a
     /// missing directory is created; one that cannot be created or is not a writable directory
     /// is offline (logged with its name). Throws `noLiveLogDirs` when none is usable.
     public init(
         logDirs: [String], defaultConfig: LogConfig, settings: LogManagerConfig = LogManagerConfig(),
-        scheduler: any Scheduler, time: any Time, logger: Logger
+        scheduler: any Scheduler, time: any Time, logger: Logger, cleanerConfig: LogCleanerConfig? = nil
     ) throws {
         let normalised = logDirs.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         guard !normalised.isEmpty else { throw LogManagerError.noLiveLogDirs(failures: [:]) }
@@ -92,6 +94,7 @@ public final class LogManager: Sendable {
         }
         guard offline.count < normalised.count else { throw LogManagerError.noLiveLogDirs(failures: offline) }
         state.withLock { $0.offlineLogDirs = offline }
+        if let cleanerConfig, cleanerConfig.enableCleaner { makeCleaner(cleanerConfig) }
     }
 
     // MARK: Directories
@@ -125,6 +128,7 @@ public final class LogManager: Sendable {
     public func startup(topicConfigs: [String: LogConfig] = [:]) throws {
         try loadLogs(topicConfigs: topicConfigs)
         schedulePeriodicTasks()
+        cleaner?.startup()
     }
 
     /// Opens every partition directory of every live log directory (Kafka's `loadLogs`):
@@ -195,6 +199,7 @@ public final class LogManager: Sendable {
                 dir: path, config: topicConfigs[tp.topic] ?? defaultConfig, logStartOffset: logStartOffsets[tp] ?? 0,
                 recoveryPoint: recoveryPoints[tp] ?? 0, hadCleanShutdown: hadCleanShutdown, scheduler: scheduler, time: time,
                 logger: logger)
+            attachCleaner(log)
             loaded[tp] = log
         }
         if hadCleanShutdown {
@@ -242,6 +247,7 @@ public final class LogManager: Sendable {
                 markOffline(dir, error)
                 throw LogManagerError.logDirFailed(dir: dir, reason: "\(error)")
             }
+            attachCleaner(log)
             state.withLock { $0.logs[topicPartition] = log }
             logger.info("Created log", metadata: ["topicPartition": "\(topicPartition)", "dir": "\(path)"])
             return log
@@ -296,6 +302,9 @@ public final class LogManager: Sendable {
         try creationOrDeletionLock.withLock { _ in
             guard let log = state.withLock({ $0.logs.removeValue(forKey: topicPartition) }) else { return nil }
             let parent = Self.parentDir(of: log)
+            // No cleaner thread reads the log once this returns; its checkpoint entry goes.
+            cleaner?.abortCleaning(topicPartition)
+            cleaner?.updateCheckpoints(parent)
             let renamed = "\(parent)/\(Self.deleteDirName(topicPartition))"
             let fileDeleteDelayMs = try log.withLock { log in
                 try log.close()
@@ -335,7 +344,7 @@ public final class LogManager: Sendable {
         var touched: Set<String> = []
         for (tp, offset) in offsets.sorted(by: { $0.key < $1.key }) {
             guard let log = getLog(tp) else { continue }
-            if try log.truncateTo(offset) { touched.insert(Self.parentDir(of: log)) }
+            if try log.withCleaningPaused(truncatingTo: offset, { try log.truncateTo(offset) }) { touched.insert(Self.parentDir(of: log)) }
         }
         for dir in touched.sorted() { checkpointRecoveryOffsets(in: dir) }
     }
@@ -343,7 +352,7 @@ public final class LogManager: Sendable {
     /// Empties a partition's log and starts it at `newOffset` (Kafka's `truncateFullyAndStartAt`).
     public func truncateFullyAndStartAt(_ topicPartition: TopicPartition, _ newOffset: Int64) throws {
         guard let log = getLog(topicPartition) else { return }
-        try log.truncateFullyAndStartAt(newOffset)
+        try log.withCleaningPaused { try log.truncateFullyAndStartAt(newOffset) }
         checkpointRecoveryOffsets(in: Self.parentDir(of: log))
         checkpointLogStartOffsets(in: Self.parentDir(of: log))
     }

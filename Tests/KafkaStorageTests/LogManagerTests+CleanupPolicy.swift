@@ -1,9 +1,11 @@
 import Foundation
 import KafkaCommon
 import KafkaRecords
-import KafkaStorage
+import Logging
 import NIOCore
 import Testing
+
+@testable import KafkaStorage
 
 /// `cleanup.policy` and retention (issue 12, part 5): `delete` applies retention by time and
 /// size, `compact` alone deletes only below the log start offset, `compact,delete` does both;
@@ -104,5 +106,31 @@ extension LogManagerTests {
         #expect(delete.segmentBaseOffsets == [2])
         #expect(both.segmentBaseOffsets == [0, 2])
         #expect(compact.segmentBaseOffsets == [0, 2])
+    }
+
+    /// With a cleaner: the retention task pauses the logs it trims and resumes them (idle again
+    /// afterwards), and leaves `compact,delete` logs to the cleaner thread, which applies
+    /// retention by time to them between cleanings; `compact` alone gets no retention at all.
+    @Test func withACleanerItsThreadTrimsCompactDeleteLogs() throws {
+        var cleanerConfig = LogCleanerConfig()
+        cleanerConfig.dedupeBufferSize = 4 * 1024 * 1024
+        let manager = try LogManager(
+            logDirs: [dir1], defaultConfig: LogConfig(), scheduler: scheduler, time: time,
+            logger: Logger(label: "cleanup-policy"), cleanerConfig: cleanerConfig)
+        defer { manager.shutdown() }
+        try manager.startup()
+        let cleaner = try #require(manager.cleaner)
+        let delete = try twoSegmentLog(manager, TopicPartition("c", 0), Self.config("delete", retentionMs: 1_000))
+        let both = try twoSegmentLog(manager, TopicPartition("c", 1), Self.config("compact,delete", retentionMs: 1_000))
+        let compact = try twoSegmentLog(manager, TopicPartition("c", 2), Self.config("compact", retentionMs: 1_000))
+        time.sleep(1_001)
+        #expect(manager.cleanupLogs() == 1)
+        #expect(delete.segmentBaseOffsets == [2] && both.segmentBaseOffsets == [0, 2])
+        for tp in [delete, both, compact].map(\.topicPartition) {
+            #expect(cleaner.manager.cleaningState(tp) == nil, "\(tp) idle after the retention task")
+        }
+        _ = cleaner.threads.first?.cleanFilthiestLog()
+        #expect(both.segmentBaseOffsets == [2], "the cleaner thread applied retention")
+        #expect(compact.segmentBaseOffsets.first == 0, "compact alone: no retention")
     }
 }

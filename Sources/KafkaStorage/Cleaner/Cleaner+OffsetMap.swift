@@ -9,11 +9,12 @@ extension Cleaner {
     /// each batch read past `start`, the map's
     /// `latestOffset` becomes the batch's last offset, so the cleaned range ends at a batch
     /// boundary.
-    func buildOffsetMap(_ log: LocalLog, start: Int64, end: Int64, stats: inout CleanerStats) throws {
+    func buildOffsetMap(_ log: CleaningTarget, start: Int64, end: Int64, stats: inout CleanerStats) throws {
         offsetMap.clear()
         let dirty = Array(log.segments(from: start, to: end))
         logger.info("Cleaner \(id): Building offset map for log \(log.topicPartition) for \(dirty.count) segments in offset range [\(start), \(end)).")
         for segment in dirty {
+            try log.checkAborted()
             if try buildOffsetMapForSegment(segment, start: start, stats: &stats) { break }
         }
         logger.info("Cleaner \(id): Offset map for log \(log.topicPartition) complete.")
@@ -55,6 +56,7 @@ extension Cleaner {
             }
             position += batches.validBytes
             readSize = ioBufferSize
+            throttler?.maybeThrottle(Double(batches.validBytes))
         }
         return false
     }

@@ -44,13 +44,14 @@ extension Cleaner {
     /// it was last modified after `deleteHorizonMs`. The cleaned segment takes the last source
     /// segment's modification time, which later runs measure the delete horizon from.
     func cleanSegments(
-        _ log: LocalLog, _ segments: [LogSegment], deleteHorizonMs: Int64, lastOffsetOfActiveProducers: [Int64: Int64],
+        _ log: CleaningTarget, _ segments: [LogSegment], deleteHorizonMs: Int64, lastOffsetOfActiveProducers: [Int64: Int64],
         stats: inout CleanerStats
     ) throws {
         guard let first = segments.first, let last = segments.last else { return }
         let cleaned = try createNewCleanedSegment(log, baseOffset: first.baseOffset)
         do {
             for source in segments {
+                try log.checkAborted()
                 let retainDeletes = source.lastModified > deleteHorizonMs
                 logger.info(
                     "Cleaner \(id): Cleaning segment \(source.baseOffset) in log \(log.topicPartition) (largest timestamp \(Self.date(source.largestTimestamp))) into \(cleaned.baseOffset), \(retainDeletes ? "retaining" : "discarding") deletes."
@@ -65,7 +66,7 @@ extension Cleaner {
                 "Cleaner \(id): Swapping in cleaned segment \(Self.describe(cleaned)) for segment(s) List(\(segments.map(Self.describe).joined(separator: ", "))) in log Log(\(log.dir))"
             )
             let crashPoint = swapCrashPoint.map { hook in { (step: SwapStep) throws in try hook(step, cleaned.baseOffset) } }
-            try log.replaceSegments([cleaned], oldSegments: segments, crashPoint: crashPoint)
+            try log.swap([cleaned], segments, crashPoint)
         } catch let crash as SimulatedCrash {
             // A test's crash: the files stay as they are, as after a kill -9.
             throw crash
@@ -81,7 +82,7 @@ extension Cleaner {
 
     /// A fresh segment with `.cleaned` files at `baseOffset`, after deleting any left by an
     /// interrupted run (Kafka's `createNewCleanedSegment`).
-    func createNewCleanedSegment(_ log: LocalLog, baseOffset: Int64) throws -> LogSegment {
+    func createNewCleanedSegment(_ log: CleaningTarget, baseOffset: Int64) throws -> LogSegment {
         let suffix = LogFileName.cleanedSuffix
         for path in [
             LogFileName.logFile(log.dir, baseOffset, suffix: suffix), LogFileName.indexFile(log.dir, baseOffset, suffix: suffix),
@@ -120,6 +121,7 @@ extension Cleaner {
             }
             position += result.bytesRead
             readSize = ioBufferSize
+            throttler?.maybeThrottle(Double(result.bytesRead + result.output.readableBytes))
         }
     }
 }

@@ -31,9 +31,10 @@ import Logging
 ///
 /// The caller then records `endOffset` as the log's new cleaner checkpoint.
 ///
-/// Isolation: the log is used directly, so `clean` runs under the log's lock (the caller's
-/// `Log.withLock`). Kafka reads and copies without the lock and takes it only for the swap; that
-/// refinement comes with the cleaner threads. A `Cleaner` belongs to one cleaner thread, which
+/// Isolation: `clean(_ log: Log, ...)` (the cleaner threads) reads and writes without the log's
+/// lock and takes it only to snapshot the segment list and for each swap, as Kafka does (see
+/// `CleaningTarget` for why that is safe); `clean(_ log: LocalLog, ...)` runs wholly under the
+/// caller's lock. A `Cleaner` belongs to one cleaner thread, which
 /// runs one cleaning at a time: it is handed to that thread, never used from two at once (hence
 /// the unchecked `Sendable`: its only mutable state is the offset map of the current run).
 public final class Cleaner: @unchecked Sendable {
@@ -50,6 +51,8 @@ public final class Cleaner: @unchecked Sendable {
     /// For crash tests: called between the steps of each swap with the step and the cleaned
     /// segment's base offset; throwing stops the cleaning there (see `SwapStep`).
     public var swapCrashPoint: (@Sendable (SwapStep, Int64) throws -> Void)?
+    /// `log.cleaner.io.max.bytes.per.second`, shared by all threads (nil: no limit).
+    public var throttler: Throttler?
 
     public init(
         id: Int = 0, offsetMap: SkimpyOffsetMap, dupBufferLoadFactor: Double = 0.9, ioBufferSize: Int = 512 * 1024 / 2,
@@ -67,17 +70,17 @@ public final class Cleaner: @unchecked Sendable {
     /// Cleans the dirty section of `log` (see the type's documentation) and returns the offset up
     /// to which the log is now clean (the next cleaner checkpoint) with the run's figures.
     /// `lastOffsetOfActiveProducers` maps a producer id to the last offset it wrote, from the
-    /// log's producer state (an empty map when producer state is not tracked).
+    /// log's producer state (an empty map when producer state is not tracked). Runs under the
+    /// caller's lock (see `clean(_ log: Log, ...)` for the cleaner threads' way).
     public func clean(
         _ log: LocalLog, firstDirtyOffset: Int64, firstUncleanableOffset: Int64,
         lastOffsetOfActiveProducers: [Int64: Int64] = [:]
     ) throws -> (endOffset: Int64, stats: CleanerStats) {
-        let deleteHorizonMs: Int64 = log.segments(from: 0, to: firstDirtyOffset).last.map {
-            $0.lastModified - log.config.deleteRetentionMs
-        } ?? 0
+        let target = CleaningTarget(log)
         return try doClean(
-            log, firstDirtyOffset: firstDirtyOffset, firstUncleanableOffset: firstUncleanableOffset,
-            deleteHorizonMs: deleteHorizonMs, lastOffsetOfActiveProducers: lastOffsetOfActiveProducers)
+            target, firstDirtyOffset: firstDirtyOffset, firstUncleanableOffset: firstUncleanableOffset,
+            deleteHorizonMs: Self.deleteHorizon(target, firstDirtyOffset: firstDirtyOffset),
+            lastOffsetOfActiveProducers: lastOffsetOfActiveProducers)
     }
 
     /// `clean` with the delete horizon given.
@@ -85,8 +88,23 @@ public final class Cleaner: @unchecked Sendable {
         _ log: LocalLog, firstDirtyOffset: Int64, firstUncleanableOffset: Int64, deleteHorizonMs: Int64,
         lastOffsetOfActiveProducers: [Int64: Int64] = [:]
     ) throws -> (endOffset: Int64, stats: CleanerStats) {
+        try doClean(
+            CleaningTarget(log), firstDirtyOffset: firstDirtyOffset, firstUncleanableOffset: firstUncleanableOffset,
+            deleteHorizonMs: deleteHorizonMs, lastOffsetOfActiveProducers: lastOffsetOfActiveProducers)
+    }
+
+    /// The delete horizon: the last modified time of the last segment before the first dirty
+    /// offset, minus `delete.retention.ms`; 0 when there is none.
+    static func deleteHorizon(_ target: CleaningTarget, firstDirtyOffset: Int64) -> Int64 {
+        target.segments(from: 0, to: firstDirtyOffset).last.map { $0.lastModified - target.config.deleteRetentionMs } ?? 0
+    }
+
+    func doClean(
+        _ log: CleaningTarget, firstDirtyOffset: Int64, firstUncleanableOffset: Int64, deleteHorizonMs: Int64,
+        lastOffsetOfActiveProducers: [Int64: Int64]
+    ) throws -> (endOffset: Int64, stats: CleanerStats) {
         let name = "\(log.topicPartition)"
-        let upperBound = min(firstUncleanableOffset, log.activeSegment.baseOffset)
+        let upperBound = min(firstUncleanableOffset, log.activeBaseOffset)
         var stats = CleanerStats()
         stats.startNanos = time.nanoseconds
         logger.info("Cleaner \(id): Beginning cleaning of log \(name).")
