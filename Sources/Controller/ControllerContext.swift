@@ -20,8 +20,16 @@ public struct ControllerContext: Sendable, Equatable {
     public var partitionAssignments: [TopicPartition: [BrokerId]] = [:]
     /// Leader, ISR and epochs of the partitions that have them (from their state znodes).
     public var partitionLeadership: [TopicPartition: LeaderIsrAndControllerEpoch] = [:]
-    /// Topics being deleted, with the replicas (brokers) that have not yet deleted their logs.
+    /// Topics being deleted (Kafka's `topicsToBeDeleted`), each with the brokers that still hold
+    /// one of its replicas not ReplicaDeletionSuccessful (kept by `TopicDeletionManager`).
     public var topicsToBeDeleted: [String: Set<BrokerId>] = [:]
+    /// Topics being deleted whose partitions went OfflinePartition → NonExistentPartition
+    /// (Kafka's `topicsWithDeletionStarted`): StopReplica answers count only for these.
+    public var topicsWithDeletionStarted: Set<String> = []
+    /// Topics being deleted whose deletion is halted (Kafka's `topicsIneligibleForDeletion`): a
+    /// replica's broker is down, a replica failed to delete, or a reassignment is running. Only
+    /// `TopicDeletionManager.resumeDeletionForTopics` takes a topic out again.
+    public var topicsIneligibleForDeletion: Set<String> = []
     /// Each partition's state in the partition state machine.
     public var partitionStates: [TopicPartition: PartitionState] = [:]
     /// Each replica's state in the replica state machine (absent = `NonExistentReplica`).

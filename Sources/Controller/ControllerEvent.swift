@@ -1,4 +1,5 @@
 import KafkaCommon
+import KafkaProtocol
 
 /// What the controller's state is while it handles an event (Kafka's `ControllerState`); the
 /// name becomes the event's metric and appears in the state-change log.
@@ -40,8 +41,9 @@ public enum ControllerEvent: Sendable, Equatable {
     case partitionModifications(topic: String)
     /// The children of `/admin/delete_topics` changed: topics to delete.
     case topicDeletion
-    /// A broker answered a StopReplica (with deletion) for a topic being deleted.
-    case topicDeletionStopReplicaResponse(topic: String, broker: BrokerId, succeeded: Bool)
+    /// A broker answered a StopReplica with deletion (Kafka's
+    /// `TopicDeletionStopReplicaResponseReceived`): the request's error and each partition's.
+    case topicDeletionStopReplicaResponseReceived(replicaId: BrokerId, requestError: ErrorCode, partitionErrors: [TopicPartition: ErrorCode])
     /// The children of `/isr_change_notification` changed: partition leaders changed ISRs that the
     /// brokers' metadata caches must learn.
     case isrChangeNotification
@@ -71,7 +73,7 @@ public enum ControllerEvent: Sendable, Equatable {
         case .startup, .controllerChange, .reelect, .expire, .registerBrokerAndReelect: .controllerChange
         case .brokerChange: .brokerChange
         case .topicChange, .partitionModifications: .topicChange
-        case .topicDeletion, .topicDeletionStopReplicaResponse: .topicDeletion
+        case .topicDeletion, .topicDeletionStopReplicaResponseReceived: .topicDeletion
         case .isrChangeNotification: .isrChange
         case .topicUncleanLeaderElectionEnable: .topicUncleanLeaderElectionEnable
         case .uncleanLeaderElectionEnable: .uncleanLeaderElectionEnable

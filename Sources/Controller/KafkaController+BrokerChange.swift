@@ -87,17 +87,16 @@ extension KafkaController {
         transitionReplicasOnline(context.replicas(onBrokers: started), &batch)
         try await triggerOnlinePartitionStateChange(&batch)
         sendRequests(batch)
-        // Deletions waiting for a replica that was down resume now.
-        let waitingForDeletion = context.replicas(onBrokers: started).filter { context.isTopicQueuedUpForDeletion($0.topicPartition.topic) }
-        if !waitingForDeletion.isEmpty {
-            logger.info("[Controller id=\(brokerId)] Some replicas \(waitingForDeletion.sorted().map(\.description).joined(separator: ",")) for topics scheduled for deletion \(context.topicsToBeDeleted.keys.sorted().joined(separator: ",")) are on the newly restarted brokers \(newBrokers.map(\.description).joined(separator: ",")). Signaling restart of topic deletion for these topics")
-        }
-        for (topic, pending) in context.topicsToBeDeleted.sorted(by: { $0.key < $1.key }) where !pending.isDisjoint(with: started) {
-            sendStopReplicaForDeletion(topic: topic, to: pending.intersection(started))
-        }
         // Reassignments waiting for these brokers start again, so that their new replicas get
         // LeaderAndIsr (a NewReplica that goes OnlineReplica is sent none).
         try await restartPartitionReassignments(withReplicasOn: started)
+        // Deletions halted for the topics of these brokers' replicas are retried
+        // (Kafka's `resumeDeletionForTopics`).
+        let waitingForDeletion = context.replicas(onBrokers: started).filter { context.isTopicQueuedUpForDeletion($0.topicPartition.topic) }
+        if !waitingForDeletion.isEmpty {
+            logger.info("[Controller id=\(brokerId)] Some replicas \(waitingForDeletion.sorted().map(\.description).joined(separator: ",")) for topics scheduled for deletion \(context.topicsToBeDeleted.keys.sorted().joined(separator: ",")) are on the newly restarted brokers \(newBrokers.map(\.description).joined(separator: ",")). Signaling restart of topic deletion for these topics")
+            try await resumeDeletion(forTopics: Set(waitingForDeletion.map(\.topicPartition.topic)))
+        }
     }
 
     /// `deadBrokers` are no longer live in the context.
@@ -105,10 +104,6 @@ extension KafkaController {
         logger.info("[Controller id=\(brokerId)] Broker failure callback for \(deadBrokers.map(\.description).joined(separator: ","))")
         let offlineReplicas = context.replicas(onBrokers: Set(deadBrokers))
         let waitingForDeletion = offlineReplicas.filter { context.isTopicQueuedUpForDeletion($0.topicPartition.topic) }
-        if !waitingForDeletion.isEmpty {
-            stateChangeLogger.controller(epoch: context.epoch,
-                "Replicas \(waitingForDeletion.map(\.description).joined(separator: ",")) of topics being deleted went offline; their deletion resumes when their brokers come back")
-        }
         var batch = ControllerBrokerRequestBatch()
         record(partitionStateMachine.handleStateChanges(context.partitionsWithoutLiveLeader(), to: .offlinePartition, context: &context), &batch)
         try await triggerOnlinePartitionStateChange(&batch)
@@ -117,5 +112,8 @@ extension KafkaController {
         // Every broker learns which replicas are offline, also where no leader or ISR changed.
         batch.addUpdateMetadata(Set(replicasToTakeOffline.map(\.topicPartition)).filter { context.partitionLeadership[$0] != nil })
         sendRequests(batch)
+        // A replica being deleted cannot answer now: its deletion fails (none stays
+        // ReplicaDeletionStarted) and its topic waits for the broker (Kafka's `failReplicaDeletion`).
+        try await failReplicaDeletion(onDeadBrokers: waitingForDeletion)
     }
 }

@@ -9,7 +9,9 @@ extension KafkaController {
     /// Sends every broker in `brokers` the live brokers and the given partition states (Kafka's
     /// `sendUpdateMetadataRequest`). Each request carries the controller epoch, so a broker that
     /// heard from a newer controller rejects it (STALE_CONTROLLER_EPOCH), and the target broker's
-    /// epoch, so a broker that re-registered since rejects it (STALE_BROKER_EPOCH).
+    /// epoch, so a broker that re-registered since rejects it (STALE_BROKER_EPOCH). Partitions of
+    /// topics queued for deletion are sent with leader -2 (Kafka's `LeaderDuringDelete`), which
+    /// makes metadata caches drop them.
     func sendUpdateMetadata(to brokers: [BrokerId], partitions: [TopicPartition] = []) {
         let topicStates = Dictionary(grouping: partitions, by: \.topic).sorted { $0.key < $1.key }.map { topic, members in
             UpdateMetadata.TopicState(topicName: topic, partitionStates: members.sorted().compactMap { tp in
@@ -17,7 +19,8 @@ extension KafkaController {
                 let replicas = context.partitionAssignments[tp] ?? []
                 return UpdateMetadata.PartitionState(
                     partitionIndex: tp.partition, controllerEpoch: state.controllerEpoch,
-                    leader: state.leaderAndIsr.leader, leaderEpoch: state.leaderAndIsr.leaderEpoch,
+                    leader: context.isTopicQueuedUpForDeletion(tp.topic) ? KafkaZk.LeaderAndIsr.leaderDuringDelete : state.leaderAndIsr.leader,
+                    leaderEpoch: state.leaderAndIsr.leaderEpoch,
                     isr: state.leaderAndIsr.isr, zkVersion: state.leaderAndIsr.zkVersion, replicas: replicas,
                     offlineReplicas: replicas.filter { !context.isReplicaOnline($0) })
             })

@@ -169,8 +169,9 @@ public actor KafkaController {
                 try await processPartitionModifications(topic: topic)
             case .topicDeletion:
                 try await processTopicDeletion()
-            case .topicDeletionStopReplicaResponse(let topic, let broker, let succeeded):
-                try await onStopReplicaResponse(topic: topic, broker: broker, succeeded: succeeded)
+            case .topicDeletionStopReplicaResponseReceived(let replicaId, let requestError, let partitionErrors):
+                try await processTopicDeletionStopReplicaResponseReceived(
+                    replicaId: replicaId, requestError: requestError, partitionErrors: partitionErrors)
             case .isrChangeNotification:
                 try await processIsrChangeNotification()
             case .topicUncleanLeaderElectionEnable(let topic):
@@ -282,10 +283,10 @@ public actor KafkaController {
     /// controller will consume (reading `/isr_change_notification` arms its children watch), watch
     /// `/brokers/ids` and load the live brokers and the topics; tell every broker the live brokers;
     /// load the reassignments in progress (so that their topics' deletions wait);
-    /// take up the deletions in progress; start the replica state machine (live replicas
+    /// queue the deletions in progress (`initializeTopicDeletion`); start the replica state machine (live replicas
     /// OnlineReplica, with their LeaderAndIsr; replicas on dead brokers OfflineReplica, which
     /// removes them from ISRs) and then the partition state machine (leaders for the new and
-    /// offline partitions); then resume the reassignments. A partition whose leader died before
+    /// offline partitions); then resume the reassignments and the deletions. A partition whose leader died before
     /// this controller took over is therefore written twice: leaderless with the dead broker out
     /// of the ISR, then elected.
     private func onControllerFailover() async throws {
@@ -306,7 +307,7 @@ public actor KafkaController {
         for info in context.liveBrokers.values { channelManager.addBroker(info) }
         // Brokers learn the live brokers before the LeaderAndIsr requests that name them.
         sendUpdateMetadata(to: context.liveBrokers.keys.sorted())
-        try await processTopicDeletion()
+        try await initializeTopicDeletion()
 
         var batch = ControllerBrokerRequestBatch()
         initializeReplicaStates()
@@ -319,6 +320,7 @@ public actor KafkaController {
         batch.addUpdateMetadata(context.partitionLeadership.keys.filter { !context.isTopicQueuedUpForDeletion($0.topic) })
         sendRequests(batch)
         try await resumePartitionReassignments()
+        try await resumeDeletions()
         try await onControllerFailoverPreferredReplicaElection()
         logger.info("\(logIdent)Ready to serve as the new controller with epoch \(context.epoch)")
     }

@@ -83,12 +83,13 @@ public struct BrokerConfigLayers: Sendable, Equatable {
     /// The keys this broker changes at run time: the broker-level defaults of topic configs
     /// (Kafka 2.3's `DynamicLogConfig`: every `LogConfig` synonym but `log.message.format.version`),
     /// which apply to every log whose topic does not override them, and to the controller's
-    /// unclean elections; `num.io.threads`, the request handler pool's size; and
+    /// unclean elections; `num.io.threads`, the request handler pool's size;
+    /// `num.replica.fetchers`, the fetchers per leader (partitions are re-hashed over them); and
     /// `log.cleaner.threads`, the number of log cleaner threads (Kafka's `LogCleaner.reconfigure`
     /// stops the cleaner and starts it again with the new count).
     ///
     /// Kafka 2.3 also changes its other thread pools (`num.network.threads`,
-    /// `num.replica.fetchers`, `num.recovery.threads.per.data.dir`, `background.threads`), the log
+    /// `num.recovery.threads.per.data.dir`, `background.threads`), the log
     /// cleaner's other settings, listeners, SSL/SASL and connection quotas at run time. This broker
     /// sizes those once at start-up (NIO event loops, fetcher assignment by hash), so it refuses
     /// them as it refuses read-only keys, rather than store a value it would not honour.
@@ -96,7 +97,7 @@ public struct BrokerConfigLayers: Sendable, Equatable {
         Set(LogConfig.brokerKeyForTopicKey.values).subtracting(["log.message.format.version"]).union(threadCountKeys)
 
     /// The thread counts among `reconfigurableKeys`.
-    public static let threadCountKeys: Set<String> = ["num.io.threads", "log.cleaner.threads"]
+    public static let threadCountKeys: Set<String> = ["num.io.threads", "num.replica.fetchers", "log.cleaner.threads"]
 
     /// Which dynamic layer a new override set replaces.
     public enum Layer: Sendable { case dynamicDefault, dynamicBroker }

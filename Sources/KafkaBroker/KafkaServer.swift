@@ -121,6 +121,12 @@ public actor KafkaServer {
                     poolLogger.info("Resized the request handler pool to \(count) threads (num.io.threads)")
                 }
             }
+            if let fetcherManager = replicaManager?.fetcherManager {
+                dynamicConfigManager?.onChange(of: "num.replica.fetchers") { value in
+                    guard let count = Int(value) else { return }
+                    fetcherManager.resizeThreadPool(count)
+                }
+            }
 
             let brokerInfo = BrokerInfo(id: brokerId, endpoints: advertisedEndpoints(), rack: config.rack,
                                         timestamp: time.milliseconds)
@@ -228,8 +234,13 @@ public actor KafkaServer {
         let defaultLogConfig = try LogConfig(brokerProperties: brokerProperties)
         let topicCreator = TopicCreator(zkClient: zkClient, defaultLogConfig: defaultLogConfig)
         guard let logManager else { throw ConfigError(file: nil, key: "log.dirs", message: "no log manager") }
+        var replicationConfig = ReplicationConfig(config)
+        // num.replica.fetchers may be set dynamically (read at start-up with the other dynamic configs).
+        if let fetchers = dynamicConfig?.current.value("num.replica.fetchers").flatMap({ Int($0) }) {
+            replicationConfig.numReplicaFetchers = max(1, fetchers)
+        }
         let replicaManager = ReplicaManager(
-            brokerId: brokerId, config: ReplicationConfig(config), time: time, isrStore: zkClient,
+            brokerId: brokerId, config: replicationConfig, time: time, isrStore: zkClient,
             checkpointedHighWatermarks: logManager.highWatermarkCheckpoints()
         ) { tp, config in
             try logManager.getOrCreateLog(tp, config: config)

@@ -71,14 +71,16 @@ extension Log {
         try withLock { log in try log.maybeIncrementLogStartOffset(newLogStartOffset) }
     }
 
+    /// With the log's cleaning aborted and paused meanwhile (`withCleaningPaused`).
     @discardableResult
     public func deleteRecords(upTo offset: Int64) throws -> Int64 {
-        try withLock { log in try log.deleteRecords(upTo: offset) }
+        try withCleaningPaused { try withLock { log in try log.deleteRecords(upTo: offset) } }
     }
 
+    /// Skipped (0) while a cleaner thread cleans the log (see `ifCleaningIdle`).
     @discardableResult
     public func deleteOldSegments() throws -> Int {
-        try withLock { log in try log.deleteOldSegments() }
+        try ifCleaningIdle { try withLock { log in try log.deleteOldSegments() } } ?? 0
     }
 
     /// Closes the log (`LocalLog.close`): every later read or write throws `StorageError.closed`.

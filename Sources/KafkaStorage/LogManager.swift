@@ -116,6 +116,8 @@ public final class LogManager: Sendable {
             for tp in failed.keys { state.logs[tp] = nil }
             return Array(failed.values)
         }
+        // No cleaner thread may still read a segment of a log being closed.
+        for log in failed { cleaner?.abortCleaning(log.topicPartition) }
         for log in failed { try? log.close() }
     }
 
@@ -297,23 +299,41 @@ public final class LogManager: Sendable {
     /// moves with the directory, and the closed log's cache refuses every later change, so no
     /// caller still holding the log can write to the old path (where a re-created partition may
     /// now live); Kafka instead re-points the cache at the renamed directory.
+    ///
+    /// As in Kafka, a failure (closing the log or renaming its directory) takes the directory
+    /// offline, and a partition without a log while some directory is offline cannot be said to
+    /// be deleted: both throw, so that StopReplica answers KAFKA_STORAGE_ERROR and the controller
+    /// retries once the broker is back with its directory repaired.
     @discardableResult
     public func asyncDelete(_ topicPartition: TopicPartition) throws -> String? {
         try creationOrDeletionLock.withLock { _ in
-            guard let log = state.withLock({ $0.logs.removeValue(forKey: topicPartition) }) else { return nil }
+            guard let log = state.withLock({ $0.logs.removeValue(forKey: topicPartition) }) else {
+                let offline = offlineLogDirs.keys.sorted()
+                guard offline.isEmpty else {
+                    throw StorageError.io(path: offline.joined(separator: ","), operation: "delete log of \(topicPartition)",
+                                          message: "it may be in one of the offline directories")
+                }
+                return nil
+            }
             let parent = Self.parentDir(of: log)
             // No cleaner thread reads the log once this returns; its checkpoint entry goes.
             cleaner?.abortCleaning(topicPartition)
             cleaner?.updateCheckpoints(parent)
             let renamed = "\(parent)/\(Self.deleteDirName(topicPartition))"
-            let fileDeleteDelayMs = try log.withLock { log in
-                try log.close()
-                do {
-                    try FileManager.default.moveItem(atPath: log.dir, toPath: renamed)
-                } catch {
-                    throw StorageError.io(path: log.dir, operation: "rename to \(renamed)", message: "\(error)")
+            let fileDeleteDelayMs: Int64
+            do {
+                fileDeleteDelayMs = try log.withLock { log in
+                    try log.close()
+                    do {
+                        try FileManager.default.moveItem(atPath: log.dir, toPath: renamed)
+                    } catch {
+                        throw StorageError.io(path: log.dir, operation: "rename to \(renamed)", message: "\(error)")
+                    }
+                    return log.config.fileDeleteDelayMs
                 }
-                return log.config.fileDeleteDelayMs
+            } catch {
+                markOffline(parent, error)
+                throw error
             }
             logger.info("Log renamed for deletion", metadata: ["topicPartition": "\(topicPartition)", "dir": "\(renamed)"])
             scheduleDirectoryRemoval(renamed, delayMs: fileDeleteDelayMs)

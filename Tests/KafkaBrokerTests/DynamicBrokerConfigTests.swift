@@ -44,7 +44,8 @@ import Testing
                          "log.cleanup.policy": "compact,delete", "log.flush.interval.messages": "100"]) == nil)
         #expect(message(["num.network.threads": "4", "log.retention.ms": "1"])
             == "Cannot update these configs dynamically: Set(num.network.threads)")
-        #expect(message(["num.replica.fetchers": "2"]) == "Cannot update these configs dynamically: Set(num.replica.fetchers)")
+        #expect(message(["num.replica.fetchers": "2"]) == nil)
+        #expect(message(["num.replica.fetchers": "0"]) == "Invalid value 0 for configuration num.replica.fetchers: Value must be at least 1")
         #expect(message(["num.io.threads": "0"]) == "Invalid value 0 for configuration num.io.threads: Value must be at least 1")
         #expect(message(["broker.id": "3", "zookeeper.connect": "x"])
             == "Cannot update these configs dynamically: Set(broker.id, zookeeper.connect)")
@@ -80,6 +81,10 @@ import Testing
         // Removing the default returns to Kafka's 8: within bounds of 6.
         #expect(message([:], .dynamicDefault) == nil)
         #expect(BrokerConfigLayers.validated(["num.io.threads": "100"]).map { _ in true } == .success(true), "no bounds without a current count")
+        // num.replica.fetchers (Kafka's default 1) has the same bounds.
+        #expect(message(["num.replica.fetchers": "2"], .dynamicBroker) == nil)
+        #expect(message(["num.replica.fetchers": "3"], .dynamicBroker)
+            == "Dynamic thread count update validation failed for num.replica.fetchers=3, value should not be greater than double the current value 1")
     }
 
     @Test func updatesSwapALayerAndTheLogDefaults() throws {

@@ -63,6 +63,56 @@ import Testing
         #expect(try checkpoint()[tp] == nil)
     }
 
+    @Test func retentionLeavesALogBeingCleanedAlone() throws {
+        let manager = try makeManager()
+        defer { manager.shutdown() }
+        var config = LogConfig()
+        config.cleanupPolicy = ["compact", "delete"]
+        config.minCleanableRatio = 0.01
+        let log = try manager.getOrCreateLog(tp, config: config)
+        for base in stride(from: Int64(0), to: 300, by: 100) {
+            var builder = MemoryRecordsBuilder(baseOffset: base, partitionLeaderEpoch: 0)
+            for offset in base..<base + 100 {
+                try builder.append(offset: offset, timestamp: time.milliseconds, key: ByteBuffer(string: "k\(offset)"), value: ByteBuffer(string: "v"))
+            }
+            _ = try log.appendAsFollower(try builder.buildRecords())
+            _ = try log.roll()
+        }
+        try log.maybeIncrementLogStartOffset(250)
+        let cleanerManager = try #require(manager.cleaner?.manager)
+        let grabbed = try #require(cleanerManager.grabFilthiestCompactedLog())
+        #expect(grabbed.0.topicPartition == tp)
+        // Being cleaned: the segments below the log start offset stay for now.
+        #expect(try log.deleteOldSegments() == 0)
+        #expect(log.segmentBaseOffsets.first == 0)
+        cleanerManager.doneCleaning(tp, dir: directory.path, endOffset: 0)
+        #expect(try log.deleteOldSegments() == 2)
+        #expect(log.segmentBaseOffsets.first == 200)
+        #expect(cleanerManager.cleaningState(tp) == nil)
+    }
+
+    @Test func theCleanerKeysHaveKafkasDefaultsAndChecks() throws {
+        let defaults = try LogCleanerConfig(brokerProperties: [:])
+        #expect(defaults == LogCleanerConfig())
+        #expect(defaults.enableCleaner && defaults.numThreads == 1 && defaults.backOffMs == 15_000)
+        #expect(defaults.dedupeBufferSize == 134_217_728 && defaults.dedupeBufferLoadFactor == 0.9)
+        #expect(defaults.ioBufferSize == 524_288 && defaults.readBufferSizePerThread == 262_144)
+        #expect(defaults.maxIoBytesPerSecond == .greatestFiniteMagnitude)
+        let set = try LogCleanerConfig(brokerProperties: [
+            "log.cleaner.threads": "4", "log.cleaner.dedupe.buffer.size": "8388608", "log.cleaner.io.max.bytes.per.second": "1048576",
+            "log.cleaner.backoff.ms": "100", "log.cleaner.enable": "false",
+        ])
+        #expect(set.numThreads == 4 && set.offsetMapMemoryPerThread == 2_097_152 && set.maxIoBytesPerSecond == 1_048_576)
+        #expect(!set.enableCleaner && set.backOffMs == 100)
+        // At least 1 MiB of offset map per thread, as Kafka requires.
+        #expect(throws: LogConfigError.self) {
+            try LogCleanerConfig(brokerProperties: ["log.cleaner.threads": "4", "log.cleaner.dedupe.buffer.size": "4194304"])
+        }
+        #expect(throws: LogConfigError.self) { try LogCleanerConfig(brokerProperties: ["log.cleaner.threads": "-1"]) }
+        #expect(throws: LogConfigError.self) { try LogCleanerConfig(brokerProperties: ["log.cleaner.enable": "yes"]) }
+        #expect(throws: LogConfigError.self) { try LogCleanerConfig(brokerProperties: ["log.cleaner.backoff.ms": "-5"]) }
+    }
+
     @Test func theCleanerThreadsCanBeResized() throws {
         let manager = try makeManager()
         let cleaner = try #require(manager.cleaner)

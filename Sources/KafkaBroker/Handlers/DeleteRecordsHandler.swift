@@ -36,14 +36,15 @@ struct DeleteRecordsHandler: KafkaRequestHandler {
                 guard let partition = replicaManager.partition(tp) else { return failed(.unknownTopicOrPartition) }
                 guard partition.isLeader else { return failed(.notLeaderForPartition) }
                 do {
-                    let (lowWatermark, code): (Int64, ErrorCode) = try partition.log.withLock { log in
+                    // Segments are deleted: no cleaner thread may be reading them meanwhile.
+                    let (lowWatermark, code): (Int64, ErrorCode) = try partition.log.withCleaningPaused { try partition.log.withLock { log in
                         guard log.config.isDelete else { return (-1, .policyViolation) }
                         let highWatermark = partition.highWatermark
                         let target = requested.offset == Self.highWatermarkOffset ? highWatermark : requested.offset
                         guard target >= 0, target <= highWatermark else { return (-1, .offsetOutOfRange) }
                         guard target > log.logStartOffset else { return (log.logStartOffset, .none) }
                         return (try log.deleteRecords(upTo: target), .none)
-                    }
+                    } }
                     return .init(partitionIndex: requested.partitionIndex, lowWatermark: lowWatermark, errorCode: code)
                 } catch let error as LogError {
                     return failed(ErrorCode(rawValue: error.kafkaErrorCode))

@@ -26,7 +26,12 @@ public struct InitialFetchState: Sendable, Equatable {
 /// partition always lands on the same fetcher, and all the partitions a broker follows from
 /// one leader share `num.replica.fetchers` connections to it.
 ///
-/// Isolation: the fetcher table is behind a `Mutex`; each fetcher guards its own partitions.
+/// `num.replica.fetchers` may change at run time (a dynamic broker config):
+/// `resizeThreadPool` re-hashes every partition over the new count, each keeping its fetch
+/// offset and leader epoch (Kafka's `AbstractFetcherManager.resizeThreadPool`).
+///
+/// Isolation: the fetcher table and the fetcher count are behind one `Mutex`, so a partition
+/// is always added under the count in effect; each fetcher guards its own partitions.
 final class ReplicaFetcherManager: Sendable {
     struct FetcherKey: Hashable, Sendable {
         var leader: BrokerEndPoint
@@ -38,6 +43,8 @@ final class ReplicaFetcherManager: Sendable {
     let time: any Time
     let logger: Logger
     private let fetchers = Mutex<[FetcherKey: ReplicaFetcherThread]>([:])
+    /// `num.replica.fetchers` in effect; changed only by `resizeThreadPool`, under `fetchers`' lock.
+    private let fetcherCount: Mutex<Int>
     private let owner = Mutex<ReplicaManagerReference>(ReplicaManagerReference())
 
     /// The replica manager whose partitions the fetchers write to (set once, right after init:
@@ -51,35 +58,79 @@ final class ReplicaFetcherManager: Sendable {
         self.brokerId = brokerId
         self.config = config
         self.time = time
+        self.fetcherCount = Mutex(max(1, config.numReplicaFetchers))
         var logger = Logger(label: "kafka.server.ReplicaFetcherManager")
         logger[metadataKey: "broker"] = "\(brokerId)"
         self.logger = logger
     }
 
+    /// The number of fetchers per leader in effect (`num.replica.fetchers`).
+    var numFetchers: Int { fetcherCount.withLock { $0 } }
+
     /// Kafka's fetcher assignment: `Utils.abs(31 * topic.hashCode + partition) % num.replica.fetchers`.
-    func fetcherId(for tp: TopicPartition) -> Int {
+    func fetcherId(for tp: TopicPartition) -> Int { Self.fetcherId(for: tp, fetchers: numFetchers) }
+
+    static func fetcherId(for tp: TopicPartition, fetchers: Int) -> Int {
         let hash = Int32(31) &* JavaHash.stringHashCode(tp.topic) &+ tp.partition
-        return Int(JavaHash.abs(hash)) % config.numReplicaFetchers
+        return Int(JavaHash.abs(hash)) % fetchers
+    }
+
+    /// Which fetcher each partition goes to with `fetchers` fetchers per leader.
+    static func assignment(
+        of partitions: [TopicPartition: InitialFetchState], fetchers: Int
+    ) -> [FetcherKey: [TopicPartition: InitialFetchState]] {
+        Dictionary(grouping: partitions) { FetcherKey(leader: $0.value.leader, fetcherId: fetcherId(for: $0.key, fetchers: fetchers)) }
+            .mapValues { Dictionary(uniqueKeysWithValues: $0.map { ($0.key, $0.value) }) }
     }
 
     /// Starts fetching the given partitions, each from its leader, in the truncating state.
     func addFetcherForPartitions(_ partitions: [TopicPartition: InitialFetchState]) {
-        guard let replicaManager else { return }
-        let grouped = Dictionary(grouping: partitions) { FetcherKey(leader: $0.value.leader, fetcherId: fetcherId(for: $0.key)) }
-        fetchers.withLock { fetchers in
-            for (key, members) in grouped {
-                let fetcher = fetchers[key] ?? {
-                    let thread = ReplicaFetcherThread(
-                        name: "ReplicaFetcherThread-\(key.fetcherId)-\(key.leader.id)", fetcherId: key.fetcherId,
-                        sourceBroker: key.leader, brokerId: brokerId, config: config, time: time,
-                        replicaManager: replicaManager)
-                    fetchers[key] = thread
-                    thread.start()
-                    return thread
-                }()
-                fetcher.addPartitions(Dictionary(uniqueKeysWithValues: members.map { ($0.key, $0.value) }))
-                logger.info("Added fetcher to broker \(key.leader) for partitions \(members.map(\.key.description).sorted().joined(separator: ","))")
+        fetchers.withLock { fetchers in addFetchers(partitions, to: &fetchers) }
+    }
+
+    /// Changes `num.replica.fetchers` (Kafka's `resizeThreadPool`): every partition is taken
+    /// from its fetcher with its fetch offset and leader epoch and added again under the new
+    /// count (so that the hash places it as it would a new partition); fetchers whose id is no
+    /// longer below the count stop, and so do those left without partitions. A partition added
+    /// again starts in the truncating state, from its fetch offset.
+    func resizeThreadPool(_ newSize: Int) {
+        let newSize = max(1, newSize)
+        let stopped: [ReplicaFetcherThread] = fetchers.withLock { fetchers in
+            let currentSize = fetcherCount.withLock { $0 }
+            logger.info("Resizing fetcher thread pool size from \(currentSize) to \(newSize)")
+            fetcherCount.withLock { $0 = newSize }
+            guard newSize != currentSize else { return [] }
+            var moved: [TopicPartition: InitialFetchState] = [:]
+            for fetcher in fetchers.values {
+                let partitions = fetcher.partitionsAndOffsets
+                fetcher.removePartitions(Set(partitions.keys))
+                moved.merge(partitions) { current, _ in current }
             }
+            let retired = fetchers.filter { $0.key.fetcherId >= newSize }.map(\.key)
+            let stopped = retired.compactMap { fetchers.removeValue(forKey: $0) }
+            addFetchers(moved, to: &fetchers)
+            return stopped
+        }
+        for fetcher in stopped { Task { await fetcher.shutdown() } }
+        shutdownIdleFetcherThreads()
+    }
+
+    /// Adds `partitions` to their fetchers (created as needed), under the table's lock.
+    private func addFetchers(_ partitions: [TopicPartition: InitialFetchState], to fetchers: inout [FetcherKey: ReplicaFetcherThread]) {
+        guard let replicaManager, !partitions.isEmpty else { return }
+        let grouped = Self.assignment(of: partitions, fetchers: fetcherCount.withLock { $0 })
+        for (key, members) in grouped.sorted(by: { $0.key.fetcherId < $1.key.fetcherId }) {
+            let fetcher = fetchers[key] ?? {
+                let thread = ReplicaFetcherThread(
+                    name: "ReplicaFetcherThread-\(key.fetcherId)-\(key.leader.id)", fetcherId: key.fetcherId,
+                    sourceBroker: key.leader, brokerId: brokerId, config: config, time: time,
+                    replicaManager: replicaManager)
+                fetchers[key] = thread
+                thread.start()
+                return thread
+            }()
+            fetcher.addPartitions(members)
+            logger.info("Added fetcher to broker \(key.leader) for partitions \(members.keys.map(\.description).sorted().joined(separator: ","))")
         }
     }
 

@@ -105,9 +105,10 @@ public final class CleanerThread: @unchecked Sendable {
         defer { manager.doneDeleting(deletable.map(\.0)) }
         for (topicPartition, log) in deletable {
             do {
-                try log.deleteOldSegments()
+                // The log is in progress for this thread: retention under its lock, no pause.
+                _ = try log.withLock { local in try local.deleteOldSegments() }
             } catch {
-                logger.warning("Unexpected exception thrown when cleaning log \(log.dir). Marking its partition (\(topicPartition)) as uncleanable: \(error)")
+                logger.warning("[\(name)]: Unexpected exception thrown when cleaning log \(log.dir). Marking its partition (\(topicPartition)) as uncleanable: \(error)")
                 manager.markPartitionUncleanable(LogManager.parentDir(of: log), topicPartition)
             }
         }
@@ -129,7 +130,7 @@ public final class CleanerThread: @unchecked Sendable {
                 try manager.checkCleaningAborted(topicPartition)
             }
             // Kafka 2.3 prints the first dirty offset at both ends (see `CleanerStats.summary`).
-            logger.info("\(stats.summary(threadId: id, logName: "\(topicPartition)", from: cleanable.firstDirtyOffset, to: cleanable.firstDirtyOffset))")
+            logger.info("[\(name)]: \(stats.summary(threadId: id, logName: "\(topicPartition)", from: cleanable.firstDirtyOffset, to: cleanable.firstDirtyOffset))")
             endOffset = nextDirtyOffset
         } catch let error as LogCleaningAbortedError {
             logger.info("Cleaner \(id): \(error)")
@@ -140,7 +141,7 @@ public final class CleanerThread: @unchecked Sendable {
         }
         manager.doneCleaning(topicPartition, dir: dir, endOffset: endOffset)
         if let failure {
-            logger.warning("Unexpected exception thrown when cleaning log \(log.dir). Marking its partition (\(topicPartition)) as uncleanable: \(failure)")
+            logger.warning("[\(name)]: Unexpected exception thrown when cleaning log \(log.dir). Marking its partition (\(topicPartition)) as uncleanable: \(failure)")
             manager.markPartitionUncleanable(dir, topicPartition)
         }
     }

@@ -14,7 +14,7 @@ public struct LogCleanerConfig: Sendable, Equatable {
     public var dedupeBufferLoadFactor = 0.9
     /// `log.cleaner.io.buffer.size`: the I/O buffers' memory per thread (half for reading).
     public var ioBufferSize = 512 * 1024
-    /// `message.max.bytes` + batch overhead: the largest read buffer a batch may need.
+    /// `message.max.bytes`: the largest read buffer a batch may need.
     public var maxMessageSize = 1_000_012
     /// `log.cleaner.io.max.bytes.per.second`: what all threads read and write together.
     public var maxIoBytesPerSecond = Double.greatestFiniteMagnitude
@@ -54,7 +54,7 @@ public struct LogCleanerConfig: Sendable, Equatable {
         if let value = try long("log.cleaner.io.buffer.size", atLeast: 0) { ioBufferSize = Int(clamping: value) }
         if let value = try double("log.cleaner.io.max.bytes.per.second") { maxIoBytesPerSecond = value }
         if let value = try long("log.cleaner.backoff.ms", atLeast: 0) { backOffMs = value }
-        if let value = try long("message.max.bytes", atLeast: 0) { maxMessageSize = Int(clamping: value) + 12 }
+        if let value = try long("message.max.bytes", atLeast: 0) { maxMessageSize = Int(clamping: value) }
         if enableCleaner, numThreads > 0, dedupeBufferSize / Int64(numThreads) <= 1024 * 1024 {
             throw LogConfigError.invalidValue(
                 key: "log.cleaner.dedupe.buffer.size", value: "\(dedupeBufferSize) (must be at least 1MB per cleaner thread)")

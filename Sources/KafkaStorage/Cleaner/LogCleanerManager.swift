@@ -192,8 +192,11 @@ public final class LogCleanerManager: @unchecked Sendable {
         logger.info("The cleaning for partition \(topicPartition) is aborted and paused")
     }
 
+    /// Pauses an idle log without waiting (see `Log.ifCleaningIdle`); false when it is not idle.
+    public func pauseIfIdle(_ topicPartition: TopicPartition) -> Bool { locked { states.pauseIfIdle(topicPartition) } }
+
     /// Undoes one `abortAndPauseCleaning` per partition (Kafka's `resumeCleaning`).
-    public func resumeCleaning(_ topicPartitions: [TopicPartition]) {
+    public func resumeCleaning(_ topicPartitions: [TopicPartition], quietly: Bool = false) {
         locked {
             for topicPartition in topicPartitions {
                 do {
@@ -203,7 +206,7 @@ public final class LogCleanerManager: @unchecked Sendable {
                 }
             }
         }
-        for topicPartition in topicPartitions { logger.info("Compaction for partition \(topicPartition) is resumed") }
+        if !quietly { for topicPartition in topicPartitions { logger.info("Compaction for partition \(topicPartition) is resumed") } }
     }
 
     /// Aborts any cleaning of the log and lets cleaning go on (Kafka's `abortCleaning`, used

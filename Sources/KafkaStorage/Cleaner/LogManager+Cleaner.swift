@@ -40,3 +40,17 @@ extension Log {
         return result
     }
 }
+
+extension Log {
+    /// Runs `body`, a deletion of this log's oldest segments, unless a cleaner thread is busy
+    /// with the log: a compacted log of a broker with a cleaner is paused for it when idle
+    /// (Kafka's `pauseCleaningForNonCompactedPartitions` for one log) and resumed afterwards;
+    /// when it is being cleaned, `body` is skipped (nil) and the next retention pass deletes.
+    /// Never call it holding the log's lock.
+    public func ifCleaningIdle<Result>(_ body: () throws -> Result) rethrows -> Result? {
+        guard let manager = cleanerManager.withLock({ $0 }), withLock({ $0.config.isCompact }) else { return try body() }
+        guard manager.pauseIfIdle(topicPartition) else { return nil }
+        defer { manager.resumeCleaning([topicPartition], quietly: true) }
+        return try body()
+    }
+}
