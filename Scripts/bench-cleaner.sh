@@ -9,9 +9,13 @@
 #    cleaner thread 0 cleaned log … MB/sec" text), summed over its runs (MB read and written,
 #    MB/s read and written), and the wall-clock time from the config change until
 #    cleaner-offset-checkpoint reaches the log's first uncleanable offset.
-# 2. Produce throughput to a compacted topic while the cleaner runs (small segments and
-#    min.cleanable.dirty.ratio=0.1, so that it cleans throughout), against the same produce on a
-#    broker started with log.cleaner.enable=false. The broker's CPU use is printed for each.
+# 2. Produce throughput to a compacted topic while the cleaner runs, against the same produce on
+#    a broker started with log.cleaner.enable=false. To keep the cleaner busy during the measured
+#    produce, SIZE MB are first loaded while min.compaction.lag.ms holds it off; the lag is
+#    removed as the measured produce of another SIZE MB starts (min.cleanable.dirty.ratio=0.1),
+#    so the cleaner works through that backlog while records arrive. When the cleaner's first
+#    run on that log finished, counted from the produce's end, is printed with its summary; on
+#    the broker without a cleaner the same steps run. The broker's CPU use is printed for each.
 #
 #   Scripts/bench-cleaner.sh [--size MB] [--keys N] [--record-size BYTES]
 #
@@ -129,7 +133,9 @@ produce "produce-while-held-off" dedupe
 # The cleaner cleans up to the active segment's base offset; wait for it in the checkpoint.
 ACTIVE_BASE=$(find "$WORK/throughput/dedupe-0" -name '*.log' -printf '%f\n' | sort | tail -1 | sed 's/\.log$//' | sed 's/^0*//')
 ACTIVE_BASE=${ACTIVE_BASE:-0}
-BEFORE_BYTES=$(du -sb "$WORK/throughput/dedupe-0" | cut -f1)
+# log_bytes DIR: the bytes of the segments (.log files; not the .deleted ones waiting for removal).
+log_bytes() { find "$1" -name '*.log' -printf '%s\n' | awk '{ total += $1 } END { print total + 0 }'; }
+BEFORE_BYTES=$(log_bytes "$WORK/throughput/dedupe-0")
 before=$(cpu_ticks); start=$(date +%s.%N)
 "$CLI" configs --bootstrap-server "$BOOT" --entity-type topics --entity-name dedupe --alter --delete-config min.compaction.lag.ms >/dev/null
 CHECKPOINT="$WORK/throughput/cleaner-offset-checkpoint"
@@ -143,9 +149,9 @@ while [ "$ACTIVE_BASE" -gt 0 ] && [ "$(date +%s)" -lt "$deadline" ]; do
 done
 after=$(cpu_ticks); end=$(date +%s.%N)
 if [ "$reached" = 1 ]; then
-    AFTER_BYTES=$(du -sb "$WORK/throughput/dedupe-0" | cut -f1)
+    AFTER_BYTES=$(log_bytes "$WORK/throughput/dedupe-0")
     awk -v s="$start" -v e="$end" -v b="$BEFORE_BYTES" -v a="$AFTER_BYTES" -v o="$ACTIVE_BASE" -v t=$((after - before)) -v hz="$HZ" 'BEGIN {
-        d = e - s; printf "cleaned-to-checkpoint {\"offset\": %d, \"wall_seconds\": %.1f, \"dir_mb_before\": %.1f, \"dir_mb_after\": %.1f, \"wall_read_mb_per_s\": %.1f} broker_cpu_percent=%.0f\n",
+        d = e - s; printf "cleaned-to-checkpoint {\"offset\": %d, \"wall_seconds\": %.1f, \"log_mb_before\": %.1f, \"log_mb_after\": %.1f, \"wall_read_mb_per_s\": %.1f} broker_cpu_percent=%.0f\n",
         o, d, b / 1048576, a / 1048576, b / 1048576 / d, 100 * t / hz / d }'
 else
     echo "cleaned-to-checkpoint: cleaner-offset-checkpoint never reached offset $ACTIVE_BASE (log.cleaner wiring missing?)"
@@ -157,14 +163,29 @@ rm -rf "$WORK/throughput"
 
 # 2. Produce with the cleaner running, then without a cleaner.
 echo "==> 2. produce to a compacted topic, cleaner running vs log.cleaner.enable=false"
+# with_backlog LABEL: loads SIZE MB held off from the cleaner, releases it and measures the
+# produce of SIZE MB more.
+with_backlog() {
+    local label="$1"
+    create_compacted live min.compaction.lag.ms=86400000 min.cleanable.dirty.ratio=0.1
+    python3 "$ROOT/Scripts/bench/cleaner.py" produce "$BOOT" live "$COUNT" "$RECORD" "$KEYS" >/dev/null
+    "$CLI" configs --bootstrap-server "$BOOT" --entity-type topics --entity-name live --alter --delete-config min.compaction.lag.ms >/dev/null
+    produce "$label" live
+}
 start_broker with-cleaner "${CLEANER[@]}"
-create_compacted live min.cleanable.dirty.ratio=0.1
-produce "produce-cleaner-on " live
-echo "cleaner-during-produce $(python3 "$ROOT/Scripts/bench/cleaner.py" summary "$BROKER_LOG" live-0)"
+with_backlog "produce-cleaner-on "
+# The cleaner's first run on live-0: when it finished, counted from the produce's end (a run
+# that finished less than its own length after that end overlapped the produce).
+produced_at=$(date +%s.%N)
+for _ in $(seq 1 1200); do
+    grep -q "cleaned log live-0" "$BROKER_LOG" && break
+    sleep 0.1
+done
+finished_after=$(awk -v s="$produced_at" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
+echo "cleaner-on-live-0 finished_after_produce_s=$finished_after $(python3 "$ROOT/Scripts/bench/cleaner.py" summary "$BROKER_LOG" live-0)"
 stop_broker
 rm -rf "$WORK/with-cleaner"
 
 start_broker without-cleaner log.cleaner.enable=false
-create_compacted live min.cleanable.dirty.ratio=0.1
-produce "produce-cleaner-off" live
+with_backlog "produce-cleaner-off"
 stop_broker
