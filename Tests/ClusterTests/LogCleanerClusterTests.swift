@@ -1,5 +1,6 @@
 import Foundation
 import KafkaCommon
+import KafkaProtocol
 import KafkaRecords
 import KafkaTestKit
 import KafkaZk
@@ -104,6 +105,44 @@ extension RealClusterTests {
                 #expect(await follower.terminate() == 0)
                 let stored = try Self.storedRecords(follower, tp)
                 #expect(stored == expected, "the follower stores \(stored.count) records, expected \(expected.count)")
+            }
+        }
+
+        @Test func logCleanerThreadsChangeAtRunTimeAndTheResizedCleanerCleans() async throws {
+            try await withKafkaCluster(
+                zooKeepers: 1, ids: [1],
+                overrides: ["log.cleaner.backoff.ms": "200", "log.cleaner.dedupe.buffer.size": "4194304"]
+            ) { cluster in
+                let zk = try await observe(cluster)
+                defer { Task { await zk.close() } }
+                let broker = cluster.broker(1)
+                let client = try WireClient(port: broker.port, timeoutSeconds: 30)
+                let altered = try TopicConfigTests.alter(client, type: DescribeConfigs.ResourceType.broker, "1", ["log.cleaner.threads": "2"])
+                #expect(altered.errorCode == .none)
+                try await waitUntil("the second cleaner thread to start", timeout: .seconds(60), every: .milliseconds(200)) {
+                    !lines(broker.log, containing: "[kafka-log-cleaner-thread-1]: Starting").isEmpty
+                }
+                let tooMany = try TopicConfigTests.alter(client, type: DescribeConfigs.ResourceType.broker, "1", ["log.cleaner.threads": "5"])
+                #expect(tooMany.errorCode == .invalidRequest)
+
+                let topic = "resized"
+                let tp = TopicPartition(topic, 0)
+                try await Replication.createTopic(
+                    zk, topic, partitions: 1, replicas: [1],
+                    config: ["cleanup.policy": "compact", "segment.bytes": "16384", "segment.ms": "1000", "min.cleanable.dirty.ratio": "0.01"])
+                let acked = cluster.directory.appendingPathComponent("acked-\(topic).txt")
+                let producer = try ChildProcess(
+                    name: "keyed-producer", executable: "/usr/bin/env",
+                    arguments: ["python3", Replication.script("keyed_producer.py"), "127.0.0.1:\(broker.port)", topic, acked.path, "2000", "50", "2.5"],
+                    logFile: cluster.directory.appendingPathComponent("producer-\(topic).log"))
+                #expect(await producer.waitForExit(timeout: .seconds(120)) == 0, "the producer finished: \(producer.log.suffix(1000))")
+                let records = Self.acknowledged(acked)
+                let marker = try #require(records.first { $0.value.key == "end" }?.key)
+                try await waitUntil("\(tp) to be cleaned up to \(marker)", timeout: .seconds(90), every: .milliseconds(200)) {
+                    (Self.cleanerCheckpoint(broker, tp) ?? -1) >= marker
+                }
+                #expect(await broker.terminate() == 0)
+                #expect(try Self.storedRecords(broker, tp) == Self.latestPerKey(records))
             }
         }
     }

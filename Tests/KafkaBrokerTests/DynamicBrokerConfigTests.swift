@@ -45,6 +45,7 @@ import Testing
         #expect(message(["num.network.threads": "4", "log.retention.ms": "1"])
             == "Cannot update these configs dynamically: Set(num.network.threads)")
         #expect(message(["num.replica.fetchers": "2"]) == nil)
+        #expect(message(["log.cleaner.threads": "2"]) == nil)
         #expect(message(["num.replica.fetchers": "0"]) == "Invalid value 0 for configuration num.replica.fetchers: Value must be at least 1")
         #expect(message(["num.io.threads": "0"]) == "Invalid value 0 for configuration num.io.threads: Value must be at least 1")
         #expect(message(["broker.id": "3", "zookeeper.connect": "x"])
