@@ -38,7 +38,7 @@ extension LogConfig {
         case "message.timestamp.type": messageTimestampType.description
         case "message.timestamp.difference.max.ms": String(messageTimestampDifferenceMaxMs)
         case "compression.type": compressionType.description
-        case "cleanup.policy": cleanupPolicy.sorted().joined(separator: ",")
+        case "cleanup.policy": cleanupPolicy.joined(separator: ",")
         case "min.insync.replicas": String(minInSyncReplicas)
         case "unclean.leader.election.enable": String(uncleanLeaderElectionEnable)
         case "message.downconversion.enable": String(messageDownConversionEnable)

@@ -24,7 +24,7 @@ public enum AppendOrigin: Sendable, Hashable {
 /// 2. The batch: size ≤ `maxMessageBytes` (MESSAGE_TOO_LARGE), CRC-32C (CORRUPT_MESSAGE), a known
 ///    codec (UNSUPPORTED_COMPRESSION_TYPE); from clients: baseOffset 0, recordCount > 0 and equal
 ///    to lastOffsetDelta + 1, a sequence when there is a producer id, not a control batch
-///    (INVALID_RECORD); a producer must not claim LogAppendTime (INVALID_TIMESTAMP).
+///    (CORRUPT_MESSAGE, Kafka 2.3's InvalidRecordException); a producer must not claim LogAppendTime (INVALID_TIMESTAMP).
 /// 3. Each record (decompressed if need be, bounded by `maxDecompressedBytes`): well formed,
 ///    offsetDelta equal to its index (contiguous from 0), a key on a compacted topic, and with
 ///    CreateTime a timestamp within `messageTimestampDifferenceMaxMs` of `now`.
@@ -405,7 +405,7 @@ public struct LogAppendInfo: Sendable {
 
 extension LogValidator {
     /// Kafka's `analyzeAndValidateRecords`: the shallow checks every append makes, leader or
-    /// follower: for each complete v2 batch, baseOffset 0 from clients (INVALID_RECORD), size ≤
+    /// follower: for each complete v2 batch, baseOffset 0 from clients (CORRUPT_MESSAGE), size ≤
     /// `maxMessageBytes` (MESSAGE_TOO_LARGE), CRC-32C (CORRUPT_MESSAGE), a known codec
     /// (UNSUPPORTED_COMPRESSION_TYPE). A trailing partial batch stops the walk (and is left out of
     /// `validRecords`); a corrupt entry or a legacy message throws.

@@ -6,15 +6,19 @@
 /// outside (a client, a follower's fetch, a segment file) is reported through it: decoding never
 /// traps on input.
 ///
-/// A note on `invalidRecord`: Kafka 2.3 answered these with CORRUPT_MESSAGE; INVALID_RECORD (87)
-/// exists from Kafka 2.4 on (KIP-467). Clients of either era treat both as a failed batch.
+/// A note on `invalidRecord`: Kafka 2.3 threw `InvalidRecordException`, a subclass of
+/// `CorruptRecordException`, and so answered these with CORRUPT_MESSAGE (2), as this broker does.
+/// INVALID_RECORD (87) exists only from Kafka 2.4 on (KIP-467). CORRUPT_MESSAGE is retriable
+/// for clients: a producer that does not limit its retries resends the batch until its delivery
+/// timeout, as against Kafka 2.3.
 public enum RecordBatchError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The bytes are damaged: checksum mismatch, sizes that contradict each other, a truncated
     /// batch, undecodable compressed data. CORRUPT_MESSAGE (2).
     case corruptMessage(String)
     /// Well-formed bytes that break a rule of the log: non-contiguous offset deltas, a record count
     /// that disagrees with the offsets, a control batch from a client, a null key on a compacted
-    /// topic, more than one batch in a produce. INVALID_RECORD (87).
+    /// topic, more than one batch in a produce. CORRUPT_MESSAGE (2), as Kafka 2.3's
+    /// `InvalidRecordException`.
     case invalidRecord(String)
     /// A batch (or a legacy message) larger than `max.message.bytes`. MESSAGE_TOO_LARGE (10).
     case messageTooLarge(size: Int, limit: Int)
@@ -36,24 +40,22 @@ public enum RecordBatchError: Error, Sendable, Equatable, CustomStringConvertibl
     /// Kafka's numeric error code for this failure, as written into a Produce response.
     public var kafkaErrorCode: Int16 {
         switch self {
-        case .corruptMessage, .unsupportedMagic: 2
+        case .corruptMessage, .unsupportedMagic, .invalidRecord: 2
         case .messageTooLarge, .decompressedSizeExceeded: 10
         case .recordListTooLarge: 18
         case .invalidTimestamp: 32
         case .unsupportedCompressionType: 76
-        case .invalidRecord: 87
         }
     }
 
     /// Kafka's name for `kafkaErrorCode`, for logs.
     public var kafkaErrorName: String {
         switch self {
-        case .corruptMessage, .unsupportedMagic: "CORRUPT_MESSAGE"
+        case .corruptMessage, .unsupportedMagic, .invalidRecord: "CORRUPT_MESSAGE"
         case .messageTooLarge, .decompressedSizeExceeded: "MESSAGE_TOO_LARGE"
         case .recordListTooLarge: "RECORD_LIST_TOO_LARGE"
         case .invalidTimestamp: "INVALID_TIMESTAMP"
         case .unsupportedCompressionType: "UNSUPPORTED_COMPRESSION_TYPE"
-        case .invalidRecord: "INVALID_RECORD"
         }
     }
 

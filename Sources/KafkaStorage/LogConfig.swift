@@ -42,10 +42,13 @@ public struct LogConfig: Sendable, Equatable {
     public var messageTimestampDifferenceMaxMs: Int64 = .max
     /// `compression.type` (broker `compression.type`).
     public var compressionType: BrokerCompressionType = .producer
-    /// `cleanup.policy` (broker `log.cleanup.policy`): `delete`, `compact`, or both. `delete`:
-    /// retention by time and size; `compact`: the log cleaner keeps the latest record of each key
-    /// (`LogCleaner`, when `log.cleaner.enable`).
-    public var cleanupPolicy: Set<String> = ["delete"]
+    /// `cleanup.policy` (broker `log.cleanup.policy`): a list of `delete` and `compact`, in the
+    /// order given (Kafka describes the list back as it was set: `delete,compact` stays so).
+    /// `delete`: retention by time and size (`retention.ms`, `retention.bytes`); `compact`: the
+    /// log cleaner keeps the latest record of each key (`LogCleaner`, when `log.cleaner.enable`).
+    /// With both, both apply: the cleaner's threads apply retention to `compact,delete` logs
+    /// between cleanings.
+    public var cleanupPolicy: [String] = ["delete"]
     /// `min.insync.replicas`.
     public var minInSyncReplicas = 1
     /// `unclean.leader.election.enable`.
@@ -184,8 +187,9 @@ public struct LogConfig: Sendable, Equatable {
                 guard let type = BrokerCompressionType(configValue: value) else { throw LogConfigError.invalidValue(key: key, value: value) }
                 config.compressionType = type
             case "cleanup.policy":
-                let policies = Set(value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
-                guard !policies.isEmpty, policies.isSubset(of: ["delete", "compact"]) else {
+                // Kafka's LIST type: comma-separated, blanks around the commas ignored.
+                let policies = value.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard !policies.isEmpty, policies.allSatisfy({ $0 == "delete" || $0 == "compact" }) else {
                     throw LogConfigError.invalidValue(key: key, value: value)
                 }
                 config.cleanupPolicy = policies

@@ -73,14 +73,24 @@ extension LogManager {
 
     var isShutdown: Bool { state.withLock { $0.isShutdown } }
 
-    /// Applies retention to every log (`deleteOldSegments`: `retention.ms`, `retention.bytes`,
-    /// the log start offset). A log that fails is logged and the others go on. Returns the
-    /// number of segments deleted. There is no log cleaner yet, so compacted logs are included
-    /// (for them only the log start offset deletes segments).
+    /// Kafka's `cleanupLogs`: applies `deleteOldSegments` (retention by `retention.ms` and
+    /// `retention.bytes` when the policy has `delete`, and the log start offset under any policy)
+    /// to every log whose `cleanup.policy` lacks `compact`. A log that fails is logged and the
+    /// others go on. Returns the number of segments deleted.
+    ///
+    /// With a cleaner, the logs are taken through `pauseCleaningForNonCompactedPartitions` (a log
+    /// the cleaner holds is skipped this round) and resumed afterwards, so that a log whose
+    /// policy changes meanwhile is never cleaned and trimmed at once. Compacted logs are not this
+    /// task's: the cleaner's threads apply retention to the `compact,delete` ones between
+    /// cleanings (`LogCleanerManager.deletableLogs`); without a cleaner
+    /// (`log.cleaner.enable=false`) nothing deletes their segments, as in Kafka 2.3.
     @discardableResult
     public func cleanupLogs() -> Int {
+        let cleaner = self.cleaner
+        let deletable = cleaner.map { $0.pauseCleaningForNonCompactedPartitions().map(\.1) } ?? allLogs.filter { !$0.config.isCompact }
+        defer { cleaner?.resumeCleaning(deletable.map(\.topicPartition)) }
         var deleted = 0
-        for log in allLogs {
+        for log in deletable {
             do {
                 deleted += try log.deleteOldSegments()
             } catch {

@@ -4,7 +4,10 @@ import KafkaRecords
 import KafkaStorage
 
 /// `kafka dump-log`: Kafka's `kafka-dump-log.sh` (`DumpLogSegments`) for `.log`, `.index` and
-/// `.timeindex` files. `--offsets-decoder` prints `__consumer_offsets` records decoded
+/// `.timeindex` files. `--deep-iteration` prints every record of every batch, `--print-data-log`
+/// also their keys and payloads (and implies it), as Kafka 2.3 does; offsets print as stored, so
+/// a cleaned segment shows its gaps. The indexes are checked against their segment, and what does
+/// not match is printed to standard error once all files are dumped (`DumpLogSegmentsErrors`). `--offsets-decoder` prints `__consumer_offsets` records decoded
 /// (``OffsetsMessageParser``); a control record prints its transaction marker. Reads only: an index is opened through a private copy, because
 /// `OffsetIndex`/`TimeIndex` map their file read-write and would resize an empty one.
 struct DumpLogCommand: AsyncParsableCommand {
@@ -16,8 +19,11 @@ struct DumpLogCommand: AsyncParsableCommand {
     @Option(help: "REQUIRED: The comma separated list of data and index log files to be dumped.")
     var files: String
 
-    @Flag(name: .customLong("print-data-log"), help: "Print the records (keys and payloads) of each batch.")
+    @Flag(name: .customLong("print-data-log"), help: "Print the records (keys and payloads) of each batch (implies --deep-iteration).")
     var printDataLog = false
+
+    @Flag(name: .customLong("deep-iteration"), help: "Print every record of each batch, without keys and payloads.")
+    var deepIteration = false
 
     @Flag(name: .customLong("offsets-decoder"), help: "Decode the records as __consumer_offsets offset commits and group metadata (implies --print-data-log).")
     var offsetsDecoder = false
@@ -30,15 +36,17 @@ struct DumpLogCommand: AsyncParsableCommand {
 
     func run() async throws {
         var failed = false
+        var errors = DumpLogSegmentsErrors()
         for path in paths {
             print("Dumping \(path)")
             do {
                 let text: String
                 switch URL(fileURLWithPath: path).pathExtension {
                 case "log":
-                    text = try Self.dumpLog(path: path, printDataLog: printDataLog || offsetsDecoder, offsetsDecoder: offsetsDecoder)
-                case "index": text = try Self.dumpOffsetIndex(path: path)
-                case "timeindex": text = try Self.dumpTimeIndex(path: path)
+                    text = try Self.dumpLog(
+                        path: path, printDataLog: printDataLog || offsetsDecoder, deepIteration: deepIteration, offsetsDecoder: offsetsDecoder)
+                case "index": text = try Self.dumpOffsetIndex(path: path, errors: &errors)
+                case "timeindex": text = try Self.dumpTimeIndex(path: path, errors: &errors)
                 default:
                     printError("Ignoring unknown file \(path)")
                     continue
@@ -49,6 +57,7 @@ struct DumpLogCommand: AsyncParsableCommand {
                 failed = true
             }
         }
+        for line in errors.lines { printError(line) }
         if failed { throw ExitCode.failure }
     }
 
@@ -59,10 +68,13 @@ struct DumpLogCommand: AsyncParsableCommand {
         return offset
     }
 
-    /// The text Kafka 2.3 prints for the segment at `path`. With `offsetsDecoder` the keys and
-    /// payloads are decoded as `__consumer_offsets` records; a record that does not decode prints
-    /// its error in place of them and the dump goes on.
-    static func dumpLog(path: String, printDataLog: Bool, offsetsDecoder: Bool = false) throws -> String {
+    /// The text Kafka 2.3 prints for the segment at `path`: a line per batch, and with
+    /// `deepIteration` or `printDataLog` a line per record; with `printDataLog` the record lines
+    /// end in the key and payload as text (neither for a record without a value: Kafka's
+    /// default parser prints nothing of a tombstone). With `offsetsDecoder` the keys and payloads
+    /// are decoded as `__consumer_offsets` records; a record that does not decode prints its
+    /// error in place of them and the dump goes on.
+    static func dumpLog(path: String, printDataLog: Bool, deepIteration: Bool = false, offsetsDecoder: Bool = false) throws -> String {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         var text = "Starting offset: \(try baseOffset(of: path))\n"
         var iterator = MemoryRecords(ByteBuffer(bytes: data)).batches
@@ -74,7 +86,7 @@ struct DumpLogCommand: AsyncParsableCommand {
             text += " isTransactional: \(batch.isTransactional) isControl: \(batch.isControlBatch)"
             text += " position: \(batch.position) \(batch.timestampType): \(batch.maxTimestamp) size: \(batch.sizeInBytes)"
             text += " magic: \(batch.magic) compresscodec: \(codec) crc: \(batch.storedChecksum) isvalid: \(batch.isChecksumValid)\n"
-            guard printDataLog else { continue }
+            guard printDataLog || deepIteration else { continue }
             var records = try batch.records()
             while let record = try records.next() {
                 let sequence = batch.baseSequence < 0 ? -1 : batch.baseSequence &+ record.offsetDelta
@@ -83,6 +95,8 @@ struct DumpLogCommand: AsyncParsableCommand {
                 text += " sequence: \(sequence) headerKeys: [\(record.headers.map(\.key).joined(separator: ","))]"
                 if batch.isControlBatch {
                     text += controlRecordText(key: record.key, value: record.value)
+                } else if !printDataLog {
+                    // --deep-iteration alone: offsets, sizes and headers only.
                 } else if offsetsDecoder {
                     do {
                         let (key, payload) = try OffsetsMessageParser.parse(key: record.key, value: record.value)
@@ -91,9 +105,9 @@ struct DumpLogCommand: AsyncParsableCommand {
                     } catch {
                         text += " offsetsDecoderError: \(error)"
                     }
-                } else {
+                } else if let value = record.value {
                     if let key = record.key { text += " key: \(MessageFormatter.text(key))" }
-                    text += " payload: \(MessageFormatter.text(record.value))"
+                    text += " payload: \(MessageFormatter.text(value))"
                 }
                 text += "\n"
             }
@@ -125,27 +139,53 @@ struct DumpLogCommand: AsyncParsableCommand {
     }
 
     static func dumpOffsetIndex(path: String) throws -> String {
-        try withIndexCopy(of: path) { copy, size in
-            let index = try OffsetIndex(path: copy, baseOffset: try baseOffset(of: path), maxIndexSize: size)
+        var errors = DumpLogSegmentsErrors()
+        return try dumpOffsetIndex(path: path, errors: &errors)
+    }
+
+    /// The entries of the offset index at `path`; each is checked against the segment's `.log`
+    /// beside it, when there is one (the first batch at the entry's position must end at the
+    /// entry's offset), and a mismatch is recorded in `errors`.
+    static func dumpOffsetIndex(path: String, errors: inout DumpLogSegmentsErrors) throws -> String {
+        let segment = try SegmentFiles(indexPath: path)
+        return try withIndexCopy(of: path) { copy, size in
+            let index = try OffsetIndex(path: copy, baseOffset: segment.baseOffset, maxIndexSize: size)
             return (0..<index.entries).map { entry in
                 let (offset, position) = index.entry(entry)
+                if let log = segment.log, let found = Self.firstBatch(in: log, from: Int(position))?.lastOffset, found != offset {
+                    errors.recordIndexMismatch(segment.absolutePath, indexOffset: offset, logOffset: found)
+                }
                 return "offset: \(offset) position: \(position)\n"
             }.joined()
         }
     }
 
     static func dumpTimeIndex(path: String) throws -> String {
-        try withIndexCopy(of: path) { copy, size in
-            let index = try TimeIndex(path: copy, baseOffset: try baseOffset(of: path), maxIndexSize: size)
-            return (0..<index.entries).map { entry in
+        var errors = DumpLogSegmentsErrors()
+        return try dumpTimeIndex(path: path, errors: &errors)
+    }
+
+    /// The entries of the time index at `path`, each checked as Kafka 2.3 checks it when the
+    /// segment's `.log` is beside it (`checkTimeIndexEntry`).
+    static func dumpTimeIndex(path: String, errors: inout DumpLogSegmentsErrors) throws -> String {
+        let segment = try SegmentFiles(indexPath: path)
+        var previousTimestamp = TimeIndex.noTimestamp
+        return try withIndexCopy(of: path) { copy, size in
+            let index = try TimeIndex(path: copy, baseOffset: segment.baseOffset, maxIndexSize: size)
+            return try (0..<index.entries).map { entry in
                 let (timestamp, offset) = index.entry(entry)
+                if let log = segment.log {
+                    try checkTimeIndexEntry(timestamp: timestamp, offset: offset, previousTimestamp: previousTimestamp,
+                                            log: log, offsetIndexPath: segment.offsetIndexPath, errors: &errors, path: segment.absolutePath)
+                }
+                previousTimestamp = timestamp
                 return "timestamp: \(timestamp) offset: \(offset)\n"
             }.joined()
         }
     }
 
     /// Runs `body` on a temporary copy of the index at `path` (nothing for an empty file).
-    private static func withIndexCopy(of path: String, _ body: (String, Int) throws -> String) throws -> String {
+    static func withIndexCopy(of path: String, _ body: (String, Int) throws -> String) throws -> String {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         guard !data.isEmpty else { return "" }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kafka-dump-log-\(UUID().uuidString)")

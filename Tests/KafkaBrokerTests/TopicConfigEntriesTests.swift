@@ -12,7 +12,7 @@ import Testing
         ])
         config.flushMs = 1234
         let text = Dictionary(uniqueKeysWithValues: LogConfig.topicKeys.map { ($0, config.value(forTopicKey: $0)!) })
-        #expect(text["cleanup.policy"] == "compact,delete")
+        #expect(text["cleanup.policy"] == "delete,compact", "described back in the order set, as Kafka does")
         #expect(text["compression.type"] == "uncompressed")
         #expect(text["message.timestamp.type"] == "LogAppendTime")
         #expect(text["flush.messages"] == String(Int64.max))

@@ -120,32 +120,32 @@ import Testing
         magic.setInteger(Int8(3), at: 16)
         Self.expectError(2) { _ = try Self.validate(MemoryRecords(magic)) }
 
-        // Two batches, or none (INVALID_RECORD).
+        // Two batches, or none (CORRUPT_MESSAGE: Kafka 2.3's InvalidRecordException).
         var two = whole
         var again = whole
         two.writeBuffer(&again)
-        Self.expectError(87) { _ = try Self.validate(MemoryRecords(two)) }
-        Self.expectError(87) { _ = try Self.validate(.empty) }
+        Self.expectError(2) { _ = try Self.validate(MemoryRecords(two)) }
+        Self.expectError(2) { _ = try Self.validate(.empty) }
 
         // Base offset not 0 from a client.
         var based = whole
         based.setInteger(Int64(3), at: 0)
-        Self.expectError(87) { _ = try Self.validate(MemoryRecords(based)) }
+        Self.expectError(2) { _ = try Self.validate(MemoryRecords(based)) }
         _ = try Self.validate(MemoryRecords(based), origin: .coordinator)
 
         // Count disagreeing with lastOffsetDelta.
         var builder = MemoryRecordsBuilder()
         try builder.append(offset: 0, timestamp: Self.now, key: nil, value: nil)
         try builder.append(offset: 2, timestamp: Self.now, key: nil, value: nil)
-        Self.expectError(87) { _ = try Self.validate(try builder.buildRecords()) }
+        Self.expectError(2) { _ = try Self.validate(try builder.buildRecords()) }
         // Gapped deltas are refused from the coordinator too.
-        Self.expectError(87) { _ = try Self.validate(try builder.buildRecords(), origin: .coordinator) }
+        Self.expectError(2) { _ = try Self.validate(try builder.buildRecords(), origin: .coordinator) }
 
         // A producer id without a sequence.
-        Self.expectError(87) { _ = try Self.validate(try Self.produced(producerId: 9, baseSequence: -1)) }
+        Self.expectError(2) { _ = try Self.validate(try Self.produced(producerId: 9, baseSequence: -1)) }
 
         // Null key on a compacted topic.
-        Self.expectError(87) { _ = try Self.validate(try Self.produced(keys: false), config: .init(isCompacted: true)) }
+        Self.expectError(2) { _ = try Self.validate(try Self.produced(keys: false), config: .init(isCompacted: true)) }
         _ = try Self.validate(try Self.produced(keys: true), config: .init(isCompacted: true))
 
         // Timestamps (INVALID_TIMESTAMP).
@@ -202,7 +202,7 @@ import Testing
         for _ in 0..<2 {
             try LegacyMessageSet.writeWrapper(messages: LegacyRecordTests.messages, magic: 1, compression: .gzip, lastOffset: 2, into: &two)
         }
-        Self.expectError(87) { _ = try Self.validate(MemoryRecords(two)) }
+        Self.expectError(2) { _ = try Self.validate(MemoryRecords(two)) }
 
         var gapped = ByteBuffer()
         var inner = ByteBuffer()
@@ -211,12 +211,12 @@ import Testing
         }
         LegacyRecord.write(offset: 2, magic: 1, attributes: 1, timestamp: Self.now, key: nil,
                            value: try CompressionCodec.compress(inner, with: .gzip), into: &gapped)
-        Self.expectError(87) { _ = try Self.validate(MemoryRecords(gapped)) }
+        Self.expectError(2) { _ = try Self.validate(MemoryRecords(gapped)) }
 
         var mixed = ByteBuffer()
         LegacyRecord.write(offset: 0, magic: 0, key: nil, value: bytes("a"), into: &mixed)
         LegacyRecord.write(offset: 1, magic: 1, timestamp: Self.now, key: nil, value: bytes("b"), into: &mixed)
-        Self.expectError(87) { _ = try Self.validate(MemoryRecords(mixed)) }
+        Self.expectError(2) { _ = try Self.validate(MemoryRecords(mixed)) }
 
         var appendTime = ByteBuffer()
         LegacyRecord.write(offset: 0, magic: 1, attributes: 0x08, timestamp: Self.now, key: nil, value: bytes("a"), into: &appendTime)
@@ -241,7 +241,7 @@ import Testing
         #expect(info.maxTimestamp == Self.now + 50 && info.offsetOfMaxTimestamp == 11)
         #expect(info.sourceCompression == .snappy && info.lastLeaderEpoch == 2 && info.end == .complete)
         #expect(info.validBytes == set.readableBytes)
-        Self.expectError(87) { _ = try LogValidator.analyzeAndValidateRecords(MemoryRecords(set), origin: .client, maxMessageBytes: 1 << 20) }
+        Self.expectError(2) { _ = try LogValidator.analyzeAndValidateRecords(MemoryRecords(set), origin: .client, maxMessageBytes: 1 << 20) }
         Self.expectError(10) { _ = try LogValidator.analyzeAndValidateRecords(MemoryRecords(set), origin: .replication, maxMessageBytes: 70) }
 
         var backwards = ByteBuffer()

@@ -31,7 +31,7 @@ import Testing
                     _ = try LogValidator.validateMessagesAndAssignOffsets(
                         records, offsetCounter: 10, now: 1_700_000_000_000, partitionLeaderEpoch: 1, origin: origin, config: config)
                 } catch {
-                    #expect([2, 10, 18, 32, 76, 87].contains(error.kafkaErrorCode))
+                    #expect([2, 10, 18, 32, 76].contains(error.kafkaErrorCode))
                 }
             }
         }

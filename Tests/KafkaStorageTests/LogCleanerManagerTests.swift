@@ -17,7 +17,7 @@ import Testing
     init() throws { directory = try makeTemporaryDirectory(prefix: "log-cleaner-manager") }
 
     /// A compacted log with `segments` full segments of 100 records over `keys` keys, rolled.
-    func makeLog(_ name: String, segments: Int, keys: Int, policy: Set<String> = ["compact"]) throws -> Log {
+    func makeLog(_ name: String, segments: Int, keys: Int, policy: [String] = ["compact"]) throws -> Log {
         var config = LogConfig()
         config.cleanupPolicy = policy
         config.minCleanableRatio = 0.01

@@ -10,9 +10,9 @@ import KafkaZk
 ///   this broker (DYNAMIC_BROKER_CONFIG) or for all (DYNAMIC_DEFAULT_BROKER_CONFIG), else in
 ///   `server.properties` (STATIC_BROKER_CONFIG), else a broker default (DEFAULT_CONFIG). Topic
 ///   configs are never read-only. A topic without `/brokers/topics/<t>`: UNKNOWN_TOPIC_OR_PARTITION.
-///   The log cleaner's keys (`cleanup.policy=compact`, `delete.retention.ms`,
-///   `min.compaction.lag.ms`, `max.compaction.lag.ms`, `min.cleanable.dirty.ratio`) are described
-///   as set, but no log cleaner runs yet: nothing is compacted (see `LogConfig.cleanupPolicy`).
+///   The log cleaner's keys (`cleanup.policy`, `delete.retention.ms`, `min.compaction.lag.ms`,
+///   `max.compaction.lag.ms`, `min.cleanable.dirty.ratio`) are described as set; `cleanup.policy`
+///   keeps the order it was given in (see `LogConfig.cleanupPolicy`).
 /// - BROKER: this broker's id gives every key of `ConfigDef` (passwords as null, sensitive) with
 ///   its effective value and the source of the first of its synonyms (Kafka's order: dynamic for
 ///   this broker, dynamic default, static, default; synonyms more specific than the key itself

@@ -19,7 +19,8 @@ import NIOCore
 ///   records are re-encoded into one batch with the same base offset, the same last offset
 ///   (so the last sequence survives), the same codec (recompressed), timestamp type, producer id,
 ///   epoch, base sequence, transactional and control flags and partition leader epoch; its
-///   baseTimestamp and maxTimestamp are those of the kept records. An empty kept batch is a
+///   baseTimestamp and maxTimestamp are those of the kept records; the time index points at its
+///   last offset, as for a copied batch. An empty kept batch is a
 ///   61-byte header with no records, Kafka's `writeEmptyHeader`.
 ///
 /// Control batches (transaction markers) are copied whole, and transactional records are never
@@ -108,10 +109,11 @@ enum CleanerRecordFilter {
                 builder.overrideLastOffset(batch.lastOffset)
                 var rebuilt = try builder.build()
                 let size = rebuilt.readableBytes
-                let shallowOffset = builder.compression == .none ? builder.offsetOfMaxTimestamp : batch.lastOffset
                 result.output.writeBuffer(&rebuilt)
+                // A v2 batch is time-indexed at its last offset, the original one here, whatever
+                // record holds the largest timestamp (Kafka's builder info after overrideLastOffset).
                 result.noteRetained(
-                    maxTimestamp: builder.maxTimestamp, shallowOffset: shallowOffset, maxOffset: maxKeptOffset,
+                    maxTimestamp: builder.maxTimestamp, shallowOffset: batch.lastOffset, maxOffset: maxKeptOffset,
                     messages: kept.count, bytes: size)
             } else if retainEmpty {
                 var header = emptyBatchHeader(of: batch)
