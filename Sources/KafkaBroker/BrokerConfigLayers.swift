@@ -85,16 +85,17 @@ public struct BrokerConfigLayers: Sendable, Equatable {
     /// which apply to every log whose topic does not override them, and to the controller's
     /// unclean elections; `num.io.threads`, the request handler pool's size;
     /// `num.replica.fetchers`, the fetchers per leader (partitions are re-hashed over them); and
-    /// `log.cleaner.threads`, the number of log cleaner threads (Kafka's `LogCleaner.reconfigure`
-    /// stops the cleaner and starts it again with the new count).
+    /// the log cleaner's keys (`LogCleanerConfig.reconfigurableKeys`: threads, offset map and I/O
+    /// buffer sizes, load factor, I/O rate, back-off; Kafka's `LogCleaner.reconfigure` stops the
+    /// cleaner and starts it again with the new settings).
     ///
     /// Kafka 2.3 also changes its other thread pools (`num.network.threads`,
-    /// `num.recovery.threads.per.data.dir`, `background.threads`), the log
-    /// cleaner's other settings, listeners, SSL/SASL and connection quotas at run time. This broker
-    /// sizes those once at start-up (NIO event loops, fetcher assignment by hash), so it refuses
+    /// `num.recovery.threads.per.data.dir`, `background.threads`), listeners, SSL/SASL and
+    /// connection quotas at run time. This broker sizes those once at start-up (NIO event loops, fetcher assignment by hash), so it refuses
     /// them as it refuses read-only keys, rather than store a value it would not honour.
     public static let reconfigurableKeys: Set<String> =
         Set(LogConfig.brokerKeyForTopicKey.values).subtracting(["log.message.format.version"]).union(threadCountKeys)
+            .union(LogCleanerConfig.reconfigurableKeys)
 
     /// The thread counts among `reconfigurableKeys`.
     public static let threadCountKeys: Set<String> = ["num.io.threads", "num.replica.fetchers", "log.cleaner.threads"]
@@ -153,12 +154,14 @@ public struct BrokerConfigLayers: Sendable, Equatable {
         } catch {
             return .failure(InvalidConfig(message: "\(error)"))
         }
+        if let invalid = invalidCleanerConfig(config, next: nil) { return .failure(invalid) }
         if let layer, let current {
             var next = current
             switch layer {
             case .dynamicDefault: next.dynamicDefault = config
             case .dynamicBroker: next.dynamicBroker = config
             }
+            if let invalid = invalidCleanerConfig(config, next: next) { return .failure(invalid) }
             for key in threadCountKeys.sorted() {
                 guard let old = current.value(key).flatMap({ Int($0) }), let new = next.value(key).flatMap({ Int($0) }), old != new
                 else { continue }

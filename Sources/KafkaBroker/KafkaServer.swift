@@ -103,11 +103,18 @@ public actor KafkaServer {
                 manager.start()
                 dynamicConfigManager = manager
                 if let cleaner = logManager.cleaner {
-                    manager.onChange(of: "log.cleaner.threads") { value in
-                        guard let count = Int(value) else { return }
-                        var config = cleaner.config
-                        config.numThreads = count
-                        cleaner.reconfigure(config)
+                    // Any of the cleaner's keys: rebuilt from all the layers now in effect, so
+                    // several keys changed together reconfigure once (the later calls see no change).
+                    let cleanerLogger = logger
+                    for key in LogCleanerConfig.reconfigurableKeys.sorted() {
+                        manager.onChange(of: key) { _ in
+                            do {
+                                let config = try dynamicConfig.current.cleanerConfig()
+                                if config != cleaner.config { cleaner.reconfigure(config) }
+                            } catch {
+                                cleanerLogger.warning("Cannot apply the new log cleaner config: \(error)")
+                            }
+                        }
                     }
                 }
             }

@@ -187,9 +187,14 @@ public struct LogConfig: Sendable, Equatable {
                 guard let type = BrokerCompressionType(configValue: value) else { throw LogConfigError.invalidValue(key: key, value: value) }
                 config.compressionType = type
             case "cleanup.policy":
-                // Kafka's LIST type: comma-separated, blanks around the commas ignored.
-                let policies = value.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-                guard !policies.isEmpty, policies.allSatisfy({ $0 == "delete" || $0 == "compact" }) else {
+                // Kafka's LIST type: comma-separated, blanks around the commas ignored; a blank
+                // value is the empty list, which Kafka 2.3 accepts (each element must be one of
+                // the two, and there is none): such a log is neither compacted nor deleted by
+                // retention (`isCompact` and `isDelete` false).
+                let trimmed = value.trimmingCharacters(in: .whitespaces)
+                let policies = trimmed.isEmpty
+                    ? [] : trimmed.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard policies.allSatisfy({ $0 == "delete" || $0 == "compact" }) else {
                     throw LogConfigError.invalidValue(key: key, value: value)
                 }
                 config.cleanupPolicy = policies

@@ -116,6 +116,8 @@ public final class LogManager: Sendable {
             for tp in failed.keys { state.logs[tp] = nil }
             return Array(failed.values)
         }
+        // The cleaner stops keeping the dead directory's checkpoint (Kafka's `handleLogDirFailure`).
+        cleaner?.handleLogDirFailure(dir)
         // No cleaner thread may still read a segment of a log being closed.
         for log in failed { cleaner?.abortCleaning(log.topicPartition) }
         for log in failed { try? log.close() }

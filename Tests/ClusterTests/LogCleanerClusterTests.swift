@@ -124,6 +124,21 @@ extension RealClusterTests {
                 }
                 let tooMany = try TopicConfigTests.alter(client, type: DescribeConfigs.ResourceType.broker, "1", ["log.cleaner.threads": "5"])
                 #expect(tooMany.errorCode == .invalidRequest)
+                // The cleaner's other dynamic keys, with the CLI: the running cleaner is rebuilt with
+                // the new I/O rate and keeps its 2 threads (--add-config keeps the broker's other
+                // dynamic keys). 50 MB/s: the workload below still cleans quickly.
+                let rate = try await CLIProcess.run(["configs", "--bootstrap-server", "127.0.0.1:\(broker.port)", "--entity-type", "brokers",
+                                                     "--entity-name", "1", "--alter", "--add-config", "log.cleaner.io.max.bytes.per.second=52428800"])
+                #expect(rate.status == 0, "\(rate.error)")
+                try await waitUntil("the cleaner to be rebuilt with the new rate", timeout: .seconds(60), every: .milliseconds(200)) {
+                    lines(broker.log, containing: "Reconfiguring the log cleaner: 2 cleaner threads, ")
+                        .contains { $0.contains("log.cleaner.io.max.bytes.per.second=52428800.0") }
+                }
+                let described = try #require(TopicConfigTests.configs(
+                    try TopicConfigTests.describe(client, DescribeConfigs.ResourceType.broker, "1"))["log.cleaner.io.max.bytes.per.second"])
+                #expect(described.value == "52428800" && !described.readOnly)
+                #expect(described.configSource == DescribeConfigs.ConfigSource.dynamicBrokerConfig)
+                #expect(described.synonyms.map(\.source) == [DescribeConfigs.ConfigSource.dynamicBrokerConfig, DescribeConfigs.ConfigSource.defaultConfig])
 
                 let topic = "resized"
                 let tp = TopicPartition(topic, 0)

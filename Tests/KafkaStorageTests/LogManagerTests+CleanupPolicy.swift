@@ -44,7 +44,7 @@ extension LogManagerTests {
         #expect(try LogConfig().applying(topicOverrides: ["cleanup.policy": "compact"]).cleanupPolicy == ["compact"])
         let compactOnly = try LogConfig().applying(topicOverrides: ["cleanup.policy": "compact"])
         #expect(compactOnly.isCompact && !compactOnly.isDelete)
-        for value in ["compact,archive", "", "compact,", "Compact"] {
+        for value in ["compact,archive", "compact,", ",", "Compact"] {
             #expect(throws: LogConfigError.invalidValue(key: "cleanup.policy", value: value)) {
                 try LogConfig().applying(topicOverrides: ["cleanup.policy": value])
             }

@@ -88,12 +88,16 @@ public final class LogCleaner: Sendable {
     }
 
     /// Replaces the threads with `config.numThreads` new ones sized for `config` (Kafka's
-    /// `reconfigure`, for a dynamic `log.cleaner.threads`): the old ones stop first.
+    /// `reconfigure`, for the dynamic keys of `LogCleanerConfig.reconfigurableKeys`): the old
+    /// ones stop first (a cleaning in progress is abandoned, as at shutdown), the shared throttler
+    /// takes the new `log.cleaner.io.max.bytes.per.second`, and the new threads get offset maps,
+    /// I/O buffers and back-off from `config`.
     public func reconfigure(_ config: LogCleanerConfig) {
-        logger.info("Reconfiguring the log cleaner: \(config.numThreads) cleaner threads")
+        logger.info("Reconfiguring the log cleaner: \(config.numThreads) cleaner threads, \(config.reconfigurableSummary)")
         let (old, wasStarted) = state.withLock { state in (state.threads, state.isStarted) }
         for thread in old { thread.initiateShutdown() }
         for thread in old { thread.awaitShutdown() }
+        throttler.updateDesiredRatePerSec(config.maxIoBytesPerSecond)
         let new = (0..<config.numThreads).map { Self.makeThread($0, config: config, manager: manager, throttler: throttler, time: time, logger: logger) }
         state.withLock { state in
             state.config = config
@@ -101,6 +105,13 @@ public final class LogCleaner: Sendable {
         }
         if wasStarted { for thread in new { thread.start() } }
     }
+
+    /// The rate all cleaner threads are held under now (`log.cleaner.io.max.bytes.per.second`).
+    public var maxIoBytesPerSecond: Double { throttler.desiredRatePerSec }
+
+    /// A log directory went offline (Kafka's `handleLogDirFailure`): the manager stops
+    /// keeping its checkpoint.
+    public func handleLogDirFailure(_ dir: String) { manager.handleLogDirFailure(dir) }
 
     // The manager's operations, as Kafka's `LogCleaner` exposes them to `LogManager`.
 

@@ -25,6 +25,21 @@ public struct LogCleanerConfig: Sendable, Equatable {
 
     public init() {}
 
+    /// The broker keys a running cleaner takes at run time (Kafka 2.3's
+    /// `LogCleaner.ReconfigurableConfigs`): a change to any of them rebuilds the cleaner threads
+    /// (`LogCleaner.reconfigure`).
+    public static let reconfigurableKeys: Set<String> = [
+        "log.cleaner.threads", "log.cleaner.dedupe.buffer.size", "log.cleaner.io.buffer.load.factor",
+        "log.cleaner.io.buffer.size", "message.max.bytes", "log.cleaner.io.max.bytes.per.second", "log.cleaner.backoff.ms",
+    ]
+
+    /// The reconfigurable settings but the thread count, as `key=value` (the reconfiguration's log line).
+    public var reconfigurableSummary: String {
+        "log.cleaner.dedupe.buffer.size=\(dedupeBufferSize), log.cleaner.io.buffer.load.factor=\(dedupeBufferLoadFactor), "
+            + "log.cleaner.io.buffer.size=\(ioBufferSize), message.max.bytes=\(maxMessageSize), "
+            + "log.cleaner.io.max.bytes.per.second=\(maxIoBytesPerSecond), log.cleaner.backoff.ms=\(backOffMs)"
+    }
+
     /// The settings from `server.properties` keys (absent keys keep Kafka 2.3's defaults), with
     /// Kafka's validation: `log.cleaner.threads`, `log.cleaner.io.buffer.size` and
     /// `log.cleaner.backoff.ms` at least 0, and `log.cleaner.dedupe.buffer.size` more than 1 MiB

@@ -27,6 +27,9 @@ public final class LogCleanerManager: @unchecked Sendable {
     // Guarded by `condition`:
     private var states = LogCleaningStates()
     private var uncleanablePartitions: [String: Set<TopicPartition>] = [:]
+    /// Directories gone offline (`handleLogDirFailure`): their checkpoints are neither read nor
+    /// written any more.
+    private var offlineDirs: Set<String> = []
     /// The high watermark of each partition (the bound Kafka 2.3 sets with the first unstable
     /// offset); nil for a partition not hosted yet, which is then not cleaned.
     private var firstUnstableOffset: (@Sendable (TopicPartition) -> Int64?)?
@@ -61,9 +64,11 @@ public final class LogCleanerManager: @unchecked Sendable {
 
     /// Every directory's checkpoint entries (Kafka's `allCleanerCheckpoints`); a file that cannot
     /// be read is logged and taken as empty.
-    public func allCleanerCheckpoints() -> [TopicPartition: Int64] {
+    public func allCleanerCheckpoints() -> [TopicPartition: Int64] { locked { allCleanerCheckpointsLocked() } }
+
+    private func allCleanerCheckpointsLocked() -> [TopicPartition: Int64] {
         var all: [TopicPartition: Int64] = [:]
-        for dir in logDirs {
+        for dir in logDirs where !offlineDirs.contains(dir) {
             do {
                 for entry in try checkpointFile(dir).read() { all[entry.topicPartition] = entry.offset }
             } catch {
@@ -80,6 +85,7 @@ public final class LogCleanerManager: @unchecked Sendable {
     }
 
     private func updateCheckpointsLocked(_ dir: String, update: (TopicPartition, Int64)?) {
+        guard !offlineDirs.contains(dir) else { return }
         let file = checkpointFile(dir)
         do {
             let live = Set(logs().filter { LogManager.parentDir(of: $0.value) == dir }.keys)
@@ -90,6 +96,17 @@ public final class LogCleanerManager: @unchecked Sendable {
         } catch {
             logger.error("Failed to access checkpoint file \(CheckpointFileName.cleanerOffset) in dir \(dir): \(error)")
         }
+    }
+
+    /// The directories whose checkpoints are kept: the log dirs not gone offline.
+    public var checkpointDirs: [String] { locked { logDirs.filter { !offlineDirs.contains($0) } } }
+
+    /// `dir` went offline (Kafka's `handleLogDirFailure`): its checkpoint entries leave the
+    /// bookkeeping. The cleaning offsets no longer include them, and no later update writes
+    /// to the dead directory (its logs are gone from the broker, so none is picked either).
+    public func handleLogDirFailure(_ dir: String) {
+        logger.info("Stopping cleaning logs in dir \(dir)")
+        locked { _ = offlineDirs.insert(dir) }
     }
 
     /// After a truncation to below the checkpoint: lowers the log's entry to `offset` (Kafka's
@@ -110,7 +127,7 @@ public final class LogCleanerManager: @unchecked Sendable {
     public func grabFilthiestCompactedLog(now: Int64? = nil) -> (LogToClean, Log)? {
         let now = now ?? time.milliseconds
         return locked {
-            let checkpoints = allCleanerCheckpoints()
+            let checkpoints = allCleanerCheckpointsLocked()
             var best: (LogToClean, Log)?
             for (topicPartition, log) in logs().sorted(by: { $0.key < $1.key }) {
                 guard states.isIdle(topicPartition), !isUncleanableLocked(log) else { continue }

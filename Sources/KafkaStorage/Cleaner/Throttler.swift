@@ -9,9 +9,10 @@ import Synchronization
 /// window is longer than `checkIntervalMs` the rate over it is computed, and if it is above the
 /// desired rate the caller sleeps for as long as the amount should have taken at that rate
 /// minus the time it did take. Then a new window starts (after the sleep). Shared by all cleaner
-/// threads: together they stay under the rate.
+/// threads: together they stay under the rate. The rate can change at run time
+/// (`updateDesiredRatePerSec`, for a dynamic `log.cleaner.io.max.bytes.per.second`); the next
+/// check uses the new one.
 public final class Throttler: Sendable {
-    public let desiredRatePerSec: Double
     public let checkIntervalMs: Int64
     let time: any Time
     let sleep: @Sendable (Int64) -> Void
@@ -19,6 +20,7 @@ public final class Throttler: Sendable {
     private struct Window {
         var periodStartNanos: UInt64
         var observedSoFar = 0.0
+        var desiredRatePerSec: Double
     }
     private let window: Mutex<Window>
 
@@ -27,12 +29,17 @@ public final class Throttler: Sendable {
         desiredRatePerSec: Double, checkIntervalMs: Int64 = 300, time: any Time,
         sleep: @escaping @Sendable (Int64) -> Void = { ms in if ms > 0 { usleep(UInt32(clamping: ms * 1000)) } }
     ) {
-        self.desiredRatePerSec = desiredRatePerSec
         self.checkIntervalMs = checkIntervalMs
         self.time = time
         self.sleep = sleep
-        self.window = Mutex(Window(periodStartNanos: time.nanoseconds))
+        self.window = Mutex(Window(periodStartNanos: time.nanoseconds, desiredRatePerSec: desiredRatePerSec))
     }
+
+    /// The rate in bytes per second the callers are kept under.
+    public var desiredRatePerSec: Double { window.withLock { $0.desiredRatePerSec } }
+
+    /// Sets a new rate; the window under way is measured against it at its next check.
+    public func updateDesiredRatePerSec(_ rate: Double) { window.withLock { $0.desiredRatePerSec = rate } }
 
     /// Adds `observed` to the window and sleeps when the window's rate is too high. Returns the
     /// milliseconds slept (0 when none).
@@ -47,8 +54,8 @@ public final class Throttler: Sendable {
             guard elapsedNanos > UInt64(checkIntervalMs) * 1_000_000, window.observedSoFar > 0 else { return 0 }
             var slept: Int64 = 0
             let ratePerSec = window.observedSoFar * 1e9 / Double(elapsedNanos)
-            if ratePerSec > desiredRatePerSec {
-                let desiredRatePerMs = desiredRatePerSec / 1000
+            if ratePerSec > window.desiredRatePerSec {
+                let desiredRatePerMs = window.desiredRatePerSec / 1000
                 let elapsedMs = Double(elapsedNanos) / 1e6
                 let sleepMs = Int64((window.observedSoFar / desiredRatePerMs - elapsedMs).rounded())
                 if sleepMs > 0 {
