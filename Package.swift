@@ -91,6 +91,11 @@ let package = Package(
             name: "KafkaZk",
             dependencies: ["KafkaCommon", "ZooKeeper", .product(name: "Logging", package: "swift-log")]
         ),
+        // The transaction coordinator (issue 13): producer ids so far (ProducerIdManager).
+        .target(
+            name: "TransactionCoordinator",
+            dependencies: ["KafkaCommon", "KafkaZk", "ZooKeeper", .product(name: "Logging", package: "swift-log")]
+        ),
         // KafkaController: election, ControllerEventManager, ControllerContext.
         .target(
             name: "Controller",
@@ -172,6 +177,10 @@ let package = Package(
         ),
         .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper", "KafkaTestKit"]),
         .testTarget(name: "KafkaZkTests", dependencies: ["KafkaCommon", "KafkaZk", "ZooKeeper", "KafkaTestKit"]),
+        .testTarget(
+            name: "TransactionCoordinatorTests",
+            dependencies: ["TransactionCoordinator", "KafkaCommon", "KafkaZk", "ZooKeeper", "KafkaTestKit", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "KafkaBrokerTests",
             dependencies: [

@@ -47,6 +47,7 @@ struct DumpLogCommand: AsyncParsableCommand {
                         path: path, printDataLog: printDataLog || offsetsDecoder, deepIteration: deepIteration, offsetsDecoder: offsetsDecoder)
                 case "index": text = try Self.dumpOffsetIndex(path: path, errors: &errors)
                 case "timeindex": text = try Self.dumpTimeIndex(path: path, errors: &errors)
+                case "snapshot": text = try Self.dumpProducerSnapshot(path: path)
                 default:
                     printError("Ignoring unknown file \(path)")
                     continue
