@@ -25,10 +25,13 @@ done
 
 # Suites that need real servers, left out by --fast: the ClusterTests target (every suite nested
 # in RealClusterTests: ZooKeeper ensembles, kafka-server processes, the CLI end to end), the
-# ZooKeeperTests target, the KafkaZkClient… suites of KafkaZkTests, and KafkaLabTests' reading of
-# a real server's transaction log (a real ZooKeeper). A new suite that starts a server goes in one
-# of these places.
-INTEGRATION_SUITES=('^ClusterTests\.' '^ZooKeeperTests\.' '^KafkaZkTests\.KafkaZkClient' '^KafkaLabTests\.ZooKeeperTxnLogTests')
+# ZooKeeperTests target, the KafkaZkClient… suites of KafkaZkTests and its batch reads, the
+# controller's optimistic writes against a real ensemble, the producer-id blocks, and KafkaLabTests'
+# reading of a real server's transaction log (a real ZooKeeper). A new suite that starts a server
+# goes in one of these places.
+INTEGRATION_SUITES=('^ClusterTests\.' '^ZooKeeperTests\.' '^KafkaZkTests\.KafkaZkClient' '^KafkaZkTests\.KafkaZkBatchReadTests'
+    '^ControllerTests\.OptimisticStateWriteTests' '^TransactionCoordinatorTests\.ProducerIdManagerTests'
+    '^KafkaLabTests\.ZooKeeperTxnLogTests')
 
 # shellcheck source=Scripts/lib/deps.sh
 source "$ROOT/Scripts/lib/deps.sh"
