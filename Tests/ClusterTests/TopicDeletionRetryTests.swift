@@ -47,20 +47,8 @@ extension RealClusterTests {
                 let topic = "r"
                 let partitions: Int32 = 2
                 try await Replication.createTopic(zk, topic, partitions: partitions, replicas: [1, 2, 3])
-                for partition in 0..<partitions {
-                    let values = (1...10).map { "p\(partition)-record-\($0)" }.joined(separator: "\n") + "\n"
-                    let produced = try RealClusterTests.ProduceConsumeTests.kcat(
-                        ["-b", "127.0.0.1:\(controllerBroker.port)", "-P", "-t", topic, "-p", "\(partition)", "-X", "acks=all"],
-                        input: values)
-                    #expect(produced.status == 0)
-                }
-                try await waitUntil("every acknowledged record to be readable") {
-                    try Replication.consumeAll(controllerBroker, topic: topic).count == 20
-                }
-                func directories(_ broker: KafkaCluster.Broker) -> [String] {
-                    ((try? FileManager.default.contentsOfDirectory(atPath: broker.logDirectory.path)) ?? [])
-                        .filter { $0.hasPrefix("\(topic)-") && !$0.hasSuffix("-delete") }.sorted()
-                }
+                try await TopicDeletion.fill(controllerBroker, topic: topic, partitions: partitions, recordsPerPartition: 10)
+                func directories(_ broker: KafkaCluster.Broker) -> [String] { TopicDeletion.directories(broker, topic: topic) }
 
                 // A follower's directory for r-0 cannot be renamed.
                 let victimId = others[0]
@@ -130,10 +118,7 @@ extension RealClusterTests {
                     cluster.broker(Int(controller.rawValue)), cluster.broker(Int(others[0].rawValue)), cluster.broker(Int(others[1].rawValue)))
                 let topic = "f"
                 try await Replication.createTopic(zk, topic, partitions: 2, replicas: [1, 2, 3])
-                func directories(_ broker: KafkaCluster.Broker) -> [String] {
-                    ((try? FileManager.default.contentsOfDirectory(atPath: broker.logDirectory.path)) ?? [])
-                        .filter { $0.hasPrefix("\(topic)-") && !$0.hasSuffix("-delete") }
-                }
+                func directories(_ broker: KafkaCluster.Broker) -> [String] { TopicDeletion.directories(broker, topic: topic) }
 
                 await follower.kill9()
                 try await waitUntil("the controller to see broker \(others[0]) gone", timeout: .seconds(30)) {

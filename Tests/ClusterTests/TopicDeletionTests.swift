@@ -23,20 +23,8 @@ extension RealClusterTests {
                 let partitions: Int32 = 3
                 try await Replication.createTopic(zk, topic, partitions: partitions, replicas: [1, 2, 3],
                                                   config: ["retention.ms": "3600000"])
-                for partition in 0..<partitions {
-                    let values = (1...20).map { "p\(partition)-record-\($0)" }.joined(separator: "\n") + "\n"
-                    let produced = try RealClusterTests.ProduceConsumeTests.kcat(
-                        ["-b", "127.0.0.1:\(controllerBroker.port)", "-P", "-t", topic, "-p", "\(partition)", "-X", "acks=all"],
-                        input: values)
-                    #expect(produced.status == 0)
-                }
-                try await waitUntil("every acknowledged record to be readable") {
-                    try Replication.consumeAll(controllerBroker, topic: topic).count == 60
-                }
-                func directories(_ broker: KafkaCluster.Broker) -> [String] {
-                    ((try? FileManager.default.contentsOfDirectory(atPath: broker.logDirectory.path)) ?? [])
-                        .filter { $0.hasPrefix("\(topic)-") && !$0.hasSuffix("-delete") }
-                }
+                try await TopicDeletion.fill(controllerBroker, topic: topic, partitions: partitions, recordsPerPartition: 20)
+                func directories(_ broker: KafkaCluster.Broker) -> [String] { TopicDeletion.directories(broker, topic: topic) }
                 for broker in cluster.brokers { #expect(directories(broker).count == Int(partitions)) }
 
                 // A follower dies and the controller handles its failure.
