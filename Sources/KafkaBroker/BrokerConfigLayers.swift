@@ -86,18 +86,19 @@ public struct BrokerConfigLayers: Sendable, Equatable {
     /// unclean elections; `num.io.threads`, the request handler pool's size;
     /// `num.replica.fetchers`, the fetchers per leader (partitions are re-hashed over them); and
     /// `log.cleaner.threads`, the number of log cleaner threads (Kafka's `LogCleaner.reconfigure`
-    /// stops the cleaner and starts it again with the new count).
+    /// stops the cleaner and starts it again with the new count); and `num.network.threads`, the
+    /// socket server's processors (`SocketServer.resizeThreadPool`: a removed processor closes its
+    /// connections and their clients reconnect).
     ///
-    /// Kafka 2.3 also changes its other thread pools (`num.network.threads`,
-    /// `num.recovery.threads.per.data.dir`, `background.threads`), the log
-    /// cleaner's other settings, listeners, SSL/SASL and connection quotas at run time. This broker
-    /// sizes those once at start-up (NIO event loops, fetcher assignment by hash), so it refuses
+    /// Kafka 2.3 also changes its other thread pools (`num.recovery.threads.per.data.dir`,
+    /// `background.threads`), the log cleaner's other settings, listeners, SSL/SASL and connection
+    /// quotas at run time. This broker sizes those once at start-up, so it refuses
     /// them as it refuses read-only keys, rather than store a value it would not honour.
     public static let reconfigurableKeys: Set<String> =
         Set(LogConfig.brokerKeyForTopicKey.values).subtracting(["log.message.format.version"]).union(threadCountKeys)
 
     /// The thread counts among `reconfigurableKeys`.
-    public static let threadCountKeys: Set<String> = ["num.io.threads", "num.replica.fetchers", "log.cleaner.threads"]
+    public static let threadCountKeys: Set<String> = ["num.io.threads", "num.replica.fetchers", "log.cleaner.threads", "num.network.threads"]
 
     /// Which dynamic layer a new override set replaces.
     public enum Layer: Sendable { case dynamicDefault, dynamicBroker }

@@ -125,9 +125,10 @@ extension RealClusterTests {
                 #expect(configs["num.io.threads"]?.value == "8" && configs["num.io.threads"]?.configSource == Source.defaultConfig)
                 #expect(configs["zookeeper.connect"]?.value == cluster.zkConnect)
                 // Read-only but for the keys this broker changes at run time (dynamic broker configs).
-                #expect(configs.values.filter { !$0.readOnly }.count == 26,
-                        "the broker synonyms of topic configs, num.io.threads, num.replica.fetchers, log.cleaner.threads")
-                #expect(configs["num.network.threads"]?.readOnly == true && configs["log.retention.ms"]?.readOnly == false)
+                #expect(configs.values.filter { !$0.readOnly }.count == 27,
+                        "the broker synonyms of topic configs, num.io.threads, num.replica.fetchers, log.cleaner.threads, num.network.threads")
+                #expect(configs["background.threads"]?.readOnly == true && configs["log.retention.ms"]?.readOnly == false)
+                #expect(configs["num.network.threads"]?.readOnly == false)
                 #expect(configs["num.replica.fetchers"]?.readOnly == false && configs["log.cleaner.threads"]?.readOnly == false)
                 let password = try #require(configs["ssl.key.password"])
                 #expect(password.isSensitive && password.value == nil)
