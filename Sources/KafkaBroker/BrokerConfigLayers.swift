@@ -84,21 +84,23 @@ public struct BrokerConfigLayers: Sendable, Equatable {
     /// (Kafka 2.3's `DynamicLogConfig`: every `LogConfig` synonym but `log.message.format.version`),
     /// which apply to every log whose topic does not override them, and to the controller's
     /// unclean elections; `num.io.threads`, the request handler pool's size;
-    /// `num.replica.fetchers`, the fetchers per leader (partitions are re-hashed over them); and
-    /// the log cleaner's keys (`LogCleanerConfig.reconfigurableKeys`: threads, offset map and I/O
-    /// buffer sizes, load factor, I/O rate, back-off; Kafka's `LogCleaner.reconfigure` stops the
-    /// cleaner and starts it again with the new settings).
+    /// `num.replica.fetchers`, the fetchers per leader (partitions are re-hashed over them);
+    /// `num.network.threads`, the socket server's processors (`SocketServer.resizeThreadPool`: a
+    /// removed processor closes its connections and their clients reconnect); and the log
+    /// cleaner's keys (`LogCleanerConfig.reconfigurableKeys`: threads, offset map and I/O buffer
+    /// sizes, load factor, I/O rate, back-off; Kafka's `LogCleaner.reconfigure` stops the cleaner
+    /// and starts it again with the new settings).
     ///
-    /// Kafka 2.3 also changes its other thread pools (`num.network.threads`,
-    /// `num.recovery.threads.per.data.dir`, `background.threads`), listeners, SSL/SASL and
-    /// connection quotas at run time. This broker sizes those once at start-up (NIO event loops, fetcher assignment by hash), so it refuses
+    /// Kafka 2.3 also changes its other thread pools (`num.recovery.threads.per.data.dir`,
+    /// `background.threads`), listeners, SSL/SASL and connection quotas at run time. This broker
+    /// sizes those once at start-up, so it refuses
     /// them as it refuses read-only keys, rather than store a value it would not honour.
     public static let reconfigurableKeys: Set<String> =
         Set(LogConfig.brokerKeyForTopicKey.values).subtracting(["log.message.format.version"]).union(threadCountKeys)
             .union(LogCleanerConfig.reconfigurableKeys)
 
     /// The thread counts among `reconfigurableKeys`.
-    public static let threadCountKeys: Set<String> = ["num.io.threads", "num.replica.fetchers", "log.cleaner.threads"]
+    public static let threadCountKeys: Set<String> = ["num.io.threads", "num.replica.fetchers", "log.cleaner.threads", "num.network.threads"]
 
     /// Which dynamic layer a new override set replaces.
     public enum Layer: Sendable { case dynamicDefault, dynamicBroker }

@@ -7,6 +7,7 @@ import KafkaPurgatory
 import KafkaStorage
 import Logging
 import NIOCore
+import Synchronization
 import ZooKeeper
 
 /// A broker's lifecycle (Kafka's `KafkaServer`).
@@ -51,7 +52,7 @@ public actor KafkaServer {
         dynamicConfig?.current.effective
             ?? Dictionary(config.properties.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
     }
-    private var listenerChannels: [any Channel] = []
+    private var listenerChannels: [Acceptor] = []
     /// The listeners as bound (a configured port 0 replaced by the port the kernel chose).
     public private(set) var boundListeners: [EndPoint] = []
     private var isShutDown = false
@@ -126,6 +127,20 @@ public actor KafkaServer {
                     guard let count = Int(value) else { return }
                     handlerPool.resize(to: count)
                     poolLogger.info("Resized the request handler pool to \(count) threads (num.io.threads)")
+                }
+            }
+            if let socketServer {
+                // Resizes run one after another, in the order of the changes.
+                let lastResize = Mutex<Task<Void, Never>?>(nil)
+                dynamicConfigManager?.onChange(of: "num.network.threads") { value in
+                    guard let count = Int(value) else { return }
+                    lastResize.withLock { last in
+                        let previous = last
+                        last = Task {
+                            await previous?.value
+                            await socketServer.resizeThreadPool(to: count)
+                        }
+                    }
                 }
             }
             if let fetcherManager = replicaManager?.fetcherManager {
@@ -438,7 +453,12 @@ public actor KafkaServer {
         let ioThreads = dynamicConfig?.current.value("num.io.threads").flatMap { Int($0) } ?? config.numIoThreads
         handlerPool = KafkaRequestHandlerPool(threads: ioThreads, channel: channel, apis: apis)
         requestChannel = channel
-        let server = SocketServer(settings: config.socketServerSettings, requestChannel: channel,
+        // num.network.threads may be set dynamically too.
+        var socketSettings = config.socketServerSettings
+        if let networkThreads = dynamicConfig?.current.value("num.network.threads").flatMap({ Int($0) }) {
+            socketSettings.networkThreads = max(1, networkThreads)
+        }
+        let server = SocketServer(settings: socketSettings, requestChannel: channel,
                                   logger: Logger(label: "kafka.network.SocketServer"), time: time)
         socketServer = server
         let bound = try await server.bind(config.listeners)

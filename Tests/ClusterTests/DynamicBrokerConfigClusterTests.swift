@@ -49,9 +49,9 @@ extension RealClusterTests {
 
                 // Refused: read-only keys, the thread pools this broker cannot resize, bad values,
                 // another broker's id, unknown keys. Nothing is written.
-                let threads = try Configs.alter(client1, type: ResourceType.broker, "1", ["num.network.threads": "4"])
+                let threads = try Configs.alter(client1, type: ResourceType.broker, "1", ["background.threads": "4"])
                 #expect(threads.errorCode == .invalidRequest)
-                #expect(threads.errorMessage == "Invalid config value for resource ConfigResource(type=BROKER, name='1'): Cannot update these configs dynamically: Set(num.network.threads)")
+                #expect(threads.errorMessage == "Invalid config value for resource ConfigResource(type=BROKER, name='1'): Cannot update these configs dynamically: Set(background.threads)")
                 let tooFew = try Configs.alter(client1, type: ResourceType.broker, "1", ["num.io.threads": "3"])
                 #expect(tooFew.errorCode == .invalidRequest && tooFew.errorMessage?.contains("at least half the current value 8") == true)
                 #expect(try Configs.alter(client1, type: ResourceType.broker, "1", ["log.retention.ms": "soon"]).errorCode == .invalidRequest)

@@ -125,9 +125,10 @@ extension RealClusterTests {
                 #expect(configs["num.io.threads"]?.value == "8" && configs["num.io.threads"]?.configSource == Source.defaultConfig)
                 #expect(configs["zookeeper.connect"]?.value == cluster.zkConnect)
                 // Read-only but for the keys this broker changes at run time (dynamic broker configs).
-                #expect(configs.values.filter { !$0.readOnly }.count == 31,
-                        "the broker synonyms of topic configs, num.io.threads, num.replica.fetchers, the log cleaner's 6 keys")
-                #expect(configs["num.network.threads"]?.readOnly == true && configs["log.retention.ms"]?.readOnly == false)
+                #expect(configs.values.filter { !$0.readOnly }.count == 32,
+                        "the broker synonyms of topic configs, num.io.threads, num.replica.fetchers, num.network.threads, the log cleaner's 6 keys")
+                #expect(configs["background.threads"]?.readOnly == true && configs["log.retention.ms"]?.readOnly == false)
+                #expect(configs["num.network.threads"]?.readOnly == false)
                 #expect(configs["num.replica.fetchers"]?.readOnly == false && configs["log.cleaner.threads"]?.readOnly == false)
                 #expect(configs["log.cleaner.io.max.bytes.per.second"]?.readOnly == false && configs["log.cleaner.enable"]?.readOnly == true)
                 let password = try #require(configs["ssl.key.password"])

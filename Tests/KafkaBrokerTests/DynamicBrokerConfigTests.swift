@@ -42,10 +42,11 @@ import Testing
         #expect(message(["log.retention.ms": "60000", "log.segment.bytes": "1048576", "unclean.leader.election.enable": "true",
                          "min.insync.replicas": "2", "compression.type": "lz4", "message.max.bytes": "2000000",
                          "log.cleanup.policy": "compact,delete", "log.flush.interval.messages": "100"]) == nil)
-        #expect(message(["num.network.threads": "4", "log.retention.ms": "1"])
-            == "Cannot update these configs dynamically: Set(num.network.threads)")
+        #expect(message(["background.threads": "4", "log.retention.ms": "1"])
+            == "Cannot update these configs dynamically: Set(background.threads)")
         #expect(message(["num.replica.fetchers": "2"]) == nil)
         #expect(message(["log.cleaner.threads": "2"]) == nil)
+        #expect(message(["num.network.threads": "6"]) == nil)
         #expect(message(["num.replica.fetchers": "0"]) == "Invalid value 0 for configuration num.replica.fetchers: Value must be at least 1")
         #expect(message(["num.io.threads": "0"]) == "Invalid value 0 for configuration num.io.threads: Value must be at least 1")
         #expect(message(["broker.id": "3", "zookeeper.connect": "x"])
@@ -60,9 +61,9 @@ import Testing
     }
 
     @Test func aStoredLayerKeepsWhatCanBeApplied() {
-        let (kept, dropped) = BrokerConfigLayers.sanitized(["log.retention.ms": "1000", "num.network.threads": "2", "log.segment.bytes": "x"])
+        let (kept, dropped) = BrokerConfigLayers.sanitized(["log.retention.ms": "1000", "background.threads": "2", "log.segment.bytes": "x"])
         #expect(kept == ["log.retention.ms": "1000"])
-        #expect(dropped == ["log.segment.bytes", "num.network.threads"])
+        #expect(dropped == ["background.threads", "log.segment.bytes"])
     }
 
     /// Kafka's `DynamicThreadPool` bounds: from the count in effect (8 by default, or the layer
@@ -86,6 +87,11 @@ import Testing
         #expect(message(["num.replica.fetchers": "2"], .dynamicBroker) == nil)
         #expect(message(["num.replica.fetchers": "3"], .dynamicBroker)
             == "Dynamic thread count update validation failed for num.replica.fetchers=3, value should not be greater than double the current value 1")
+        // num.network.threads (Kafka's default 3) too: up to 6, not 7 (half of 3 is 1 in Kafka's integer arithmetic).
+        #expect(message(["num.network.threads": "6"], .dynamicBroker) == nil)
+        #expect(message(["num.network.threads": "1"], .dynamicBroker) == nil)
+        #expect(message(["num.network.threads": "7"], .dynamicBroker)
+            == "Dynamic thread count update validation failed for num.network.threads=7, value should not be greater than double the current value 3")
     }
 
     @Test func updatesSwapALayerAndTheLogDefaults() throws {
@@ -93,7 +99,7 @@ import Testing
         for (key, value) in staticProperties { properties.set(key, value) }
         let dynamic = try DynamicBrokerConfig(staticConfig: try KafkaConfig(properties: properties))
         #expect(dynamic.logDefaults.segmentBytes == 2048)
-        let (old, new) = dynamic.update(dynamicDefault: ["log.segment.bytes": "4096", "num.network.threads": "1"])
+        let (old, new) = dynamic.update(dynamicDefault: ["log.segment.bytes": "4096", "background.threads": "1"])
         #expect(old.dynamicDefault.isEmpty && new.dynamicDefault == ["log.segment.bytes": "4096"])
         #expect(dynamic.logDefaults.segmentBytes == 4096)
         dynamic.update(brokerId: 1, dynamicBroker: ["log.segment.bytes": "8192", "unclean.leader.election.enable": "true"])

@@ -11,20 +11,25 @@ import Testing
 /// The socket options a broker connection really gets, read back from an accepted socket.
 @Suite("SocketServer connection options")
 struct SocketServerOptionsTests {
-    /// Accepts one connection on a bootstrap configured by `SocketServer.applyConnectionOptions`
-    /// and returns the options of the accepted (server-side) socket.
+    /// Accepts one connection with an `Acceptor` and sets it up as the socket server does, with
+    /// `SocketServer.applyConnectionOptions`, and returns the options of the accepted
+    /// (server-side) socket.
     static func acceptedOptions(_ settings: SocketServer.Settings) async throws
         -> (noDelay: SocketOptionValue, debug: SocketOptionValue, sendBuffer: SocketOptionValue, receiveBuffer: SocketOptionValue)
     {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let accepted = group.next().makePromise(of: Channel.self)
-        let server = try await SocketServer.applyConnectionOptions(settings, to: ServerBootstrap(group: group))
-            .childChannelInitializer { channel in
-                accepted.succeed(channel)
-                return channel.eventLoop.makeSucceededVoidFuture()
-            }
-            .bind(host: "127.0.0.1", port: 0).get()
-        let client = try await ClientBootstrap(group: group).connect(host: "127.0.0.1", port: server.localAddress!.port!).get()
+        let server = try Acceptor(host: "127.0.0.1", port: 0)
+        let loop = group.next()
+        server.start { connection in
+            _ = SocketServer.applyConnectionOptions(settings, to: ClientBootstrap(group: loop))
+                .channelInitializer { channel in
+                    accepted.succeed(channel)
+                    return channel.eventLoop.makeSucceededVoidFuture()
+                }
+                .withConnectedSocket(connection)
+        }
+        let client = try await ClientBootstrap(group: group).connect(host: "127.0.0.1", port: server.port).get()
         let channel = try await accepted.futureResult.get()
         let options = (
             noDelay: try await channel.getOption(.tcpOption(.tcp_nodelay)).get(),
