@@ -151,7 +151,7 @@ let package = Package(
         .testTarget(
             name: "KafkaCLITests",
             dependencies: [
-                "kafka", "KafkaProtocol", "KafkaRecords", "KafkaCommon",
+                "kafka", "KafkaProtocol", "KafkaRecords", "KafkaCommon", "KafkaTestKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

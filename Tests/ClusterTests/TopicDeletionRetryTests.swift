@@ -90,12 +90,7 @@ extension RealClusterTests {
                 let starts = victim.startedCount
                 try victim.start()
                 try await cluster.waitUntilStarted(victim, previousStarts: starts, timeout: .seconds(60))
-                try await waitUntil("the controller to finish the deletion", timeout: .seconds(60)) {
-                    let assignmentGone = try await zk.zooKeeper.exists("/brokers/topics/\(topic)") == nil
-                    let requestGone = try await zk.zooKeeper.exists("/admin/delete_topics/\(topic)") == nil
-                    let configGone = try await zk.zooKeeper.exists("/config/topics/\(topic)") == nil
-                    return assignmentGone && requestGone && configGone
-                }
+                try await TopicDeletion.waitUntilCompleted(zk, topic: topic)
                 #expect(!lines(controllerBroker.log, containing: "Signaling restart of topic deletion for these topics").isEmpty)
                 #expect(!lines(controllerBroker.log,
                     containing: "Changed state of replica \(victimId) for partition \(topic)-0 from ReplicaDeletionStarted to ReplicaDeletionSuccessful").isEmpty)

@@ -1,5 +1,6 @@
 import Foundation
 import KafkaTestKit
+import KafkaZk
 
 /// What the topic-deletion cluster tests share: records in every partition before the deletion,
 /// and the partition directories a broker still has for the topic afterwards.
@@ -17,6 +18,17 @@ enum TopicDeletion {
         let expected = Int(partitions) * recordsPerPartition
         try await waitUntil("every acknowledged record to be readable") {
             try Replication.consumeAll(broker, topic: topic).count == expected
+        }
+    }
+
+    /// Waits until the controller has finished deleting `topic`: its assignment, its deletion
+    /// request and its config znodes are all gone.
+    static func waitUntilCompleted(_ zk: KafkaZkClient, topic: String) async throws {
+        try await waitUntil("the controller to finish the deletion", timeout: .seconds(60)) {
+            let assignmentGone = try await zk.zooKeeper.exists("/brokers/topics/\(topic)") == nil
+            let requestGone = try await zk.zooKeeper.exists("/admin/delete_topics/\(topic)") == nil
+            let configGone = try await zk.zooKeeper.exists("/config/topics/\(topic)") == nil
+            return assignmentGone && requestGone && configGone
         }
     }
 

@@ -66,12 +66,7 @@ extension RealClusterTests {
                 let starts = deadBroker.startedCount
                 try deadBroker.start()
                 try await cluster.waitUntilStarted(deadBroker, previousStarts: starts, timeout: .seconds(60))
-                try await waitUntil("the controller to finish the deletion", timeout: .seconds(60)) {
-                    let assignmentGone = try await zk.zooKeeper.exists("/brokers/topics/\(topic)") == nil
-                    let requestGone = try await zk.zooKeeper.exists("/admin/delete_topics/\(topic)") == nil
-                    let configGone = try await zk.zooKeeper.exists("/config/topics/\(topic)") == nil
-                    return assignmentGone && requestGone && configGone
-                }
+                try await TopicDeletion.waitUntilCompleted(zk, topic: topic)
                 #expect(!lines(controllerBroker.log, containing: "Signaling restart of topic deletion for these topics").isEmpty)
                 #expect(!lines(controllerBroker.log, containing: "Deletion of topic \(topic) successfully completed").isEmpty)
                 for broker in cluster.brokers {

@@ -3,6 +3,7 @@ import GroupCoordinator
 import KafkaCommon
 import KafkaProtocol
 import KafkaStorage
+import KafkaTestKit
 import Logging
 import Testing
 
@@ -21,18 +22,10 @@ import Testing
     /// consumer-offsets` beside the repository (where the project keeps it), else the copy of the
     /// segments under `Tests/GroupCoordinatorTests/Fixtures`.
     static func fixturesDirectory(file: String = #filePath) throws -> URL {
-        let tests = URL(fileURLWithPath: file).deletingLastPathComponent().deletingLastPathComponent()
-        let repository = tests.deletingLastPathComponent()
-        let candidates = [
-            ProcessInfo.processInfo.environment["KAFKA_FIXTURES_DIR"].map {
-                URL(fileURLWithPath: $0).appendingPathComponent("disk/consumer-offsets")
-            },
-            repository.deletingLastPathComponent().appendingPathComponent("shared/fixtures/kafka-2.3.0/disk/consumer-offsets"),
-            tests.appendingPathComponent("GroupCoordinatorTests/Fixtures/consumer-offsets"),
-        ].compactMap { $0 }
-        return try #require(candidates.first {
-            FileManager.default.fileExists(atPath: $0.appendingPathComponent("__consumer_offsets-0/00000000000000000000.log").path)
-        }, "no consumer-offsets fixtures among \(candidates.map(\.path))")
+        let (relative, copy) = ("disk/consumer-offsets", "Tests/GroupCoordinatorTests/Fixtures/consumer-offsets")
+        return try #require(
+            KafkaFixtures.directory(relative, localCopy: copy, holding: "__consumer_offsets-0/00000000000000000000.log", testFile: file),
+            "no consumer-offsets fixtures among \(KafkaFixtures.candidates(relative, localCopy: copy, testFile: file).map(\.path))")
     }
 
     /// A broker whose log directory holds writable copies of the fixture partitions (every file

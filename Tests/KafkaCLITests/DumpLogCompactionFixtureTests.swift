@@ -1,4 +1,5 @@
 import Foundation
+import KafkaTestKit
 import Testing
 
 @testable import kafka
@@ -16,16 +17,11 @@ import Testing
     /// `$KAFKA_FIXTURES_DIR/disk/compaction`, else the shared fixtures beside the repository,
     /// else the copy of `after-pass1` and `after-wave2` in `Fixtures/compaction`.
     static func fixturesDirectory(file: String = #filePath) throws -> URL {
-        let suite = URL(fileURLWithPath: file).deletingLastPathComponent()
-        let repository = suite.deletingLastPathComponent().deletingLastPathComponent()
-        let candidates = [
-            ProcessInfo.processInfo.environment["KAFKA_FIXTURES_DIR"].map { URL(fileURLWithPath: $0).appendingPathComponent("disk/compaction") },
-            repository.deletingLastPathComponent().appendingPathComponent("shared/fixtures/kafka-2.3.0/disk/compaction"),
-            suite.appendingPathComponent("Fixtures/compaction"),
-        ].compactMap { $0 }
-        return try #require(candidates.first {
-            FileManager.default.fileExists(atPath: $0.appendingPathComponent("after-wave2/\(partition)/00000000000000000000.log.dump.txt").path)
-        }, "no compaction dumps among \(candidates.map(\.path))")
+        let (relative, copy) = ("disk/compaction", "Tests/KafkaCLITests/Fixtures/compaction")
+        return try #require(
+            KafkaFixtures.directory(relative, localCopy: copy, holding: "after-wave2/\(partition)/00000000000000000000.log.dump.txt",
+                                    testFile: file),
+            "no compaction dumps among \(KafkaFixtures.candidates(relative, localCopy: copy, testFile: file).map(\.path))")
     }
 
     /// What our tool prints for `path`: standard output, and standard error's lines.

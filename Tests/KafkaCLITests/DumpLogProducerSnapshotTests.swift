@@ -1,4 +1,5 @@
 import Foundation
+import KafkaTestKit
 import Testing
 
 @testable import kafka
@@ -8,14 +9,10 @@ import Testing
 /// what Kafka 2.3's DumpLogSegments printed for them (`<file>.dump.txt`), byte for byte.
 @Suite struct DumpLogProducerSnapshotTests {
     static func fixture(_ name: String, file: String = #filePath) throws -> String {
-        let suite = URL(fileURLWithPath: file).deletingLastPathComponent()
-        let repository = suite.deletingLastPathComponent().deletingLastPathComponent()
-        let candidates = [
-            ProcessInfo.processInfo.environment["KAFKA_FIXTURES_DIR"].map { URL(fileURLWithPath: $0).appendingPathComponent("disk/transactions") },
-            repository.deletingLastPathComponent().appendingPathComponent("shared/fixtures/kafka-2.3.0/disk/transactions"),
-            suite.appendingPathComponent("Fixtures/transactions"),
-        ].compactMap { $0 }.map { $0.appendingPathComponent(name).path }
-        return try #require(candidates.first { FileManager.default.fileExists(atPath: $0) }, "no fixture \(name) among \(candidates)")
+        let (relative, copy) = ("disk/transactions", "Tests/KafkaCLITests/Fixtures/transactions")
+        let folder = try #require(KafkaFixtures.directory(relative, localCopy: copy, holding: name, testFile: file),
+                                  "no fixture \(name) among \(KafkaFixtures.candidates(relative, localCopy: copy, testFile: file).map(\.path))")
+        return folder.appendingPathComponent(name).path
     }
 
     @Test(arguments: [

@@ -22,16 +22,10 @@ import Testing
     /// `$KAFKA_FIXTURES_DIR/disk/compaction`, else `shared/fixtures/kafka-2.3.0/disk/compaction`
     /// beside the repository, else the copy of the files used here in `Fixtures/disk/compaction`.
     static func fixturesDirectory(file: String = #filePath) throws -> URL {
-        let suite = URL(fileURLWithPath: file).deletingLastPathComponent()
-        let repository = suite.deletingLastPathComponent().deletingLastPathComponent()
-        let candidates = [
-            ProcessInfo.processInfo.environment["KAFKA_FIXTURES_DIR"].map { URL(fileURLWithPath: $0).appendingPathComponent("disk/compaction") },
-            repository.deletingLastPathComponent().appendingPathComponent("shared/fixtures/kafka-2.3.0/disk/compaction"),
-            suite.appendingPathComponent("Fixtures/disk/compaction"),
-        ].compactMap { $0 }
-        return try #require(candidates.first {
-            FileManager.default.fileExists(atPath: $0.appendingPathComponent("before/\(partition)/00000000000000000000.log").path)
-        }, "no compaction fixtures among \(candidates.map(\.path))")
+        let (relative, copy) = ("disk/compaction", "Tests/KafkaStorageTests/Fixtures/disk/compaction")
+        return try #require(
+            KafkaFixtures.directory(relative, localCopy: copy, holding: "before/\(partition)/00000000000000000000.log", testFile: file),
+            "no compaction fixtures among \(KafkaFixtures.candidates(relative, localCopy: copy, testFile: file).map(\.path))")
     }
 
     let fixtures: URL

@@ -13,14 +13,10 @@ import Testing
     /// `$KAFKA_FIXTURES_DIR/disk/transactions`, else the shared fixtures beside the repository,
     /// else the copies in `Fixtures/disk/transactions`.
     static func fixture(_ name: String, file: String = #filePath) throws -> String {
-        let suite = URL(fileURLWithPath: file).deletingLastPathComponent()
-        let repository = suite.deletingLastPathComponent().deletingLastPathComponent()
-        let candidates = [
-            ProcessInfo.processInfo.environment["KAFKA_FIXTURES_DIR"].map { URL(fileURLWithPath: $0).appendingPathComponent("disk/transactions") },
-            repository.deletingLastPathComponent().appendingPathComponent("shared/fixtures/kafka-2.3.0/disk/transactions"),
-            suite.appendingPathComponent("Fixtures/disk/transactions"),
-        ].compactMap { $0 }.map { $0.appendingPathComponent(name).path }
-        return try #require(candidates.first { FileManager.default.fileExists(atPath: $0) }, "no fixture \(name) among \(candidates)")
+        let (relative, copy) = ("disk/transactions", "Tests/KafkaStorageTests/Fixtures/disk/transactions")
+        let folder = try #require(KafkaFixtures.directory(relative, localCopy: copy, holding: name, testFile: file),
+                                  "no fixture \(name) among \(KafkaFixtures.candidates(relative, localCopy: copy, testFile: file).map(\.path))")
+        return folder.appendingPathComponent(name).path
     }
 
     static func bytes(_ path: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: path))) }
