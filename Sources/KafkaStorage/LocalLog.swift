@@ -55,6 +55,10 @@ public final class LocalLog {
     /// The partition's leader epochs (`<dir>/leader-epoch-checkpoint`); it changes only through
     /// the log's own methods.
     public internal(set) var leaderEpochCache: LeaderEpochFileCache
+    /// The offset of the first record of the oldest transaction still open in this log (nil when
+    /// none is), kept by the producer state on every append, truncation and recovery. The last
+    /// stable offset is `min(firstUnstableOffset ?? highWatermark, highWatermark)`.
+    public internal(set) var firstUnstableOffset: Int64?
     /// Set by `close()`: a caller that still holds the log (a fetch racing with the partition's
     /// deletion) gets `StorageError.closed` from every read or write instead of touching unmapped
     /// indexes.
