@@ -52,6 +52,13 @@ let package = Package(
             name: "KafkaPurgatory",
             dependencies: ["KafkaCommon", .product(name: "Logging", package: "swift-log")]
         ),
+        // Seed 000 §IV's delay queue as an example program on KafkaPurgatory's timing wheel, with a
+        // binary-heap delay queue to benchmark it against (Scripts/bench-delay-queue.sh).
+        .target(
+            name: "DelayQueueExample", dependencies: ["KafkaPurgatory", "KafkaCommon"],
+            path: "Examples/DelayQueue/DelayQueueExample"
+        ),
+        .executableTarget(name: "delay-queue", dependencies: ["DelayQueueExample"], path: "Examples/DelayQueue/delay-queue"),
         // The Kafka wire protocol: primitives, headers, and one codec per API, generated from the
         // message schemas in Sources/KafkaProtocol/Schemas into Sources/KafkaProtocol/Generated.
         .target(
@@ -159,6 +166,7 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "KafkaPurgatoryTests", dependencies: ["KafkaPurgatory", "KafkaCommon"]),
+        .testTarget(name: "DelayQueueExampleTests", dependencies: ["DelayQueueExample", "KafkaPurgatory", "KafkaCommon"]),
         .testTarget(
             name: "KafkaRecordsTests",
             dependencies: ["KafkaRecords", "KafkaCommon", .product(name: "NIOCore", package: "swift-nio")],
