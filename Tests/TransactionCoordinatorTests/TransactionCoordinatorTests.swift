@@ -1,0 +1,120 @@
+import KafkaCommon
+import KafkaProtocol
+import Testing
+import TransactionCoordinator
+
+/// InitProducerId, AddPartitionsToTxn and EndTxn as Kafka 2.3's coordinator answers them, with a
+/// fake log and marker channel.
+@Suite struct TransactionCoordinatorTests {
+    static let tp = TopicPartition("t", 0)
+
+    @Test func aProducerWithoutTransactionalIdGetsANewIdAtEpochZero() async throws {
+        let harness = try await CoordinatorHarness()
+        let first = await harness.coordinator.handleInitProducerId(transactionalId: nil, transactionTimeoutMs: 1)
+        let second = await harness.coordinator.handleInitProducerId(transactionalId: nil, transactionTimeoutMs: 1)
+        #expect(first == InitProducerIdResult(producerId: 1000, producerEpoch: 0, error: .none))
+        #expect(second.producerId == 1001 && harness.appender.records.isEmpty)
+    }
+
+    @Test func badRequestsAreRefused() async throws {
+        let harness = try await CoordinatorHarness()
+        #expect(await harness.coordinator.handleInitProducerId(transactionalId: "", transactionTimeoutMs: 1) == .failure(.invalidRequest))
+        #expect(await harness.coordinator.handleInitProducerId(transactionalId: "tx", transactionTimeoutMs: 900_001) == .failure(.invalidTransactionTimeout))
+        #expect(await harness.coordinator.handleInitProducerId(transactionalId: "tx", transactionTimeoutMs: 0) == .failure(.invalidTransactionTimeout))
+        #expect(harness.appender.records.isEmpty)
+    }
+
+    @Test func aNewTransactionalIdGetsEpochZeroAndEachInitBumpsIt() async throws {
+        let harness = try await CoordinatorHarness()
+        let first = await harness.coordinator.handleInitProducerId(transactionalId: "fx-tx-1", transactionTimeoutMs: 60_000)
+        #expect(first == InitProducerIdResult(producerId: 1000, producerEpoch: 0, error: .none))
+        #expect(harness.appender.records.map(\.partition) == [15] && harness.appender.states == [.empty])
+        let second = await harness.coordinator.handleInitProducerId(transactionalId: "fx-tx-1", transactionTimeoutMs: 60_000)
+        #expect(second == InitProducerIdResult(producerId: 1000, producerEpoch: 1, error: .none))
+        #expect(await harness.metadata("fx-tx-1")?.producerEpoch == 1)
+    }
+
+    @Test func aFailedAppendAnswersTheCoordinatorsErrorAndLeavesNothingPending() async throws {
+        let harness = try await CoordinatorHarness()
+        harness.appender.failNext(.notEnoughReplicas)
+        #expect(await harness.coordinator.handleInitProducerId(transactionalId: "tx", transactionTimeoutMs: 1_000) == .failure(.coordinatorNotAvailable))
+        #expect(await harness.metadata("tx")?.pendingState == nil)
+        #expect(await harness.coordinator.handleInitProducerId(transactionalId: "tx", transactionTimeoutMs: 1_000).error == .none)
+    }
+
+    @Test func aSecondProducerFencesAnOngoingTransaction() async throws {
+        let harness = try await CoordinatorHarness()
+        let first = await harness.coordinator.handleInitProducerId(transactionalId: "tx", transactionTimeoutMs: 1_000)
+        #expect(await harness.coordinator.handleAddPartitionsToTransaction(transactionalId: "tx", producerId: first.producerId, producerEpoch: 0, partitions: [Self.tp]) == .none)
+
+        // The new producer's InitProducerId aborts the old transaction at epoch 1 and asks it to retry.
+        let fenced = await harness.coordinator.handleInitProducerId(transactionalId: "tx", transactionTimeoutMs: 1_000)
+        #expect(fenced == .failure(.concurrentTransactions))
+        #expect(harness.appender.states == [.empty, .ongoing, .prepareAbort])
+        #expect(harness.appender.records.last?.record.value?.producerEpoch == 1)
+        #expect(harness.markers.calls.map(\.result) == [.abort] && harness.markers.calls.first?.transit.txnState == .completeAbort)
+        #expect(await harness.metadata("tx")?.state == .prepareAbort)
+
+        // The old producer is fenced: its epoch is stale.
+        #expect(await harness.coordinator.handleEndTransaction(transactionalId: "tx", producerId: first.producerId, producerEpoch: 0, result: .commit) == .invalidProducerEpoch)
+        #expect(await harness.coordinator.handleAddPartitionsToTransaction(transactionalId: "tx", producerId: first.producerId, producerEpoch: 0, partitions: [Self.tp]) == .invalidProducerEpoch)
+        // While the abort completes, the new producer is asked to retry.
+        #expect(await harness.coordinator.handleInitProducerId(transactionalId: "tx", transactionTimeoutMs: 1_000) == .failure(.concurrentTransactions))
+    }
+
+    @Test func aCommitGoesThroughPrepareCommitAndTheMarkers() async throws {
+        let harness = try await CoordinatorHarness()
+        let pid = await harness.coordinator.handleInitProducerId(transactionalId: "tx", transactionTimeoutMs: 1_000).producerId
+        #expect(await harness.coordinator.handleEndTransaction(transactionalId: "tx", producerId: pid, producerEpoch: 0, result: .commit) == .invalidTxnState, "no transaction yet")
+        #expect(await harness.coordinator.handleAddPartitionsToTransaction(transactionalId: "tx", producerId: pid, producerEpoch: 0, partitions: [Self.tp]) == .none)
+        #expect(await harness.coordinator.handleAddPartitionsToTransaction(transactionalId: "tx", producerId: pid, producerEpoch: 0, partitions: [Self.tp]) == .none)
+        #expect(harness.appender.states == [.empty, .ongoing], "partitions already in the transaction are not written again")
+        #expect(await harness.coordinator.handleEndTransaction(transactionalId: "tx", producerId: pid, producerEpoch: 0, result: .commit) == .none)
+        #expect(harness.appender.states == [.empty, .ongoing, .prepareCommit])
+        let call = try #require(harness.markers.calls.first)
+        #expect(call.result == .commit && call.coordinatorEpoch == 1 && call.transit.txnState == .completeCommit)
+
+        // While the markers are written: the same result again waits, the other is refused.
+        #expect(await harness.coordinator.handleEndTransaction(transactionalId: "tx", producerId: pid, producerEpoch: 0, result: .commit) == .concurrentTransactions)
+        #expect(await harness.coordinator.handleEndTransaction(transactionalId: "tx", producerId: pid, producerEpoch: 0, result: .abort) == .concurrentTransactions, "the completion is pending")
+        #expect(await harness.coordinator.handleAddPartitionsToTransaction(transactionalId: "tx", producerId: pid, producerEpoch: 0, partitions: [Self.tp]) == .concurrentTransactions)
+        #expect(await harness.coordinator.handleInitProducerId(transactionalId: "tx", transactionTimeoutMs: 1_000) == .failure(.concurrentTransactions))
+
+        // The marker channel completes it (its append, then completion).
+        let done = await harness.coordinator.updateStateManager { manager in
+            try? manager.completeAppend("tx", coordinatorEpoch: 1, transit: call.transit, appendError: .none)
+        }
+        #expect(done == ErrorCode.none)
+        #expect(await harness.metadata("tx")?.state == .completeCommit)
+        #expect(await harness.coordinator.handleEndTransaction(transactionalId: "tx", producerId: pid, producerEpoch: 0, result: .commit) == .none, "a retried commit")
+        #expect(await harness.coordinator.handleEndTransaction(transactionalId: "tx", producerId: pid, producerEpoch: 0, result: .abort) == .invalidTxnState)
+    }
+
+    @Test func requestsOfOtherProducersAreRefused() async throws {
+        let harness = try await CoordinatorHarness()
+        #expect(await harness.coordinator.handleAddPartitionsToTransaction(transactionalId: "tx", producerId: 1, producerEpoch: 0, partitions: [Self.tp]) == .invalidProducerIdMapping)
+        #expect(await harness.coordinator.handleEndTransaction(transactionalId: "tx", producerId: 1, producerEpoch: 0, result: .commit) == .invalidProducerIdMapping)
+        let pid = await harness.coordinator.handleInitProducerId(transactionalId: "tx", transactionTimeoutMs: 1_000).producerId
+        #expect(await harness.coordinator.handleAddPartitionsToTransaction(transactionalId: "tx", producerId: pid + 1, producerEpoch: 0, partitions: [Self.tp]) == .invalidProducerIdMapping)
+        #expect(await harness.coordinator.handleAddPartitionsToTransaction(transactionalId: "tx", producerId: pid, producerEpoch: 1, partitions: [Self.tp]) == .invalidProducerEpoch)
+        #expect(await harness.coordinator.handleAddPartitionsToTransaction(transactionalId: "", producerId: pid, producerEpoch: 0, partitions: [Self.tp]) == .invalidRequest)
+        #expect(await harness.coordinator.handleEndTransaction(transactionalId: "", producerId: pid, producerEpoch: 0, result: .abort) == .invalidRequest)
+    }
+
+    @Test func partitionsThisBrokerDoesNotOwnAnswerNotCoordinatorOrLoadInProgress() async throws {
+        let harness = try await CoordinatorHarness()
+        await harness.coordinator.updateStateManager { $0.prepareRemoval(15, coordinatorEpoch: 1) }
+        #expect(await harness.coordinator.handleInitProducerId(transactionalId: "fx-tx-1", transactionTimeoutMs: 1_000) == .failure(.notCoordinator))
+        await harness.coordinator.updateStateManager { $0.addLoadingPartition(15, coordinatorEpoch: 2) }
+        #expect(await harness.coordinator.handleInitProducerId(transactionalId: "fx-tx-1", transactionTimeoutMs: 1_000) == .failure(.coordinatorLoadInProgress))
+        #expect(await harness.coordinator.handleEndTransaction(transactionalId: "fx-tx-1", producerId: 1, producerEpoch: 0, result: .abort) == .coordinatorLoadInProgress)
+    }
+
+    @Test func anExhaustedProducerIdRotates() async throws {
+        let harness = try await CoordinatorHarness()
+        let exhausted = TransactionMetadata(transactionalId: "tx", producerId: 7, producerEpoch: Int16.max - 1, txnTimeoutMs: 1_000, txnLastUpdateTimestamp: 0)
+        _ = await harness.coordinator.updateStateManager { $0.putTransactionStateIfNotExists(exhausted) }
+        let result = await harness.coordinator.handleInitProducerId(transactionalId: "tx", transactionTimeoutMs: 1_000)
+        #expect(result == InitProducerIdResult(producerId: 1000, producerEpoch: 0, error: .none))
+    }
+}
