@@ -17,6 +17,8 @@ public struct TransactionConfig: Sendable, Equatable {
     public var abortTimedOutTransactionsIntervalMs: Int64 = 60_000
     /// `transaction.remove.expired.transaction.cleanup.interval.ms` (1 hour).
     public var removeExpiredTransactionalIdsIntervalMs: Int64 = 3_600_000
+    /// `request.timeout.ms`: how long the expiry sweep's tombstone append may take (30 s).
+    public var requestTimeoutMs: Int32 = 30_000
 
     public init() {}
 }

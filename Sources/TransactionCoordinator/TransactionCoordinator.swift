@@ -194,7 +194,7 @@ public actor TransactionCoordinator {
             return .unknownServerError
         }
         let appendError = await appender.append(
-            record, toPartition: stateManager.partitionFor(transactionalId), timestamp: time.milliseconds, timeoutMs: transit.txnTimeoutMs)
+            [record], toPartition: stateManager.partitionFor(transactionalId), timestamp: time.milliseconds, timeoutMs: transit.txnTimeoutMs)
         do {
             let error = try stateManager.completeAppend(
                 transactionalId, coordinatorEpoch: coordinatorEpoch, transit: transit, appendError: appendError, retryOnError: retryOnError)

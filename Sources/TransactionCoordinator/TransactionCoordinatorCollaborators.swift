@@ -1,11 +1,13 @@
 import KafkaProtocol
 
-/// Appends one record to a `__transaction_state` partition on this broker, as the coordinator's
-/// `ReplicaManager.appendRecords` call does in Kafka 2.3 (acks=-1, no compression, internal
-/// topic allowed), and reports the partition's error once the append is replicated or failed.
+/// Appends records, as one batch, to a `__transaction_state` partition on this broker, as the
+/// coordinator's `ReplicaManager.appendRecords` call does in Kafka 2.3 (acks=-1, no compression,
+/// internal topic allowed, every record stamped `timestamp`), and reports the partition's error
+/// once the append is replicated or failed. A transition appends one record; the expiry sweep
+/// appends a partition's tombstones together.
 public protocol TransactionLogAppender: Sendable {
-    /// `.none` once the record is in the log and replicated; the log's error otherwise.
-    func append(_ record: TransactionLogRecord, toPartition partition: Int32, timestamp: Int64, timeoutMs: Int32) async -> ErrorCode
+    /// `.none` once the records are in the log and replicated; the log's error otherwise.
+    func append(_ records: [TransactionLogRecord], toPartition partition: Int32, timestamp: Int64, timeoutMs: Int32) async -> ErrorCode
 }
 
 /// Queues the markers of a transaction that is being completed (Kafka 2.3's

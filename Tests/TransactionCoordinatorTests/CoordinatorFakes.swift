@@ -22,9 +22,9 @@ final class FakeAppender: TransactionLogAppender, @unchecked Sendable {
     func failNext(_ error: ErrorCode) { lock.withLock { errors.append(error) } }
     var records: [(partition: Int32, record: TransactionLogRecord)] { lock.withLock { appended } }
     var states: [TransactionState?] { records.map { try? $0.record.state() } }
-    func append(_ record: TransactionLogRecord, toPartition partition: Int32, timestamp: Int64, timeoutMs: Int32) async -> ErrorCode {
+    func append(_ records: [TransactionLogRecord], toPartition partition: Int32, timestamp: Int64, timeoutMs: Int32) async -> ErrorCode {
         lock.withLock {
-            appended.append((partition, record))
+            for record in records { appended.append((partition, record)) }
             return errors.isEmpty ? .none : errors.removeFirst()
         }
     }

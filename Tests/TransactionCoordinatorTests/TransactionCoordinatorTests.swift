@@ -118,3 +118,48 @@ import TransactionCoordinator
         #expect(result == InitProducerIdResult(producerId: 1000, producerEpoch: 0, error: .none))
     }
 }
+
+/// The coordinator's periodic jobs: aborting transactions past their timeout, removing idle ids.
+@Suite struct TransactionCoordinatorSweepTests {
+    @Test func aSilentProducersTransactionIsAbortedAfterItsTimeoutAndTheProducerFenced() async throws {
+        let harness = try await CoordinatorHarness()
+        let pid = await harness.coordinator.handleInitProducerId(transactionalId: "tx", transactionTimeoutMs: 1_000).producerId
+        #expect(await harness.coordinator.handleAddPartitionsToTransaction(transactionalId: "tx", producerId: pid, producerEpoch: 0, partitions: [TopicPartition("t", 0)]) == .none)
+        harness.clock.advance(1_000)
+        #expect(await harness.coordinator.abortTimedOutTransactions().isEmpty, "exactly the timeout is not past it")
+        harness.clock.advance(1)
+        #expect(await harness.coordinator.abortTimedOutTransactions() == ["tx": .none])
+        #expect(harness.appender.states == [.empty, .ongoing, .prepareAbort])
+        #expect(harness.markers.calls.map(\.result) == [.abort] && harness.markers.calls.first?.transit.producerEpoch == 1)
+        #expect(await harness.coordinator.handleEndTransaction(transactionalId: "tx", producerId: pid, producerEpoch: 0, result: .commit) == .invalidProducerEpoch)
+        #expect(await harness.coordinator.abortTimedOutTransactions().isEmpty, "an aborting transaction is not aborted again")
+    }
+
+    @Test func idleTransactionalIdsAreRemovedWithTombstones() async throws {
+        var config = TransactionConfig()
+        config.transactionalIdExpirationMs = 5_000
+        let harness = try await CoordinatorHarness(config: config)
+        _ = await harness.coordinator.handleInitProducerId(transactionalId: "idle", transactionTimeoutMs: 1_000)
+        harness.clock.advance(2_000)
+        let busy = await harness.coordinator.handleInitProducerId(transactionalId: "busy", transactionTimeoutMs: 1_000)
+        #expect(await harness.coordinator.handleAddPartitionsToTransaction(transactionalId: "busy", producerId: busy.producerId, producerEpoch: 0, partitions: [TopicPartition("t", 0)]) == .none)
+        harness.clock.advance(2_999)  // "idle" was last updated 4,999 ms ago
+        #expect(await harness.coordinator.removeExpiredTransactionalIds().isEmpty)
+        harness.clock.advance(1)
+        #expect(await harness.coordinator.removeExpiredTransactionalIds() == ["idle"])
+        let tombstone = try #require(harness.appender.records.last)
+        #expect(tombstone.record.isTombstone && tombstone.record.transactionalId == "idle")
+        let idlePartition = await harness.coordinator.stateManager.partitionFor("idle")
+        #expect(tombstone.partition == idlePartition)
+        let idle = await harness.metadata("idle"), stillBusy = await harness.metadata("busy")
+        #expect(idle == nil && stillBusy?.state == .ongoing, "an open transaction never expires")
+
+        harness.clock.advance(1_000_000)
+        // "busy" is still Ongoing; a fresh id expires, and its tombstone fails.
+        _ = await harness.coordinator.handleInitProducerId(transactionalId: "later", transactionTimeoutMs: 1_000)
+        harness.appender.failNext(.notEnoughReplicas)
+        harness.clock.advance(5_000)
+        #expect(await harness.coordinator.removeExpiredTransactionalIds().isEmpty)
+        #expect(await harness.metadata("later")?.pendingState == nil, "a failed tombstone leaves the id, with nothing pending")
+    }
+}
