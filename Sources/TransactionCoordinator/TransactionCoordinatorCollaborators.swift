@@ -18,6 +18,10 @@ public protocol TransactionMarkerSender: Sendable {
     func addTxnMarkersToSend(
         transactionalId: String, coordinatorEpoch: Int32, result: TransactionResult, metadata: TransactionMetadata,
         transit: TxnTransitMetadata) async
+
+    /// Forgets the queued markers of the transactions of a `__transaction_state` partition this
+    /// broker no longer leads (`removeMarkersForTxnTopicPartition`).
+    func removeMarkers(forTxnTopicPartition partition: Int32) async
 }
 
 /// Hands out producer ids unique in the cluster (``ProducerIdManager``).

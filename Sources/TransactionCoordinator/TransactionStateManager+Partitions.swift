@@ -24,7 +24,9 @@ extension TransactionStateManager {
     /// the partition's cache entry, unless the load was overtaken (nil then, and nothing changes).
     /// Each transaction in PrepareCommit or PrepareAbort gets its completion prepared (pending
     /// CompleteCommit or CompleteAbort at `now`) and is returned, for its markers to be sent, as
-    /// Kafka does once the partition is no longer loading.
+    /// Kafka does once the partition is no longer loading. A cache entry left from an earlier
+    /// epoch is replaced (Kafka 2.3 fails such a load as "should not happen" and leaves the
+    /// partition loading).
     public mutating func completeLoading(
         _ partition: Int32, coordinatorEpoch: Int32, transactions: [String: TransactionMetadata], now: Int64
     ) throws(TransactionStateError) -> [PendingCompletion]? {

@@ -1,6 +1,7 @@
 import Foundation
 import KafkaCommon
 import KafkaProtocol
+import KafkaRecords
 import Logging
 import TransactionCoordinator
 
@@ -40,7 +41,10 @@ final class FakeMarkerSender: TransactionMarkerSender, @unchecked Sendable {
     }
     private let lock = NSLock()
     private var queued: [Call] = []
+    private var removed: [Int32] = []
     var calls: [Call] { lock.withLock { queued } }
+    var removedPartitions: [Int32] { lock.withLock { removed } }
+    func removeMarkers(forTxnTopicPartition partition: Int32) async { lock.withLock { removed.append(partition) } }
     func addTxnMarkersToSend(transactionalId: String, coordinatorEpoch: Int32, result: TransactionResult, metadata: TransactionMetadata, transit: TxnTransitMetadata) async {
         lock.withLock { queued.append(Call(transactionalId: transactionalId, coordinatorEpoch: coordinatorEpoch, result: result, transit: transit)) }
     }
@@ -79,4 +83,10 @@ struct CoordinatorHarness {
 
 extension Result {
     func get(or fallback: Success) -> Success { (try? get()) ?? fallback }
+}
+
+/// Serves fixed records for each partition.
+struct FakeLogReader: TransactionLogReader {
+    var logs: [Int32: MemoryRecords]
+    func readAll(partition: Int32) async throws -> MemoryRecords? { logs[partition] }
 }

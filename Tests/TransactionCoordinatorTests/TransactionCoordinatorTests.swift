@@ -1,4 +1,5 @@
 import KafkaCommon
+import KafkaRecords
 import KafkaProtocol
 import Testing
 import TransactionCoordinator
@@ -161,5 +162,44 @@ import TransactionCoordinator
         harness.clock.advance(5_000)
         #expect(await harness.coordinator.removeExpiredTransactionalIds().isEmpty)
         #expect(await harness.metadata("later")?.pendingState == nil, "a failed tombstone leaves the id, with nothing pending")
+    }
+}
+
+/// Loading and unloading `__transaction_state` partitions on leadership changes.
+@Suite struct TransactionCoordinatorImmigrationTests {
+    @Test func theFixturePartitionLoadsAndItsTransactionalIdAnswersAgain() async throws {
+        let harness = try await CoordinatorHarness()
+        await harness.coordinator.handleTxnEmigration(partition: 15, coordinatorEpoch: 1)
+        #expect(harness.markers.removedPartitions == [15])
+        #expect(await harness.coordinator.handleInitProducerId(transactionalId: "fx-tx-1", transactionTimeoutMs: 60_000) == .failure(.notCoordinator))
+
+        let reader = FakeLogReader(logs: [15: try TransactionLogFixture.records()])
+        await harness.coordinator.handleTxnImmigration(partition: 15, coordinatorEpoch: 2, reader: reader)
+        let loaded = try #require(await harness.metadata("fx-tx-1"))
+        #expect(loaded.state == .completeCommit && loaded.producerId == 1 && loaded.producerEpoch == 0)
+        #expect(harness.markers.calls.isEmpty, "nothing was being completed")
+        // The producer restarts: epoch 1, written at coordinator epoch 2.
+        #expect(await harness.coordinator.handleInitProducerId(transactionalId: "fx-tx-1", transactionTimeoutMs: 60_000)
+                == InitProducerIdResult(producerId: 1, producerEpoch: 1, error: .none))
+    }
+
+    @Test func aTransactionLoadedWhileCommittingHasItsMarkersSentAgain() async throws {
+        let harness = try await CoordinatorHarness()
+        // Records 0–2 of the fixture: fx-tx-1 stopped in PrepareCommit.
+        let fixture = try TransactionLogFixture.rawRecords()
+        var builder = MemoryRecordsBuilder(baseOffset: 0)
+        for record in fixture.prefix(3) { builder.append(timestamp: 1, key: record.key, value: record.value) }
+        let reader = FakeLogReader(logs: [15: try builder.buildRecords()])
+        await harness.coordinator.handleTxnImmigration(partition: 15, coordinatorEpoch: 2, reader: reader)
+        let call = try #require(harness.markers.calls.first)
+        #expect(call.transactionalId == "fx-tx-1" && call.result == .commit && call.coordinatorEpoch == 2)
+        #expect(call.transit.txnState == .completeCommit && call.transit.topicPartitions.isEmpty)
+        #expect(await harness.metadata("fx-tx-1")?.pendingState == .completeCommit)
+    }
+
+    @Test func aPartitionWithoutALogLoadsEmpty() async throws {
+        let harness = try await CoordinatorHarness()
+        await harness.coordinator.handleTxnImmigration(partition: 15, coordinatorEpoch: 2, reader: FakeLogReader(logs: [:]))
+        #expect(await harness.coordinator.handleInitProducerId(transactionalId: "fx-tx-1", transactionTimeoutMs: 1_000).error == .none)
     }
 }
