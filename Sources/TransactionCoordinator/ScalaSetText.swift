@@ -9,7 +9,8 @@ import KafkaCommon
 /// log2(slots) bits of its hash scrambled by `byteswap32` and rotated right by log2(slots); a taken
 /// slot sends it on to the next one, wrapping round. The hash is Java's `TopicPartition.hashCode`:
 /// `31 · (31 + partition) + topic.hashCode()`. So the order depends on the insertion order only
-/// where slots collide; callers pass the elements in the order Kafka added them.
+/// where slots collide; callers pass the elements in the order Kafka added them (for a decoded
+/// record: topic by topic, each topic's partitions in ``immutableSetOrder(_:)``).
 public enum ScalaSetText {
     /// `Set(<elements in iteration order>)`.
     public static func text(of insertionOrder: [TopicPartition]) -> String {
@@ -44,6 +45,30 @@ public enum ScalaSetText {
             }
         }
         return table.compactMap { $0 }
+    }
+
+    /// The iteration order of an immutable `Set` built from the elements in this order (`toSet`,
+    /// as Kafka's reader builds each topic's partitions): up to four distinct elements keep their
+    /// order (Scala's `Set1`…`Set4`); five or more form a hash trie, iterated by the five-bit
+    /// groups of each element's scrambled hash, lowest group first.
+    public static func immutableSetOrder(_ insertionOrder: [TopicPartition]) -> [TopicPartition] {
+        var seen = Set<TopicPartition>()
+        let distinct = insertionOrder.filter { seen.insert($0).inserted }
+        guard distinct.count > 4 else { return distinct }
+        return distinct.sorted { trieKey(hashCode(of: $0)) < trieKey(hashCode(of: $1)) }
+    }
+
+    /// An element's position in a Scala 2.12 immutable hash trie: the hash scrambled as
+    /// `HashSet.improve` does, read five bits at a time from the lowest.
+    static func trieKey(_ hashCode: Int32) -> UInt64 {
+        var h = hashCode &+ ~(hashCode << 9)
+        h = h ^ Int32(bitPattern: UInt32(bitPattern: h) >> 14)
+        h = h &+ (h << 4)
+        h = h ^ Int32(bitPattern: UInt32(bitPattern: h) >> 10)
+        let hash = UInt32(bitPattern: h)
+        var key: UInt64 = 0
+        for shift in stride(from: 0, to: 35, by: 5) { key = key << 5 | UInt64((hash >> UInt32(shift)) & 0x1F) }
+        return key
     }
 
     /// The first slot of a hash in a table of `tableLength` (a power of two) slots.

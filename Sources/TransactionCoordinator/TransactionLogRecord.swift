@@ -103,6 +103,16 @@ public struct TransactionLogRecord: Sendable, Equatable {
         return partitions.flatMap { entry in entry.partitionIds.map { TopicPartition(entry.topic, $0) } }
     }
 
+    /// The value's partitions in the order Kafka 2.3's reader adds them to the transaction's set:
+    /// topic by topic as listed, each topic's partitions as Scala's immutable set of them orders
+    /// them (``ScalaSetText/immutableSetOrder(_:)``). What ``ScalaSetText/text(of:)`` needs to print
+    /// the set as Kafka does.
+    public func topicPartitionsInLoadOrder() throws(TransactionLogRecordError) -> [TopicPartition] {
+        guard let value, let state = try state(), state != .empty else { return [] }
+        guard let partitions = value.transactionPartitions else { throw .missingPartitions(state) }
+        return partitions.flatMap { entry in ScalaSetText.immutableSetOrder(entry.partitionIds.map { TopicPartition(entry.topic, $0) }) }
+    }
+
     /// The transaction the record stores, as Kafka's loader builds it (`readTxnRecordValue`):
     /// nothing pending; nil for a tombstone.
     public func metadata() throws(TransactionLogRecordError) -> TransactionMetadata? {

@@ -19,7 +19,7 @@ enum TransactionLogMessageParser {
         let record = try TransactionLogRecord(key: key, value: value)
         let keyText = "transactionalId=\(record.transactionalId)"
         guard let value = record.value, let state = try record.state() else { return (keyText, "<DELETE>") }
-        let partitions = ScalaSetText.text(of: try record.topicPartitionsInRecordOrder())
+        let partitions = ScalaSetText.text(of: try record.topicPartitionsInLoadOrder())
         let payload = "producerId:\(value.producerId),producerEpoch:\(value.producerEpoch),state=\(state),"
             + "partitions=\(partitions),txnLastUpdateTimestamp=\(value.transactionEntryTimestamp),txnTimeoutMs=\(value.transactionTimeout)"
         return (keyText, payload)

@@ -18,7 +18,7 @@ import TransactionCoordinator
             #expect(decoded.transactionalId == kafka.transactionalId)
             #expect(value.producerId == kafka.producerId && value.producerEpoch == kafka.producerEpoch)
             #expect(try decoded.state()?.description == kafka.state)
-            #expect(ScalaSetText.text(of: try decoded.topicPartitionsInRecordOrder()) == kafka.partitions)
+            #expect(ScalaSetText.text(of: try decoded.topicPartitionsInLoadOrder()) == kafka.partitions)
             #expect(value.transactionEntryTimestamp == kafka.txnLastUpdateTimestamp && value.transactionTimeout == kafka.txnTimeoutMs)
             #expect(decoded.keyBuffer == record.key)
             #expect(decoded.valueBuffer == record.value)
@@ -102,6 +102,12 @@ import TransactionCoordinator
         #expect(ScalaSetText.text(of: partitions) == "Set(__consumer_offsets-20, fx-txn-0)")
         #expect(ScalaSetText.text(of: Array(partitions.reversed())) == "Set(__consumer_offsets-20, fx-txn-0)", "no collision: order of the table")
         #expect(ScalaSetText.text(of: []) == "Set()")
+        // Up to four partitions of a topic keep their order; five or more follow the hash trie.
+        let four = [3, 1, 2, 0].map { TopicPartition("t", Int32($0)) }
+        #expect(ScalaSetText.immutableSetOrder(four + four) == four)
+        let six = (0..<6).map { TopicPartition("t", Int32($0)) }
+        let trie = ScalaSetText.immutableSetOrder(six)
+        #expect(Set(trie) == Set(six) && trie == ScalaSetText.immutableSetOrder(six.reversed()), "the trie order ignores insertion order")
         // Thirty distinct partitions survive the table's growth (32 → 64 → 128 slots) once each.
         let many = (0..<30).map { TopicPartition("t", Int32($0)) }
         #expect(Set(ScalaSetText.mutableHashSetOrder(many + many)) == Set(many) && ScalaSetText.mutableHashSetOrder(many).count == 30)
