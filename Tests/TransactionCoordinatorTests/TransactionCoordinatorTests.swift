@@ -91,6 +91,30 @@ import TransactionCoordinator
         #expect(await harness.coordinator.handleEndTransaction(transactionalId: "tx", producerId: pid, producerEpoch: 0, result: .abort) == .invalidTxnState)
     }
 
+    @Test func aFailedEndTxnAppendAnswersItsErrorAndSendsNoMarkers() async throws {
+        let harness = try await CoordinatorHarness()
+        let pid = await harness.coordinator.handleInitProducerId(transactionalId: "tx", transactionTimeoutMs: 1_000).producerId
+        #expect(await harness.coordinator.handleAddPartitionsToTransaction(transactionalId: "tx", producerId: pid, producerEpoch: 0, partitions: [Self.tp]) == .none)
+        harness.appender.failNext(.notLeaderForPartition)
+        #expect(await harness.coordinator.handleEndTransaction(transactionalId: "tx", producerId: pid, producerEpoch: 0, result: .commit) == .notCoordinator)
+        #expect(harness.markers.calls.isEmpty)
+        let metadata = await harness.metadata("tx")
+        #expect(metadata?.state == .ongoing && metadata?.pendingState == nil, "the producer may retry its commit")
+        #expect(await harness.coordinator.handleEndTransaction(transactionalId: "tx", producerId: pid, producerEpoch: 0, result: .commit) == .none)
+    }
+
+    @Test func aFenceWhoseAbortCannotBeWrittenAnswersTheAppendError() async throws {
+        let harness = try await CoordinatorHarness()
+        let pid = await harness.coordinator.handleInitProducerId(transactionalId: "tx", transactionTimeoutMs: 1_000).producerId
+        #expect(await harness.coordinator.handleAddPartitionsToTransaction(transactionalId: "tx", producerId: pid, producerEpoch: 0, partitions: [Self.tp]) == .none)
+        harness.appender.failNext(.requestTimedOut)
+        #expect(await harness.coordinator.handleInitProducerId(transactionalId: "tx", transactionTimeoutMs: 1_000) == .failure(.coordinatorNotAvailable))
+        #expect(harness.markers.calls.isEmpty)
+        let metadata = await harness.metadata("tx")
+        #expect(metadata?.state == .ongoing && metadata?.pendingState == nil && metadata?.producerEpoch == 1,
+                "as in Kafka 2.3, the fenced epoch stays although its abort was not written")
+    }
+
     @Test func requestsOfOtherProducersAreRefused() async throws {
         let harness = try await CoordinatorHarness()
         #expect(await harness.coordinator.handleAddPartitionsToTransaction(transactionalId: "tx", producerId: 1, producerEpoch: 0, partitions: [Self.tp]) == .invalidProducerIdMapping)
