@@ -98,10 +98,15 @@ let package = Package(
             name: "KafkaZk",
             dependencies: ["KafkaCommon", "ZooKeeper", .product(name: "Logging", package: "swift-log")]
         ),
-        // The transaction coordinator (issue 13): producer ids so far (ProducerIdManager).
+        // The transaction coordinator (issue 13): producer ids (ProducerIdManager), the transaction
+        // state machine, the __transaction_state records and their cache (TransactionStateManager).
         .target(
             name: "TransactionCoordinator",
-            dependencies: ["KafkaCommon", "KafkaZk", "ZooKeeper", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "KafkaCommon", "KafkaZk", "ZooKeeper", "KafkaProtocol", "KafkaRecords",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Schemas"]
         ),
         // KafkaController: election, ControllerEventManager, ControllerContext.
         .target(
@@ -132,6 +137,7 @@ let package = Package(
             name: "kafka",
             dependencies: [
                 "KafkaCommon", "KafkaProtocol", "KafkaClient", "KafkaRecords", "KafkaStorage", "GroupCoordinator", "KafkaLab",
+                "TransactionCoordinator",
                 "KafkaZk", "ZooKeeper", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -158,7 +164,7 @@ let package = Package(
         .testTarget(
             name: "KafkaCLITests",
             dependencies: [
-                "kafka", "KafkaProtocol", "KafkaRecords", "KafkaCommon", "KafkaTestKit",
+                "kafka", "KafkaProtocol", "KafkaRecords", "KafkaCommon", "KafkaTestKit", "TransactionCoordinator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -187,7 +193,10 @@ let package = Package(
         .testTarget(name: "KafkaZkTests", dependencies: ["KafkaCommon", "KafkaZk", "ZooKeeper", "KafkaTestKit"]),
         .testTarget(
             name: "TransactionCoordinatorTests",
-            dependencies: ["TransactionCoordinator", "KafkaCommon", "KafkaZk", "ZooKeeper", "KafkaTestKit", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "TransactionCoordinator", "KafkaCommon", "KafkaZk", "ZooKeeper", "KafkaTestKit", "KafkaProtocol", "KafkaRecords",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "KafkaBrokerTests",

@@ -39,6 +39,9 @@ public struct ProtocolGenerator {
         SchemaFolder(
             schemas: "Sources/GroupCoordinator/Schemas", codec: "Sources/GroupCoordinator/Generated",
             examples: "Tests/GroupCoordinatorTests/Generated", module: "GroupCoordinator"),
+        SchemaFolder(
+            schemas: "Sources/TransactionCoordinator/Schemas", codec: "Sources/TransactionCoordinator/Generated",
+            examples: "Tests/TransactionCoordinatorTests/Generated", module: "TransactionCoordinator"),
     ]
 
     /// The package root: the directory holding `Package.swift`.

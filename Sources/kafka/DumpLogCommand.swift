@@ -8,7 +8,8 @@ import KafkaStorage
 /// also their keys and payloads (and implies it), as Kafka 2.3 does; offsets print as stored, so
 /// a cleaned segment shows its gaps. The indexes are checked against their segment, and what does
 /// not match is printed to standard error once all files are dumped (`DumpLogSegmentsErrors`). `--offsets-decoder` prints `__consumer_offsets` records decoded
-/// (``OffsetsMessageParser``); a control record prints its transaction marker. Reads only: an index is opened through a private copy, because
+/// (``OffsetsMessageParser``), `--transaction-log-decoder` `__transaction_state` records
+/// (``TransactionLogMessageParser``); a control record prints its transaction marker. Reads only: an index is opened through a private copy, because
 /// `OffsetIndex`/`TimeIndex` map their file read-write and would resize an empty one.
 struct DumpLogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,6 +29,9 @@ struct DumpLogCommand: AsyncParsableCommand {
     @Flag(name: .customLong("offsets-decoder"), help: "Decode the records as __consumer_offsets offset commits and group metadata (implies --print-data-log).")
     var offsetsDecoder = false
 
+    @Flag(name: .customLong("transaction-log-decoder"), help: "Decode the records as __transaction_state transaction metadata (implies --print-data-log).")
+    var transactionLogDecoder = false
+
     var paths: [String] { files.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
 
     func validate() throws {
@@ -44,7 +48,8 @@ struct DumpLogCommand: AsyncParsableCommand {
                 switch URL(fileURLWithPath: path).pathExtension {
                 case "log":
                     text = try Self.dumpLog(
-                        path: path, printDataLog: printDataLog || offsetsDecoder, deepIteration: deepIteration, offsetsDecoder: offsetsDecoder)
+                        path: path, printDataLog: printDataLog || offsetsDecoder || transactionLogDecoder, deepIteration: deepIteration,
+                        offsetsDecoder: offsetsDecoder, transactionLogDecoder: transactionLogDecoder)
                 case "index": text = try Self.dumpOffsetIndex(path: path, errors: &errors)
                 case "timeindex": text = try Self.dumpTimeIndex(path: path, errors: &errors)
                 case "snapshot": text = try Self.dumpProducerSnapshot(path: path)
@@ -75,7 +80,9 @@ struct DumpLogCommand: AsyncParsableCommand {
     /// default parser prints nothing of a tombstone). With `offsetsDecoder` the keys and payloads
     /// are decoded as `__consumer_offsets` records; a record that does not decode prints its
     /// error in place of them and the dump goes on.
-    static func dumpLog(path: String, printDataLog: Bool, deepIteration: Bool = false, offsetsDecoder: Bool = false) throws -> String {
+    static func dumpLog(
+        path: String, printDataLog: Bool, deepIteration: Bool = false, offsetsDecoder: Bool = false, transactionLogDecoder: Bool = false
+    ) throws -> String {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         var text = "Starting offset: \(try baseOffset(of: path))\n"
         var iterator = MemoryRecords(ByteBuffer(bytes: data)).batches
@@ -105,6 +112,14 @@ struct DumpLogCommand: AsyncParsableCommand {
                         if let payload { text += " payload: \(payload)" }
                     } catch {
                         text += " offsetsDecoderError: \(error)"
+                    }
+                } else if transactionLogDecoder {
+                    do {
+                        let (key, payload) = try TransactionLogMessageParser.parse(key: record.key, value: record.value)
+                        if let key { text += " key: \(key)" }
+                        if let payload { text += " payload: \(payload)" }
+                    } catch {
+                        text += " transactionLogDecoderError: \(error)"
                     }
                 } else if let value = record.value {
                     if let key = record.key { text += " key: \(MessageFormatter.text(key))" }

@@ -90,8 +90,12 @@ import Testing
     /// (and so covered by `RegenerationTests`) next to the protocol's APIs.
     @Test func theGeneratorCoversTheGroupCoordinatorFolder() throws {
         let generator = ProtocolGenerator(root: RegenerationTests.root)
-        #expect(generator.folders.map(\.schemas) == ["Sources/KafkaProtocol/Schemas", "Sources/GroupCoordinator/Schemas"])
-        #expect(try generator.dataSchemas().map(\.name) == ["GroupMetadataKey", "GroupMetadataValue", "OffsetCommitKey", "OffsetCommitValue"])
+        #expect(generator.folders.map(\.schemas) == [
+            "Sources/KafkaProtocol/Schemas", "Sources/GroupCoordinator/Schemas", "Sources/TransactionCoordinator/Schemas",
+        ])
+        #expect(try generator.dataSchemas().map(\.name) == [
+            "GroupMetadataKey", "GroupMetadataValue", "OffsetCommitKey", "OffsetCommitValue", "TransactionLogKey", "TransactionLogValue",
+        ])
         let files = try generator.files()
         #expect(files["Sources/GroupCoordinator/Generated/OffsetCommitValue.swift"] != nil)
         #expect(files["Tests/GroupCoordinatorTests/Generated/GroupMetadataValue+Examples.swift"] != nil)
