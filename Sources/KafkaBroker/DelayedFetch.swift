@@ -50,11 +50,14 @@ final class DelayedFetch: DelayedOperation, @unchecked Sendable {
             case .highWatermark: offsets.highWatermark
             case .txnCommitted: offsets.lastStableOffset
             }
-            if offset < offsets.logStartOffset || offset > end { return forceComplete() }
+            // Out of range: below the log start, or past the high watermark (the log end offset for
+            // a follower). A read_committed fetch past the LSO but not the high watermark waits.
+            let rangeEnd = isolation == .logEnd ? offsets.logEndOffset : offsets.highWatermark
+            if offset < offsets.logStartOffset || offset > rangeEnd { return forceComplete() }
             if end > offset {
                 // The size of the slice a fetch would send: found through the index, no bytes read.
                 available += (try? partition.read(offset: offset, maxBytes: minBytes, minOneMessage: false,
-                                                  isolation: isolation).records.size) ?? 0
+                                                  isolation: isolation, includeAbortedTransactions: false).records.size) ?? 0
             }
         }
         return available >= minBytes ? forceComplete() : false

@@ -35,8 +35,10 @@ extension Partition {
 
     /// Kafka's `Partition.readRecords`: reads from `offset` up to the log end offset, the high
     /// watermark or the LSO (`isolation`), as a slice of a segment file; a `.txnCommitted` read
-    /// also collects the aborted transactions overlapping what it returns.
-    public func read(offset: Int64, maxBytes: Int, minOneMessage: Bool, isolation: FetchIsolation) throws -> IsolatedRead {
+    /// also collects the aborted transactions overlapping what it returns, unless
+    /// `includeAbortedTransactions` is false (a delayed fetch sizing what it could send).
+    public func read(offset: Int64, maxBytes: Int, minOneMessage: Bool, isolation: FetchIsolation,
+                     includeAbortedTransactions: Bool = true) throws -> IsolatedRead {
         try log.withLock { log in
             let highWatermark = state.withLock { $0.highWatermark }
             let lastStableOffset = log.lastStableOffset(highWatermark: highWatermark)
@@ -46,6 +48,9 @@ extension Partition {
             case .logEnd, .highWatermark:
                 records = try log.read(startOffset: offset, maxLength: maxBytes,
                                        maxOffset: isolation == .logEnd ? nil : highWatermark, minOneMessage: minOneMessage).records
+            case .txnCommitted where !includeAbortedTransactions:
+                records = try log.read(startOffset: offset, maxLength: maxBytes, maxOffset: lastStableOffset,
+                                       minOneMessage: minOneMessage).records
             case .txnCommitted:
                 let read = try log.readWithAbortedTransactions(startOffset: offset, maxLength: maxBytes, maxOffset: lastStableOffset,
                                                                minOneMessage: minOneMessage)

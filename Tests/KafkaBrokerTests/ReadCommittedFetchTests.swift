@@ -98,6 +98,19 @@ import Testing
         await manager.shutdown { _ in }
     }
 
+    /// A fetch offset past the LSO but not past the high watermark is not out of range: it waits.
+    @Test func aReadCommittedFetchPastTheLsoWaits() async throws {
+        let partition = try openTransaction()
+        let answer = await fetch(from: 3, isolation: .readCommitted)
+        #expect(answer.value == nil)
+        #expect(manager.fetchPurgatory.watched == 1)
+        try abort(partition)
+        let read = try #require(answer.value?.first)
+        #expect(MemoryRecords(try read.records.read()).batches.map(\.baseOffset) == [3, 5])
+        #expect(read.data.abortedTransactions == [Fetch.AbortedTransaction(producerId: 7, firstOffset: 0)])
+        await manager.shutdown { _ in }
+    }
+
     @Test func listOffsetsLatestIsTheLsoForReadCommitted() async throws {
         _ = try openTransaction()
         func latest(isolation: Int8, version: Int16 = 2) async throws -> Int64 {
