@@ -55,7 +55,8 @@ public struct RollParams: Sendable {
 /// One segment of a partition's log: a `.log` file of batches starting at `baseOffset` and its
 /// two sparse indexes (Kafka's `LogSegment`).
 ///
-/// Files (see `LogFileName`): `<base>.log`, `<base>.index`, `<base>.timeindex`. Every offset in
+/// Files (see `LogFileName`): `<base>.log`, `<base>.index`, `<base>.timeindex`, and once an
+/// aborted transaction's marker lands here `<base>.txnindex` (`TransactionIndex`). Every offset in
 /// the segment is in `baseOffset ... baseOffset + Int32.max`, because the indexes store 32-bit
 /// offsets relative to the base; `Log` rolls a new segment before that would break.
 ///
@@ -362,7 +363,8 @@ public final class LogSegment {
     /// The current paths of the segment's files (the `.txnindex` only when it exists).
     public var filePaths: [String] { [log.path, offsetIndexPath, timeIndexPath] + (txnIndex.fileExists ? [txnIndex.path] : []) }
 
-    /// Renames the three files from suffix `oldSuffix` to `newSuffix` (say `""` → `.deleted`).
+    /// Renames the files from suffix `oldSuffix` to `newSuffix` (say `""` → `.deleted`); the
+    /// `.txnindex` when it exists.
     public func changeFileSuffixes(_ oldSuffix: String, _ newSuffix: String) throws {
         func renamed(_ path: String) -> String {
             (oldSuffix.isEmpty || !path.hasSuffix(oldSuffix) ? path : String(path.dropLast(oldSuffix.count))) + newSuffix
