@@ -1,12 +1,14 @@
 import Foundation
+import Glibc
 import KafkaCommon
 import KafkaTestKit
 import KafkaZk
 import Testing
 
 /// The idempotent producer end to end: confluent-kafka with `enable.idempotence=true` writes
-/// numbered records to a partition replicated three times (acks=all) while its leader is killed
-/// with kill -9 and restarted. Retries of batches the dead leader had already replicated reach
+/// numbered records to a partition replicated three times (acks=all) while a follower is stopped
+/// long enough for produce requests to time out (so the producer resends batches the leader has),
+/// and then the leader is killed with kill -9 and restarted. Retries of batches the dead leader had already replicated reach
 /// the new leader, whose producer state (built by replication) answers them with their first
 /// offsets instead of writing them again: every record is in the log exactly once, in send order.
 extension RealClusterTests {
@@ -18,7 +20,7 @@ extension RealClusterTests {
         }
 
         @Test func everyRecordOnceAndInOrderWhenTheLeaderIsKilled() async throws {
-            try await withKafkaCluster(sessionTimeoutMs: 3000) { cluster in
+            try await withKafkaCluster(sessionTimeoutMs: 3000, overrides: ["replica.lag.time.max.ms": "4000"]) { cluster in
                 let zk = try await observe(cluster)
                 defer { Task { await zk.close() } }
                 let (controller, others) = try await RealClusterTests.BrokerFailureTests.roles(zk)
@@ -33,13 +35,27 @@ extension RealClusterTests {
                     .joined(separator: ",")
                 let progress = FileManager.default.temporaryDirectory.appendingPathComponent("idem-progress-\(UUID().uuidString)")
                 defer { try? FileManager.default.removeItem(at: progress) }
-                let count = 6_000
+                let count = 8_000
                 let producer = Task.detached {
                     try PythonClient.run("idempotent_producer.py", [bootstrap, "idem", "\(count)", "400", progress.path])
                 }
 
                 try await waitUntil("the producer to get 1,000 records acknowledged", timeout: .seconds(60)) {
                     Self.acknowledged(progress) >= 1_000
+                }
+                // A stopped follower holds back every acks=all answer until the leader drops it from
+                // the ISR: the produce requests meanwhile time out (REQUEST_TIMED_OUT after the
+                // producer's request.timeout.ms) although the leader wrote their batches, so the
+                // producer sends them again, and the leader must answer those retries as duplicates.
+                let stalled = cluster.broker(Int(followerId.rawValue))
+                stalled.send(SIGSTOP)
+                try await waitUntil("the leader to drop the stopped follower from the ISR", timeout: .seconds(30)) {
+                    try await Replication.state(zk, tp).map { !$0.isr.contains(followerId) } ?? false
+                }
+                stalled.send(SIGCONT)
+                let ackedBeforeFailover = Self.acknowledged(progress)
+                try await waitUntil("the producer to go on after the ISR shrank", timeout: .seconds(60)) {
+                    Self.acknowledged(progress) >= ackedBeforeFailover + 500
                 }
                 let leader = cluster.broker(Int(leaderId.rawValue))
                 await leader.kill9()

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Produces COUNT numbered records ("n-<i>") to partition 0 of TOPIC with enable.idempotence=true
-(acks=all, retries without limit, 5 in flight), at most RATE records a second, and writes the
+(acks=all, retries without limit, 5 in flight, produce requests timing out after 1.5 s), at most RATE records a second, and writes the
 number acknowledged so far to PROGRESS_FILE as it goes. Exits 0 when every record was
 acknowledged, 1 otherwise (with the errors on stderr).
 
@@ -14,6 +14,7 @@ from confluent_kafka import Producer
 bootstrap, topic, count, rate, progress_path = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True, "acks": "all",
                      "linger.ms": 5, "message.timeout.ms": 180000, "retry.backoff.ms": 200,
+                     "request.timeout.ms": 1500,
                      "max.in.flight.requests.per.connection": 5})
 acked = 0
 errors = []
