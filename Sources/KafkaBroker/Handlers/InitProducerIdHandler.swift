@@ -20,8 +20,19 @@ import TransactionCoordinator
 /// unexpected exception); the producer retries.
 struct InitProducerIdHandler: KafkaRequestHandler {
     let apiKey = ApiKey.initProducerId
-    let producerIdManager: ProducerIdManager
+    /// A fresh producer id: `ProducerIdManager.generateProducerId` (a closure, so that tests need
+    /// no ZooKeeper).
+    let generateProducerId: @Sendable () async throws -> Int64
     let logger: Logger
+
+    init(generateProducerId: @escaping @Sendable () async throws -> Int64, logger: Logger) {
+        self.generateProducerId = generateProducerId
+        self.logger = logger
+    }
+
+    init(producerIdManager: ProducerIdManager, logger: Logger) {
+        self.init(generateProducerId: { try await producerIdManager.generateProducerId() }, logger: logger)
+    }
 
     func handle(_ request: KafkaRequest) async throws -> KafkaResponseAction {
         var body = request.body
@@ -33,7 +44,7 @@ struct InitProducerIdHandler: KafkaRequestHandler {
         switch request.transactionalId {
         case nil:
             do {
-                let producerId = try await producerIdManager.generateProducerId()
+                let producerId = try await generateProducerId()
                 return InitProducerId.Response(errorCode: .none, producerId: producerId, producerEpoch: 0)
             } catch {
                 logger.error("Cannot generate a producer id", metadata: ["error": "\(error)"])
