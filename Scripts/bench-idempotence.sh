@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Idempotent produce against plain acks=all, replication factor 3 (min.insync.replicas=2), three
 # brokers on 127.0.0.1: ROUNDS rounds of COUNT 1 KiB records each way, alternated so that a busy
-# machine weighs on both alike (loadgen.py; LOADGEN_IDEMPOTENT=1 for the idempotent producer).
+# machine weighs on all alike (loadgen.py; LOADGEN_IDEMPOTENT=1 for the idempotent producer).
+# "plain-5" is the plain producer with at most 5 requests in flight per connection, the cap
+# librdkafka (and the Java client) puts on an idempotent producer: the fair baseline for the
+# broker's own cost; "plain" pipelines without that cap.
 # The cost should be near zero, as in Kafka: the leader reads each batch's producer id, checks its
 # sequence and keeps five batches' metadata per producer.
 #
@@ -33,6 +36,8 @@ BASE_PORT=$((ZK_PORT + 1))
 PIDS=""
 cleanup() {
     for pid in $PIDS; do kill -9 "$pid" 2>/dev/null || true; done
+    # BENCH_KEEP_LOGS=DIR keeps the brokers' logs there.
+    [ -n "${BENCH_KEEP_LOGS:-}" ] && mkdir -p "$BENCH_KEEP_LOGS" && cp "$WORK"/broker-*.log "$BENCH_KEEP_LOGS"/ 2>/dev/null || true
     [ -n "${ZK_PID:-}" ] && kill -9 "$ZK_PID" 2>/dev/null || true
     rm -rf "$WORK"
 }
@@ -72,5 +77,6 @@ LOADGEN_IDEMPOTENT=1 python3 "$ROOT/Scripts/bench/loadgen.py" produce "$BOOT" id
 echo "==> $ROUNDS rounds of $COUNT records of 1 KiB, RF 3, acks=all ($BIN)"
 for round in $(seq 1 "$ROUNDS"); do
     echo "plain       round $round $(python3 "$ROOT/Scripts/bench/loadgen.py" produce "$BOOT" plain "$COUNT" 1024 all)"
+    echo "plain-5     round $round $(LOADGEN_MAX_IN_FLIGHT=5 python3 "$ROOT/Scripts/bench/loadgen.py" produce "$BOOT" plain "$COUNT" 1024 all)"
     echo "idempotent  round $round $(LOADGEN_IDEMPOTENT=1 python3 "$ROOT/Scripts/bench/loadgen.py" produce "$BOOT" idem "$COUNT" 1024 all)"
 done

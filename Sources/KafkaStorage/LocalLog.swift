@@ -26,6 +26,10 @@ import Logging
 /// ranges do not overlap; only the last (active) segment is appended to; a segment's files are
 /// renamed to `.deleted` before they are removed, `file.delete.delay.ms` later.
 ///
+/// Producer snapshots `<offset>.snapshot` (the `producerStateManager`'s, see
+/// `Transactions/LocalLog+ProducerState.swift`) are written on roll and close and deleted with
+/// the segments below them; none lies above the log end offset once the log is open.
+///
 /// The directory also holds `leader-epoch-checkpoint`, the `leaderEpochCache`: no entry starts
 /// below `logStartOffset` or above `logEndOffset` (see `LocalLog+LeaderEpoch.swift` for which
 /// operations keep it so).

@@ -7,9 +7,10 @@ import KafkaRecords
 ///
 /// How much is checked depends on who appends (`ValidationType`):
 /// - `.full` (a producer's Produce on the leader): epoch and sequence.
-/// - `.epochOnly` (the group coordinator's transactional offset commits, which carry no
-///   sequence): epoch only.
-/// - `.none` (a follower's fetch, recovery and replay of the log): nothing; the leader checked.
+/// - `.epochOnly` (a producer's batch to `__consumer_offsets`, which carries no sequence):
+///   epoch only.
+/// - `.none` (the broker's coordinators, a follower's fetch, recovery and replay of the log):
+///   nothing; the leader checked.
 ///
 /// Sequence rules (Kafka 2.3), for a data batch with epoch `e` and first sequence `s`:
 /// 1. `e` older than the producer's epoch: INVALID_PRODUCER_EPOCH (also for markers, which

@@ -69,14 +69,14 @@ public struct ProducerStateManager: Sendable {
 
     // MARK: Appends
 
-    /// The check of a producer's batches in an append: full for producers on the leader, epoch
-    /// only for the group coordinator's transactional offset commits, none for followers and
-    /// replay.
+    /// The check of a producer's data batches in an append (Kafka 2.3's `prepareUpdate`): full
+    /// for producers on the leader (epoch only on `__consumer_offsets`, whose transactional
+    /// offset commits carry no sequence), none for the broker's own appends (the coordinators),
+    /// followers and replay. Markers are checked unless replicated (`validatesMarkers`).
     public func prepareUpdate(producerId: Int64, origin: AppendOrigin) -> ProducerAppendInfo {
         let validation: ProducerAppendInfo.ValidationType
         switch origin {
-        case .replication: validation = .none
-        case .coordinator: validation = topicPartition.topic == "__consumer_offsets" ? .epochOnly : .none
+        case .replication, .coordinator: validation = .none
         case .client: validation = topicPartition.topic == "__consumer_offsets" ? .epochOnly : .full
         }
         return ProducerAppendInfo(topicPartition: topicPartition, producerId: producerId,
