@@ -36,8 +36,8 @@ struct InitProducerIdHandler: KafkaRequestHandler {
 
     func handle(_ request: KafkaRequest) async throws -> KafkaResponseAction {
         var body = request.body
-        let init_ = try InitProducerId.decodeRequest(from: &body, version: request.header.apiVersion)
-        return InitProducerId.responseFrame(await response(to: init_), to: request)
+        let decoded = try InitProducerId.decodeRequest(from: &body, version: request.header.apiVersion)
+        return InitProducerId.responseFrame(await response(to: decoded), to: request)
     }
 
     func response(to request: InitProducerId.Request) async -> InitProducerId.Response {

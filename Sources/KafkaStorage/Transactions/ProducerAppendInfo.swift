@@ -132,7 +132,7 @@ public struct ProducerAppendInfo: Sendable {
         }
         updatedEntry.currentTxnFirstOffset = nil
         updatedEntry.coordinatorEpoch = marker.coordinatorEpoch
-        _ = timestamp
+        _ = timestamp  // Kafka 2.3 keeps no marker timestamp: expiry measures from the last data batch.
         return CompletedTransaction(producerId: producerId, firstOffset: firstOffset, lastOffset: offset, isAborted: marker.type == .abort)
     }
 
