@@ -121,7 +121,7 @@ let package = Package(
             name: "KafkaBroker",
             dependencies: [
                 "KafkaCommon", "Controller", "KafkaZk", "ZooKeeper", "KafkaProtocol", "KafkaStorage", "KafkaPurgatory", "KafkaClient",
-                "GroupCoordinator",
+                "GroupCoordinator", "TransactionCoordinator",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

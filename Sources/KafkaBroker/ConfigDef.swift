@@ -160,6 +160,7 @@ public enum ConfigDef {
         ConfigKey("offsets.commit.required.acks", .short, "-1"),
         ConfigKey("delete.topic.enable", .boolean, "true"),
         ConfigKey("transactional.id.expiration.ms", .int, "604800000"),
+        ConfigKey("producer.id.expiration.check.interval.ms", .int, "600000"),
         ConfigKey("transaction.max.timeout.ms", .int, "900000"),
         ConfigKey("transaction.state.log.min.isr", .int, "2"),
         ConfigKey("transaction.state.log.load.buffer.size", .int, "5242880"),

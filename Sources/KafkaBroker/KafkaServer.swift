@@ -6,6 +6,7 @@ import KafkaProtocol
 import KafkaPurgatory
 import KafkaStorage
 import Logging
+import TransactionCoordinator
 import NIOCore
 import Synchronization
 import ZooKeeper
@@ -307,6 +308,8 @@ public actor KafkaServer {
             time: time, logger: Logger(label: "kafka.coordinator.group.GroupCoordinator"))
         self.groupCoordinator = groupCoordinator
         groupCoordinator.startup()
+        let producerIdManager = try await ProducerIdManager.start(
+            brokerId: brokerId, zkClient: zkClient, logger: Logger(label: "kafka.coordinator.transaction.ProducerIdManager"))
         let offsetsTopic = GroupCoordinatorConfig.offsetsTopicName
         return [
             FindCoordinatorHandler(cache: metadataCache, offsetsTopicPartitionCount: offsetsPartitionCount,
@@ -340,6 +343,7 @@ public actor KafkaServer {
             DeleteGroupsHandler(coordinator: groupCoordinator),
             ProduceHandler(replicaManager: replicaManager),
             WriteTxnMarkersHandler(replicaManager: replicaManager, requestTimeoutMs: Int64(config.integer("request.timeout.ms")), time: time),
+            InitProducerIdHandler(producerIdManager: producerIdManager, logger: Logger(label: "kafka.server.KafkaApis")),
             FetchHandler(replicaManager: replicaManager, fetchManager: FetchManager(cache: try config.fetchSessionCache(), time: time)),
             OffsetForLeaderEpochHandler(replicaManager: replicaManager),
             ListOffsetsHandler(replicaManager: replicaManager),
