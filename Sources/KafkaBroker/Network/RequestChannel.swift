@@ -95,9 +95,12 @@ public final class RequestChannel: Sendable {
 
     public let capacity: Int
     private let state = Mutex(State())
+    /// The request metrics (Kafka's `RequestChannel.metrics`); nil when metrics are off.
+    public let requestMetrics: RequestMetrics?
 
-    public init(capacity: Int) {
+    public init(capacity: Int, requestMetrics: RequestMetrics? = nil) {
         self.capacity = max(1, capacity)
+        self.requestMetrics = requestMetrics
     }
 
     public enum SendResult: Sendable, Equatable { case accepted, full, closed }
