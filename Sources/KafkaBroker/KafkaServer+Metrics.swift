@@ -60,6 +60,18 @@ final class LogFlushMetrics: LogFlushStatsSink {
     func flushed(milliseconds: Double) { flushes.record(milliseconds: milliseconds) }
 }
 
+/// `kafka.server:type=ZooKeeperClientMetrics,name=ZooKeeperRequestLatencyMs`, fed by the
+/// broker's ZooKeeper client.
+final class ZooKeeperLatencyMetrics: ZooKeeperLatencySink {
+    let latency: LatencyHistogram
+
+    init(_ metrics: BrokerMetrics) {
+        latency = metrics.histogram(KafkaMBean("server", type: "ZooKeeperClientMetrics", name: "ZooKeeperRequestLatencyMs"))
+    }
+
+    func requestCompleted(milliseconds: Double) { latency.record(milliseconds: milliseconds) }
+}
+
 /// The admin listener and the gauges computed at scrape time.
 extension KafkaServer {
     /// The admin listener's address as bound (a configured port 0 replaced by the kernel's
@@ -70,6 +82,11 @@ extension KafkaServer {
     func startAdminListener(sources: MetricsSources) async throws {
         guard let address = config.adminListener, let metrics else { return }
         Self.registerCollectors(metrics, sources: sources, brokerId: brokerId)
+        if let zooKeeper = zkClient?.zooKeeper {
+            let latency = ZooKeeperLatencyMetrics(metrics)
+            zooKeeper.stats.install(latency)
+            metrics.addCollector { latency.latency.publish() }
+        }
         zkClient?.zooKeeper.registerSessionHandler(
             name: "metrics", SessionExpireCounter(expires: metrics.counter(
                 KafkaMBean("server", type: "SessionExpireListener", name: "ZooKeeperExpiresPerSec"))))

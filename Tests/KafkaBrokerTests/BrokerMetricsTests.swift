@@ -192,3 +192,19 @@ import Testing
             """)
     }
 }
+
+@Suite struct RequestHandlerIdleTests {
+    @Test func waitingForARequestCountsIdleTimePerHandler() async throws {
+        let time = ManualTime()
+        let metrics = BrokerMetrics(time: time)
+        metrics.requestMetrics.handlerThreads.store(2, ordering: .relaxed)
+        let channel = RequestChannel(capacity: 4, requestMetrics: metrics.requestMetrics)
+        let waiting = Task { await channel.receiveMeasuringIdle() }
+        try await waitUntil("the handler to wait") { channel.waitingHandlers == 1 }
+        time.sleep(10)  // 10 ms idle, shared by 2 handlers: 5 ms each
+        channel.close()
+        #expect(await waiting.value == nil)
+        let text = await metrics.scrape()
+        #expect(BrokerMetricsTests.sample(text, "kafka_server_kafkarequesthandlerpool_requesthandleravgidlepercent_count") == 5_000_000)
+    }
+}

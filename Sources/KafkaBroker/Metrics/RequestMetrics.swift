@@ -2,6 +2,7 @@ import CoreMetrics
 import KafkaCommon
 import KafkaProtocol
 import Prometheus
+import Synchronization
 
 /// `kafka.network:type=RequestMetrics` for every API the broker advertises (Kafka's
 /// `RequestMetrics`, created for every API at start-up as Kafka does): `RequestsPerSec` per
@@ -68,9 +69,16 @@ public final class RequestMetrics: Sendable {
     public let fetchFollower: Api
     /// The clock the request times are read from (the broker's).
     public let time: any Time
+    /// `kafka.server:type=KafkaRequestHandlerPool,name=RequestHandlerAvgIdlePercent`'s count
+    /// (`RequestChannel+IdleTime`), and the handler count it is divided by.
+    public let handlerIdleNanos: CoreMetrics.Counter
+    let handlerThreads = Atomic<Int>(1)
 
     init(factory: PrometheusMetricsFactory, time: any Time) {
         self.time = time
+        handlerIdleNanos = CoreMetrics.Counter(
+            label: KafkaMBean("server", type: "KafkaRequestHandlerPool", name: "RequestHandlerAvgIdlePercent").histogramCountName,
+            dimensions: [], factory: factory)
         var byKey: [Api?] = []
         for advertised in KafkaAPIs.advertised {
             let key = Int(advertised.apiKey.rawValue)

@@ -40,13 +40,11 @@ final class RequestTiming: Sendable {
     /// `request`, answering through this timing first.
     func wrap(_ request: KafkaRequest) -> KafkaRequest {
         let complete = request.complete
-        var wrapped = KafkaRequest(header: request.header, body: request.body, connectionId: request.connectionId,
-                                   listenerName: request.listenerName, receivedNanos: request.receivedNanos,
-                                   clientHost: request.clientHost) { [self] action in
+        var wrapped = request
+        wrapped.complete = { [self] action in
             answered()
             complete(action)
         }
-        wrapped.clientHost = request.clientHost
         return wrapped
     }
 
