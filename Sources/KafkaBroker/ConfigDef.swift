@@ -204,6 +204,8 @@ public enum ConfigDef {
         ConfigKey("metrics.recording.level", .string, "INFO"),
         ConfigKey("kafka.metrics.reporters", .list, ""),
         ConfigKey("kafka.metrics.polling.interval.secs", .int, "10"),
+        // This broker's own: the HTTP admin listener serving /metrics (http://host:port; unset: off).
+        ConfigKey("admin.listener", .string, nil),
         ConfigKey("password.encoder.secret", .password, nil),
         ConfigKey("delegation.token.master.key", .password, nil),
     ]

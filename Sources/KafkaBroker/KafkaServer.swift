@@ -56,6 +56,9 @@ public actor KafkaServer {
     private var listenerChannels: [Acceptor] = []
     /// The listeners as bound (a configured port 0 replaced by the port the kernel chose).
     public private(set) var boundListeners: [EndPoint] = []
+    /// The metrics, and the HTTP listener serving them, when `admin.listener` is set (`KafkaServer+Metrics`).
+    var metrics: BrokerMetrics?
+    var adminListener: AdminListener?
     private var isShutDown = false
 
     public init(config: KafkaConfig, time: any Time = SystemTime()) {
@@ -76,6 +79,7 @@ public actor KafkaServer {
         for key in config.unknownKeys {
             logger.warning("The configuration '\(key)' was supplied but isn't a known config.")
         }
+        if config.adminListener != nil { metrics = BrokerMetrics(time: time) }
         do {
             let zkLogger = Logger(label: "kafka.zookeeper.ZooKeeperClient")
             logger.info("Connecting to zookeeper on \(config.zkConnect)")
@@ -172,6 +176,9 @@ public actor KafkaServer {
                 controller.updateDefaultUncleanLeaderElection(enabled)
             }
             await controller.startup()
+            try await startAdminListener(sources: MetricsSources(
+                replicaManager: replicaManager, controller: controller, groupCoordinator: groupCoordinator,
+                purgatories: [createTopicsPurgatory as (any PurgatoryGauges)?, deleteTopicsPurgatory, electPreferredLeaderPurgatory].compactMap { $0 }))
             logger.info("\(logIdent)started")
         } catch {
             logger.error("\(logIdent)Fatal error during KafkaServer startup. Prepare to shutdown: \(error)")
@@ -190,6 +197,7 @@ public actor KafkaServer {
         zkClient?.zooKeeper.stopWaitingForConnection()
         // Leaderships move away first, while requests are still served (controlled shutdown).
         let controlledShutdownRan = await controlledShutdownIfEnabled()
+        await adminListener?.close()
         // Stop taking requests first; the network threads go last.
         requestChannel?.close()
         completeDelayedRequestsForShutdown()
@@ -277,6 +285,7 @@ public actor KafkaServer {
             replicaManager?.partition(tp)?.highWatermark
         }
         self.replicaManager = replicaManager
+        if let metrics { _ = replicaManager.metrics.storeIfNil(metrics) }
         guard let dynamicConfig else { throw ConfigError(file: nil, key: "broker.id", message: "dynamic configs not read") }
         let topicConfig: @Sendable (String) async -> LogConfig = { topic in
             let defaults = dynamicConfig.logDefaults
@@ -452,8 +461,9 @@ public actor KafkaServer {
 
     /// Binds the listeners and starts the request handlers (`num.io.threads`).
     private func startSocketServer(handlers: [any KafkaRequestHandler]) async throws {
-        let channel = RequestChannel(capacity: config.queuedMaxRequests)
-        let apis = KafkaApis(logger: Logger(label: "kafka.server.KafkaApis"), handlers: handlers)
+        let channel = RequestChannel(capacity: config.queuedMaxRequests, requestMetrics: metrics?.requestMetrics)
+        let apis = KafkaApis(logger: Logger(label: "kafka.server.KafkaApis"), handlers: handlers,
+                             requestMetrics: metrics?.requestMetrics)
         // num.io.threads may be set dynamically (read at start-up with the other dynamic configs).
         let ioThreads = dynamicConfig?.current.value("num.io.threads").flatMap { Int($0) } ?? config.numIoThreads
         handlerPool = KafkaRequestHandlerPool(threads: ioThreads, channel: channel, apis: apis)

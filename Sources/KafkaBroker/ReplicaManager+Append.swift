@@ -80,6 +80,7 @@ extension ReplicaManager {
                 .init(topicPartition: tp, requiredOffset: -1, minInSyncReplicas: 0,
                       response: .init(index: tp.partition, errorCode: code, baseOffset: -1), acksPending: false)
             }
+            brokerTopicStats?.produceRequested(tp.topic)
             if Self.internalTopics.contains(tp.topic), !internalTopicsAllowed {
                 return failed(.invalidTopicException)
             }
@@ -92,6 +93,7 @@ extension ReplicaManager {
                 // Followers waiting for data, and (if the high watermark moved) consumers and acks=all.
                 fetchPurgatory.checkAndComplete(tp)
                 if appended.highWatermarkIncreased { producePurgatory.checkAndComplete(tp) }
+                brokerTopicStats?.appended(tp.topic, messages: appended.result.lastOffset - appended.result.firstOffset + 1, bytes: records.sizeInBytes)
                 return .init(topicPartition: tp, requiredOffset: appended.result.lastOffset + 1,
                              minInSyncReplicas: appended.minInSyncReplicas,
                              response: .init(index: tp.partition, baseOffset: appended.result.firstOffset,
@@ -101,8 +103,10 @@ extension ReplicaManager {
             } catch Partition.AppendError.notLeader {
                 return failed(.notLeaderForPartition)
             } catch Partition.AppendError.notEnoughReplicas {
+                brokerTopicStats?.produceFailed(tp.topic, rejectedBytes: 0)
                 return failed(.notEnoughReplicas)
             } catch let error as RecordBatchError {
+                brokerTopicStats?.recordsRejected(tp.topic, code: error.kafkaErrorCode, bytes: records.sizeInBytes)
                 return failed(ErrorCode(rawValue: error.kafkaErrorCode))
             } catch let error as ProducerStateError {
                 // Kafka 2.3 answers these with the partition's log start offset: a producer told

@@ -236,7 +236,7 @@ public final class LocalLog {
     public func flush(upTo offset: Int64) throws {
         try ensureOpen()
         guard offset > recoveryPoint else { return }
-        for segment in segments(from: recoveryPoint, to: offset) { try segment.flush() }
+        try LogFlushStats.time { for segment in segments(from: recoveryPoint, to: offset) { try segment.flush() } }
         recoveryPoint = offset
         lastFlushTime = time.milliseconds
     }

@@ -70,7 +70,7 @@ public final class Log: Sendable {
     /// log is closed.
     public func flush(upTo offset: Int64) throws {
         guard let (files, truncationCount) = try withLock({ log in try log.filesToFlush(upTo: offset) }) else { return }
-        for file in files { try file.sync() }
+        try LogFlushStats.time { for file in files { try file.sync() } }
         withLock { log in log.completeFlush(upTo: offset, truncationCount: truncationCount) }
     }
 
