@@ -11,10 +11,9 @@ import Testing
 /// Neither level hands a control record to the application; read_uncommitted sees the aborted
 /// records.
 ///
-/// read_committed hiding them needs the aborted transaction in the partition's `.txnindex`, which
-/// the append path's producer state writes (`LocalLog.recordCompletedTransaction`). Until that
-/// wiring is in the broker (no `.txnindex` after the ABORT marker), that last part is reported and
-/// skipped, as ConsumerGroupsEndToEndTests does for an unadvertised API.
+/// read_committed hides them through the aborted transaction in the partition's `.txnindex`, which
+/// the append path's producer state writes when it reads the ABORT marker
+/// (`LocalLog.recordCompletedTransaction`).
 extension RealClusterTests {
     @Suite("Transaction markers and read_committed on one broker")
     struct TransactionMarkerTests {
@@ -93,10 +92,6 @@ extension RealClusterTests {
                 #expect(try Self.consume(port: broker.port, isolation: "read_uncommitted") == everything)
 
                 let txnIndex = broker.logDirectory.appendingPathComponent("\(Self.topic)-0/00000000000000000000.txnindex").path
-                guard FileManager.default.fileExists(atPath: txnIndex) else {
-                    print("TransactionMarkerTests: read_committed part skipped: the append path does not record aborted transactions yet (no \(txnIndex))")
-                    return
-                }
                 #expect(FileManager.default.contents(atPath: txnIndex)?.count == 34, "one aborted transaction")
                 #expect(try Self.consume(port: broker.port, isolation: "read_committed") == ["plain-0"] + committed + ["plain-1"])
             }
