@@ -122,6 +122,7 @@ let package = Package(
             dependencies: [
                 "KafkaCommon", "Controller", "KafkaZk", "ZooKeeper", "KafkaProtocol", "KafkaStorage", "KafkaPurgatory", "KafkaClient",
                 "GroupCoordinator",
+                "TransactionCoordinator",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -202,6 +203,7 @@ let package = Package(
             name: "KafkaBrokerTests",
             dependencies: [
                 "KafkaBroker", "KafkaCommon", "KafkaZk", "KafkaTestKit", "GroupCoordinator",
+                "TransactionCoordinator",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "KafkaCommon", "KafkaZk", "KafkaTestKit", "KafkaProtocol"]),

@@ -38,6 +38,7 @@ public actor KafkaServer {
     private var createTopicsPurgatory: DelayedOperationPurgatory<DelayedCreatePartitions>?
     private var replicaManager: ReplicaManager?
     private var groupCoordinator: GroupCoordinator?
+    private var transactionCoordinator: TransactionCoordinatorRuntime?
     private var deleteTopicsPurgatory: DelayedOperationPurgatory<DelayedDeleteTopics>?
     private var electPreferredLeaderPurgatory: DelayedOperationPurgatory<DelayedElectPreferredLeader>?
     private var logManager: LogManager?
@@ -217,6 +218,7 @@ public actor KafkaServer {
         await handlerPool?.shutdown()
         createTopicsPurgatory?.shutdown()
         groupCoordinator?.shutdown()
+        await transactionCoordinator?.shutdown()
         if let replicaManager, let logManager {
             await replicaManager.shutdown { logManager.checkpointHighWatermarks($0) }
         }
@@ -308,9 +310,12 @@ public actor KafkaServer {
         self.groupCoordinator = groupCoordinator
         groupCoordinator.startup()
         let offsetsTopic = GroupCoordinatorConfig.offsetsTopicName
+        let transactions = try await startTransactionCoordinator(
+            zkClient: zkClient, replicaManager: replicaManager, metadataCache: metadataCache)
+        self.transactionCoordinator = transactions.runtime
         return [
             FindCoordinatorHandler(cache: metadataCache, offsetsTopicPartitionCount: offsetsPartitionCount,
-                                   internalTopicCreator: internalTopicCreator),
+                                   internalTopicCreator: internalTopicCreator, transactions: transactions.lookup),
             MetadataHandler(cache: metadataCache, clusterId: clusterId, autoCreate: autoCreate,
                             internalTopicCreator: internalTopicCreator),
             UpdateMetadataHandler(cache: metadataCache, createTopicsPurgatory: purgatory, deleteTopicsPurgatory: deletePurgatory,
@@ -320,6 +325,7 @@ public actor KafkaServer {
             StopReplicaHandler(replicaManager: replicaManager, logManager: logManager, currentBrokerEpoch: epoch,
                                onStopped: { stopped in
                                    for tp in stopped where tp.topic == offsetsTopic { groupCoordinator.onResignation(tp.partition) }
+                                   transactions.runtime.onStopReplica(stopped)
                                }),
             ControlledShutdownHandler(controller: { [weak self] in await self?.controller }),
             DeleteTopicsHandler(zkClient: zkClient, cache: metadataCache, purgatory: deletePurgatory,
@@ -328,6 +334,7 @@ public actor KafkaServer {
                                 onLeadershipChange: { leaders, followers in
                                     for tp in leaders where tp.topic == offsetsTopic { groupCoordinator.onElection(tp.partition) }
                                     for tp in followers where tp.topic == offsetsTopic { groupCoordinator.onResignation(tp.partition) }
+                                    transactions.runtime.onLeadershipChange(leaders: leaders, followers: followers, replicaManager: replicaManager)
                                 }),
             JoinGroupHandler(coordinator: groupCoordinator),
             SyncGroupHandler(coordinator: groupCoordinator),
