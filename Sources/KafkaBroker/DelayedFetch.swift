@@ -6,9 +6,12 @@ import KafkaPurgatory
 /// comes first. Watched under each of its partitions; an append, a high watermark move or a role
 /// change calls `checkAndComplete` for them.
 ///
-/// A consumer reads up to the high watermark, a follower (`isFromFollower`) up to the log end
-/// offset, so a follower's fetch completes on the leader's append and a consumer's only once the
-/// ISR has the records.
+/// A `read_uncommitted` consumer reads up to the high watermark, a `read_committed` one up to
+/// the last stable offset, a follower up to the log end offset (`isolation`), so a follower's
+/// fetch completes on the leader's append and a consumer's only once the ISR has the records
+/// (and, reading committed, once the transactions holding them are ended and replicated). The
+/// LSO moves only with the high watermark (it is never above it) or a marker's append, both of
+/// which check the partition's waiting fetches.
 ///
 /// Completion cases (Kafka's):
 /// 1. a partition it fetches is no longer led here, or disappeared: complete now, the response
@@ -23,15 +26,15 @@ final class DelayedFetch: DelayedOperation, @unchecked Sendable {
     let minBytes: Int
     /// (partition, fetch offset) pairs.
     let fetches: [(TopicPartition, Int64)]
-    let isFromFollower: Bool
+    let isolation: FetchIsolation
     let replicaManager: ReplicaManager
     private let completion: @Sendable () -> Void
 
-    init(delayMs: Int64, minBytes: Int, fetches: [(TopicPartition, Int64)], isFromFollower: Bool, replicaManager: ReplicaManager,
+    init(delayMs: Int64, minBytes: Int, fetches: [(TopicPartition, Int64)], isolation: FetchIsolation, replicaManager: ReplicaManager,
          completion: @escaping @Sendable () -> Void) {
         self.minBytes = minBytes
         self.fetches = fetches
-        self.isFromFollower = isFromFollower
+        self.isolation = isolation
         self.replicaManager = replicaManager
         self.completion = completion
         super.init(delayMs: delayMs)
@@ -41,13 +44,20 @@ final class DelayedFetch: DelayedOperation, @unchecked Sendable {
         var available = 0
         for (tp, offset) in fetches {
             guard let partition = replicaManager.partition(tp), partition.isLeader else { return forceComplete() }
-            let offsets = partition.offsets
-            let end = isFromFollower ? offsets.logEndOffset : offsets.highWatermark
-            if offset < offsets.logStartOffset || offset > end { return forceComplete() }
+            let offsets = partition.isolatedOffsets
+            let end = switch isolation {
+            case .logEnd: offsets.logEndOffset
+            case .highWatermark: offsets.highWatermark
+            case .txnCommitted: offsets.lastStableOffset
+            }
+            // Out of range: below the log start, or past the high watermark (the log end offset for
+            // a follower). A read_committed fetch past the LSO but not the high watermark waits.
+            let rangeEnd = isolation == .logEnd ? offsets.logEndOffset : offsets.highWatermark
+            if offset < offsets.logStartOffset || offset > rangeEnd { return forceComplete() }
             if end > offset {
                 // The size of the slice a fetch would send: found through the index, no bytes read.
-                available += (try? partition.readSlice(offset: offset, maxBytes: minBytes, minOneMessage: false,
-                                                       isolatedToHighWatermark: !isFromFollower).records.size) ?? 0
+                available += (try? partition.read(offset: offset, maxBytes: minBytes, minOneMessage: false,
+                                                  isolation: isolation, includeAbortedTransactions: false).records.size) ?? 0
             }
         }
         return available >= minBytes ? forceComplete() : false

@@ -1,5 +1,5 @@
-/// A Fetch's `isolation_level` (KIP-98, Fetch v4+; Kafka's `IsolationLevel`). With no
-/// transactions yet, the last stable offset is the high watermark and both levels read the same.
+/// A Fetch's (v4+) or ListOffsets' (v2+) `isolation_level` (KIP-98; Kafka's `IsolationLevel`):
+/// `read_committed` reads up to the last stable offset and is told the aborted transactions.
 enum IsolationLevel: Int8, Sendable {
     case readUncommitted = 0
     case readCommitted = 1

@@ -346,6 +346,7 @@ public actor KafkaServer {
             DescribeGroupsHandler(coordinator: groupCoordinator),
             DeleteGroupsHandler(coordinator: groupCoordinator),
             ProduceHandler(replicaManager: replicaManager),
+            WriteTxnMarkersHandler(replicaManager: replicaManager, requestTimeoutMs: Int64(config.integer("request.timeout.ms")), time: time),
             FetchHandler(replicaManager: replicaManager, fetchManager: FetchManager(cache: try config.fetchSessionCache(), time: time)),
             OffsetForLeaderEpochHandler(replicaManager: replicaManager),
             ListOffsetsHandler(replicaManager: replicaManager),

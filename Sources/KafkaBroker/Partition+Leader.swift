@@ -16,9 +16,10 @@ extension Partition {
     /// `requiredAcks` −1 the ISR must have at least the topic's `min.insync.replicas` members,
     /// checked before anything is written (Kafka's `appendRecordsToLeader`). Returns what was
     /// written, that `min.insync.replicas`, and whether the high watermark moved (it does at once
-    /// when the ISR is the leader alone).
+    /// when the ISR is the leader alone). `origin` is `.coordinator` for the broker's own records
+    /// (transaction markers), which may be control batches.
     public func appendRecordsToLeader(
-        _ records: MemoryRecords, requiredAcks: Int16, replicaLagTimeMaxMs: Int64
+        _ records: MemoryRecords, requiredAcks: Int16, replicaLagTimeMaxMs: Int64, origin: AppendOrigin = .client
     ) throws -> (result: LogAppendResult, minInSyncReplicas: Int, highWatermarkIncreased: Bool) {
         try log.withLock { log in
             let role = state.withLock { $0.role }
@@ -27,7 +28,7 @@ extension Partition {
             if requiredAcks == -1, role.isr.count < minInSyncReplicas {
                 throw AppendError.notEnoughReplicas(isr: role.isr.count, required: minInSyncReplicas)
             }
-            let result = try log.appendAsLeader(records, leaderEpoch: role.leaderEpoch.rawValue)
+            let result = try log.appendAsLeader(records, leaderEpoch: role.leaderEpoch.rawValue, origin: origin)
             let logEndOffset = log.logEndOffset
             let increased = state.withLock {
                 $0.maybeIncrementHighWatermark(leaderLogEndOffset: logEndOffset, nowMs: time.milliseconds,

@@ -105,20 +105,26 @@ public final class Partition: Sendable {
     ///   the offset the next record gets, not a record);
     /// - a timestamp: the epoch of the record found, from the leader epoch cache (the epoch of the
     ///   last entry starting at or below it; −1 if none).
-    public func fetchOffset(forTimestamp timestamp: Int64, isFromConsumer: Bool) throws
+    ///
+    /// A `readCommitted` consumer (ListOffsets v2+) sees the last stable offset where another sees
+    /// the high watermark.
+    public func fetchOffset(forTimestamp timestamp: Int64, isFromConsumer: Bool, readCommitted: Bool = false) throws
         -> (timestamp: Int64, offset: Int64, leaderEpoch: Int32)?
     {
         try log.withLock { log in
-            let (highWatermark, currentEpoch) = state.withLock { ($0.highWatermark, $0.role.leaderEpoch.rawValue) }
+            let (lastFetchable, currentEpoch) = state.withLock { state in
+                (readCommitted ? log.lastStableOffset(highWatermark: state.highWatermark) : state.highWatermark,
+                 state.role.leaderEpoch.rawValue)
+            }
             guard let found = try log.fetchOffsetByTimestamp(timestamp) else { return nil }
             switch timestamp {
             case Log.latestTimestamp:
-                return (found.timestamp, isFromConsumer ? highWatermark : found.offset, currentEpoch)
+                return (found.timestamp, isFromConsumer ? lastFetchable : found.offset, currentEpoch)
             case Log.earliestTimestamp:
                 let earliest = log.leaderEpochCache.earliestEntry.flatMap { $0.startOffset <= found.offset ? $0.epoch.rawValue : nil }
                 return (found.timestamp, found.offset, earliest ?? LeaderEpochFileCache.undefinedEpoch)
             default:
-                if isFromConsumer, timestamp >= 0, found.offset >= highWatermark { return nil }
+                if isFromConsumer, timestamp >= 0, found.offset >= lastFetchable { return nil }
                 let epoch = log.leaderEpochCache.epoch(forOffset: found.offset) ?? LeaderEpochFileCache.undefinedEpoch
                 return (found.timestamp, found.offset, epoch)
             }

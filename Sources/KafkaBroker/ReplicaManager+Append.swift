@@ -40,8 +40,11 @@ extension ReplicaManager {
     /// NOT_LEADER_FOR_PARTITION on a follower; NOT_ENOUGH_REPLICAS for acks −1 with an ISR smaller
     /// than `min.insync.replicas` (nothing appended); a record validation error's own code
     /// (CORRUPT_MESSAGE, INVALID_RECORD, …); KAFKA_STORAGE_ERROR for anything else.
+    ///
+    /// `origin` is `.client` for a Produce (a control batch is then refused with CORRUPT_MESSAGE,
+    /// as Kafka 2.3 refuses it), `.coordinator` for the broker's own records (transaction markers).
     func appendRecords(
-        timeout: Int64, requiredAcks: Int16, internalTopicsAllowed: Bool,
+        timeout: Int64, requiredAcks: Int16, internalTopicsAllowed: Bool, origin: AppendOrigin = .client,
         entriesPerPartition: [(TopicPartition, MemoryRecords)],
         responseCallback: @escaping DelayedProduce.ResponseCallback
     ) {
@@ -51,7 +54,7 @@ extension ReplicaManager {
             })
         }
         let statuses = appendToLocalLog(internalTopicsAllowed: internalTopicsAllowed, entriesPerPartition: entriesPerPartition,
-                                        requiredAcks: requiredAcks)
+                                        requiredAcks: requiredAcks, origin: origin)
         // Kafka's `delayedProduceRequestRequired`: acks=all and something was appended.
         guard requiredAcks == -1, statuses.contains(where: \.acksPending) else {
             return responseCallback(statuses.map { ($0.topicPartition, $0.response) })
@@ -66,7 +69,8 @@ extension ReplicaManager {
     /// fetches waiting on the partition are tried (a follower's fetch wants the new records), and
     /// the produces too when the high watermark moved.
     func appendToLocalLog(
-        internalTopicsAllowed: Bool, entriesPerPartition: [(TopicPartition, MemoryRecords)], requiredAcks: Int16
+        internalTopicsAllowed: Bool, entriesPerPartition: [(TopicPartition, MemoryRecords)], requiredAcks: Int16,
+        origin: AppendOrigin = .client
     ) -> [DelayedProduce.PartitionStatus] {
         entriesPerPartition.map { tp, records in
             func failed(_ code: ErrorCode) -> DelayedProduce.PartitionStatus {
@@ -81,7 +85,7 @@ extension ReplicaManager {
             }
             do {
                 let appended = try partition.appendRecordsToLeader(records, requiredAcks: requiredAcks,
-                                                                   replicaLagTimeMaxMs: config.replicaLagTimeMaxMs)
+                                                                   replicaLagTimeMaxMs: config.replicaLagTimeMaxMs, origin: origin)
                 // Followers waiting for data, and (if the high watermark moved) consumers and acks=all.
                 fetchPurgatory.checkAndComplete(tp)
                 if appended.highWatermarkIncreased { producePurgatory.checkAndComplete(tp) }

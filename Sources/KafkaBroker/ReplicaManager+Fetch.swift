@@ -15,8 +15,10 @@ extension ReplicaManager {
     /// `replicaId` ≥ 0 is a follower: before anything is read, the leader records each of its
     /// fetch offsets as where the follower's log ends (`updateFollowerFetchState`), which may move
     /// the high watermark (completing acks=all produces and consumer fetches) and bring it into
-    /// the ISR (a ZooKeeper write, awaited here). A follower reads up to the log end offset, a
-    /// consumer up to the high watermark (with either `isolationLevel`: no transactions yet).
+    /// the ISR (a ZooKeeper write, awaited here). A follower reads up to the log end offset
+    /// (replicas always read uncommitted), a `read_uncommitted` consumer up to the high watermark,
+    /// a `read_committed` one up to the last stable offset, with the aborted transactions
+    /// overlapping what it reads (`FetchIsolation`).
     ///
     /// Completion cases, and which thread calls `responseCallback`:
     /// 1. `timeout` ≤ 0, `fetchMinBytes` ≤ 0, nothing to read, or a first read that already
@@ -44,8 +46,9 @@ extension ReplicaManager {
         if let follower {
             await updateFollowerFetchState(follower, fetchInfos)
         }
+        let isolation = FetchIsolation(isFromFollower: follower != nil, isolationLevel: isolationLevel)
         let read: @Sendable () -> [FetchPartitionData] = { [self] in
-            readFromLocalLog(fetchInfos, isFromFollower: follower != nil, fetchMaxBytes: fetchMaxBytes,
+            readFromLocalLog(fetchInfos, isolation: isolation, fetchMaxBytes: fetchMaxBytes,
                              hardMaxBytesLimit: hardMaxBytesLimit, clientReadsZstd: clientReadsZstd)
         }
         // Kafka's order: read first, and answer with that read when the request does not wait,
@@ -62,7 +65,7 @@ extension ReplicaManager {
         }
         let operation = DelayedFetch(delayMs: timeout, minBytes: fetchMinBytes,
                                      fetches: fetchInfos.map { ($0.0, $0.1.fetchOffset) },
-                                     isFromFollower: follower != nil, replicaManager: self,
+                                     isolation: isolation, replicaManager: self,
                                      completion: { responseCallback(read()) })
         fetchPurgatory.tryCompleteElseWatch(operation, watchKeys: fetchInfos.map(\.0))
     }
@@ -74,9 +77,11 @@ extension ReplicaManager {
     /// UNKNOWN_LEADER_EPOCH (`current_leader_epoch` older / newer than the partition's),
     /// NOT_LEADER_FOR_PARTITION (a follower here, or the log closed under the read: deleted or
     /// moved), OFFSET_OUT_OF_RANGE and the log's other errors (with the partition's offsets),
-    /// KAFKA_STORAGE_ERROR for anything else.
+    /// KAFKA_STORAGE_ERROR for anything else. Every partition read reports its last stable
+    /// offset (whatever the isolation, as Kafka 2.3 fills it); only a `.txnCommitted` read carries
+    /// an `aborted_transactions` list, null otherwise.
     func readFromLocalLog(
-        _ fetchInfos: [(TopicPartition, Fetch.FetchPartition)], isFromFollower: Bool, fetchMaxBytes: Int,
+        _ fetchInfos: [(TopicPartition, Fetch.FetchPartition)], isolation: FetchIsolation, fetchMaxBytes: Int,
         hardMaxBytesLimit: Bool, clientReadsZstd: Bool
     ) -> [FetchPartitionData] {
         var remaining = fetchMaxBytes
@@ -108,23 +113,23 @@ extension ReplicaManager {
             }
             do {
                 let limit = max(0, min(Int(requested.partitionMaxBytes), remaining))
-                let slice = try partition.readSlice(offset: requested.fetchOffset, maxBytes: limit,
-                                                    minOneMessage: !hasRecords && !hardMaxBytesLimit,
-                                                    isolatedToHighWatermark: !isFromFollower)
+                let slice = try partition.read(offset: requested.fetchOffset, maxBytes: limit,
+                                               minOneMessage: !hasRecords && !hardMaxBytesLimit, isolation: isolation)
                 remaining -= slice.records.size
                 hasRecords = hasRecords || slice.records.size > 0
-                // No transactions yet: the last stable offset is the high watermark, nothing aborted
-                // (the list is written from v4 on).
+                let aborted = slice.abortedTransactions?.map {
+                    Fetch.AbortedTransaction(producerId: $0.producerId, firstOffset: $0.firstOffset)
+                }
                 read.append(.init(topicPartition: tp,
                                   data: .init(partitionIndex: requested.partition, highWatermark: slice.highWatermark,
-                                              lastStableOffset: slice.highWatermark, logStartOffset: slice.logStartOffset,
-                                              abortedTransactions: [], records: ByteBuffer()),
+                                              lastStableOffset: slice.lastStableOffset, logStartOffset: slice.logStartOffset,
+                                              abortedTransactions: aborted, records: ByteBuffer()),
                                   records: slice.records))
             } catch let error as LogError {
-                let offsets = partition.offsets
+                let offsets = partition.isolatedOffsets
                 read.append(.init(topicPartition: tp,
                                   data: .init(partitionIndex: requested.partition, errorCode: ErrorCode(rawValue: error.kafkaErrorCode),
-                                              highWatermark: offsets.highWatermark, lastStableOffset: offsets.highWatermark,
+                                              highWatermark: offsets.highWatermark, lastStableOffset: offsets.lastStableOffset,
                                               logStartOffset: offsets.logStartOffset, records: ByteBuffer()),
                                   records: .empty()))
             } catch StorageError.closed {

@@ -27,7 +27,8 @@ extension LocalLog {
         for name in names where name.hasSuffix(LogFileName.logSuffix) {
             if let offset = LogFileName.offset(fromFileName: name) { logBaseOffsets.append(offset) }
         }
-        for name in names where name.hasSuffix(LogFileName.indexSuffix) || name.hasSuffix(LogFileName.timeIndexSuffix) {
+        for name in names where name.hasSuffix(LogFileName.indexSuffix) || name.hasSuffix(LogFileName.timeIndexSuffix)
+            || name.hasSuffix(LogFileName.txnIndexSuffix) {
             if let offset = LogFileName.offset(fromFileName: name), !logBaseOffsets.contains(offset) {
                 logger.warning("Deleting an index file without a log file", metadata: ["file": "\(dir)/\(name)"])
                 unlink("\(dir)/\(name)")
@@ -44,6 +45,8 @@ extension LocalLog {
             if !indexesExisted {
                 logger.warning("Rebuilding the indexes of a segment", metadata: ["file": "\(segment.log.path)"])
                 try segment.recover(maxMessageSize: recoveryMaxBatchSize, logger: logger)
+            } else {
+                try sanityCheckTransactionIndex(segment)
             }
             addSegment(segment)
         }

@@ -190,7 +190,8 @@ public final class LocalLog {
             }
             return existing
         }
-        for path in [LogFileName.logFile(dir, newOffset), LogFileName.indexFile(dir, newOffset), LogFileName.timeIndexFile(dir, newOffset)]
+        for path in [LogFileName.logFile(dir, newOffset), LogFileName.indexFile(dir, newOffset), LogFileName.timeIndexFile(dir, newOffset),
+                     LogFileName.txnIndexFile(dir, newOffset)]
         where FileManager.default.fileExists(atPath: path) {
             logger.warning("Deleting a stale file before rolling a new segment", metadata: ["file": "\(path)"])
             unlink(path)

@@ -6,6 +6,7 @@
 ///     00000000000000368769.log        the record batches
 ///     00000000000000368769.index      the offset index
 ///     00000000000000368769.timeindex  the time index
+///     00000000000000368769.txnindex   the aborted transactions (once there is one)
 ///
 /// Suffixes appended during a file's life: `.deleted` (waiting for `file.delete.delay.ms`),
 /// `.cleaned` and `.swap` (log cleaner work in progress). A partition's directory is
@@ -38,6 +39,10 @@ public enum LogFileName {
 
     public static func timeIndexFile(_ directory: String, _ offset: Int64, suffix: String = "") -> String {
         "\(directory)/\(filenamePrefix(offset))\(timeIndexSuffix)\(suffix)"
+    }
+
+    public static func txnIndexFile(_ directory: String, _ offset: Int64, suffix: String = "") -> String {
+        "\(directory)/\(filenamePrefix(offset))\(txnIndexSuffix)\(suffix)"
     }
 
     /// The base offset a segment file's name starts with (`00000000000000000042.log` → 42), or

@@ -27,6 +27,7 @@ extension LogSegment {
     ) throws -> Int {
         offsetIndex.truncateAll()
         timeIndex.truncateAll()
+        try txnIndex.reset()
         try resizeIndexes(maxIndexSize)
         resetTimestampTracking()
         var validBytes = 0

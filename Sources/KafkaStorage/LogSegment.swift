@@ -55,7 +55,8 @@ public struct RollParams: Sendable {
 /// One segment of a partition's log: a `.log` file of batches starting at `baseOffset` and its
 /// two sparse indexes (Kafka's `LogSegment`).
 ///
-/// Files (see `LogFileName`): `<base>.log`, `<base>.index`, `<base>.timeindex`. Every offset in
+/// Files (see `LogFileName`): `<base>.log`, `<base>.index`, `<base>.timeindex`, and once an
+/// aborted transaction's marker lands here `<base>.txnindex` (`TransactionIndex`). Every offset in
 /// the segment is in `baseOffset ... baseOffset + Int32.max`, because the indexes store 32-bit
 /// offsets relative to the base; `Log` rolls a new segment before that would break.
 ///
@@ -70,6 +71,9 @@ public final class LogSegment {
     public let log: FileRecords
     public let offsetIndex: OffsetIndex
     public let timeIndex: TimeIndex
+    /// The aborted transactions whose markers are in this segment (`<base>.txnindex`, created on
+    /// its first entry; see `LogSegment+TransactionIndex.swift`).
+    public let txnIndex: TransactionIndex
     public let indexIntervalBytes: Int
     public let maxIndexSize: Int
     public let rollJitterMs: Int64
@@ -89,11 +93,12 @@ public final class LogSegment {
     public private(set) var offsetOfMaxTimestampSoFar: Int64 = -1
     private var isClosed = false
 
-    public init(log: FileRecords, offsetIndex: OffsetIndex, timeIndex: TimeIndex, baseOffset: Int64,
+    public init(log: FileRecords, offsetIndex: OffsetIndex, timeIndex: TimeIndex, txnIndex: TransactionIndex, baseOffset: Int64,
                 indexIntervalBytes: Int, maxIndexSize: Int, rollJitterMs: Int64, time: any Time) {
         self.log = log
         self.offsetIndex = offsetIndex
         self.timeIndex = timeIndex
+        self.txnIndex = txnIndex
         self.baseOffset = baseOffset
         self.indexIntervalBytes = indexIntervalBytes
         self.maxIndexSize = maxIndexSize
@@ -116,6 +121,7 @@ public final class LogSegment {
             log: try FileRecords(path: LogFileName.logFile(directory, baseOffset, suffix: fileSuffix)),
             offsetIndex: try OffsetIndex(path: LogFileName.indexFile(directory, baseOffset, suffix: fileSuffix), baseOffset: baseOffset, maxIndexSize: maxIndexSize),
             timeIndex: try TimeIndex(path: LogFileName.timeIndexFile(directory, baseOffset, suffix: fileSuffix), baseOffset: baseOffset, maxIndexSize: maxIndexSize),
+            txnIndex: try TransactionIndex(startOffset: baseOffset, path: LogFileName.txnIndexFile(directory, baseOffset, suffix: fileSuffix)),
             baseOffset: baseOffset, indexIntervalBytes: indexIntervalBytes, maxIndexSize: maxIndexSize,
             rollJitterMs: rollJitterMs, time: time)
     }
@@ -267,6 +273,7 @@ public final class LogSegment {
     /// Returns the bytes removed from the log.
     @discardableResult
     public func truncateTo(offset: Int64) throws -> Int {
+        try txnIndex.truncateTo(offset)
         guard let mapping = try translateOffset(offset) else { return 0 }
         offsetIndex.truncate(to: offset)
         timeIndex.truncate(to: offset)
@@ -311,6 +318,7 @@ public final class LogSegment {
         try log.flush()
         try offsetIndex.flush()
         try timeIndex.flush()
+        try txnIndex.flush()
     }
 
     /// The segment's open files (`.log`, `.index`, `.timeindex`), for a flush that runs outside
@@ -321,6 +329,7 @@ public final class LogSegment {
             log.channel.map { FileToSync(channel: $0, path: log.path) },
             offsetIndex.file.channel.map { FileToSync(channel: $0, path: offsetIndexPath) },
             timeIndex.file.channel.map { FileToSync(channel: $0, path: timeIndexPath) },
+            txnIndex.fileToSync,
         ].compactMap { $0 }
     }
 
@@ -334,6 +343,7 @@ public final class LogSegment {
         isClosed = true
         try offsetIndex.close()
         try timeIndex.close()
+        txnIndex.close()
         try log.close()
     }
 
@@ -347,12 +357,14 @@ public final class LogSegment {
         try log.deleteIfExists()
         unlink(offsetIndexPath)
         unlink(timeIndexPath)
+        txnIndex.deleteIfExists()
     }
 
-    /// The current paths of the segment's files.
-    public var filePaths: [String] { [log.path, offsetIndexPath, timeIndexPath] }
+    /// The current paths of the segment's files (the `.txnindex` only when it exists).
+    public var filePaths: [String] { [log.path, offsetIndexPath, timeIndexPath] + (txnIndex.fileExists ? [txnIndex.path] : []) }
 
-    /// Renames the three files from suffix `oldSuffix` to `newSuffix` (say `""` → `.deleted`).
+    /// Renames the files from suffix `oldSuffix` to `newSuffix` (say `""` → `.deleted`); the
+    /// `.txnindex` when it exists.
     public func changeFileSuffixes(_ oldSuffix: String, _ newSuffix: String) throws {
         func renamed(_ path: String) -> String {
             (oldSuffix.isEmpty || !path.hasSuffix(oldSuffix) ? path : String(path.dropLast(oldSuffix.count))) + newSuffix
@@ -364,6 +376,7 @@ public final class LogSegment {
         let newTimeIndexPath = renamed(timeIndexPath)
         try timeIndex.rename(to: newTimeIndexPath)
         timeIndexPath = newTimeIndexPath
+        try txnIndex.rename(to: renamed(txnIndex.path))
     }
 }
 

@@ -3,8 +3,8 @@ import Foundation
 import KafkaRecords
 import KafkaStorage
 
-/// `kafka dump-log`: Kafka's `kafka-dump-log.sh` (`DumpLogSegments`) for `.log`, `.index` and
-/// `.timeindex` files. `--deep-iteration` prints every record of every batch, `--print-data-log`
+/// `kafka dump-log`: Kafka's `kafka-dump-log.sh` (`DumpLogSegments`) for `.log`, `.index`,
+/// `.timeindex`, `.txnindex` and `.snapshot` files. `--deep-iteration` prints every record of every batch, `--print-data-log`
 /// also their keys and payloads (and implies it), as Kafka 2.3 does; offsets print as stored, so
 /// a cleaned segment shows its gaps. The indexes are checked against their segment, and what does
 /// not match is printed to standard error once all files are dumped (`DumpLogSegmentsErrors`). `--offsets-decoder` prints `__consumer_offsets` records decoded
@@ -53,6 +53,7 @@ struct DumpLogCommand: AsyncParsableCommand {
                 case "index": text = try Self.dumpOffsetIndex(path: path, errors: &errors)
                 case "timeindex": text = try Self.dumpTimeIndex(path: path, errors: &errors)
                 case "snapshot": text = try Self.dumpProducerSnapshot(path: path)
+                case "txnindex": text = try Self.dumpTransactionIndex(path: path)
                 default:
                     printError("Ignoring unknown file \(path)")
                     continue

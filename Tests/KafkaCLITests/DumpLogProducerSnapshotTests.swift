@@ -25,4 +25,12 @@ import Testing
         let body = String(kafka[kafka.index(after: try #require(kafka.firstIndex(of: "\n")))...])
         #expect(try DumpLogCommand.dumpProducerSnapshot(path: path) == body)
     }
+
+    /// The transaction index of the same partition (one aborted transaction).
+    @Test func printsTheTransactionIndexAsKafkaDid() throws {
+        let path = try Self.fixture("fx-txn-0/00000000000000000000.txnindex")
+        let kafka = try String(contentsOfFile: path + ".dump.txt", encoding: .utf8)
+        let body = String(kafka[kafka.index(after: try #require(kafka.firstIndex(of: "\n")))...])
+        #expect(try DumpLogCommand.dumpTransactionIndex(path: path) == body)
+    }
 }

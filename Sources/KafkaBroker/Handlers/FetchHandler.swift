@@ -20,8 +20,9 @@ import KafkaStorage
 /// session id 0 (sessionless, epoch -1), only those with records, errors or a moved high
 /// watermark or log start offset (incremental), or nothing but FETCH_SESSION_ID_NOT_FOUND /
 /// INVALID_FETCH_SESSION_EPOCH. A request that reads no partition is answered at once.
-/// `isolation_level` is accepted; with no transactions yet, the last stable offset is the high
-/// watermark and there are no aborted transactions.
+/// `isolation_level` (v4+): `read_committed` reads up to the last stable offset and gets the
+/// aborted transactions overlapping its records (null for `read_uncommitted`); every partition
+/// reports its last stable offset.
 ///
 /// Zero copy: the response is written with every partition's records left out
 /// (`Fetch.Response.writeSplicingRecords`) and sent as memory parts interleaved with segment-file

@@ -6,7 +6,8 @@ import KafkaStorage
 /// latest (-1: the high watermark for a consumer, the log end offset for a follower, whose
 /// `replica_id` is set), or the first offset whose record timestamp is at or after the given
 /// one, found through the time index (v1+; none: offset -1; a consumer sees only offsets below
-/// the high watermark). v0 answers with a list of offsets (`max_num_offsets`), the first being
+/// the high watermark; for a `read_committed` consumer, v2+, the last stable offset in both
+/// places). v0 answers with a list of offsets (`max_num_offsets`), the first being
 /// the one asked for. A `current_leader_epoch` (v4+) other than the partition's is
 /// FENCED_LEADER_EPOCH or UNKNOWN_LEADER_EPOCH. The answer's `leader_epoch` (v4+) is the epoch of
 /// the record found, not the current one, except for latest (see `Partition.fetchOffset`): a
@@ -32,7 +33,8 @@ struct ListOffsetsHandler: KafkaRequestHandler {
                 guard partition.isLeader else { return failed(.notLeaderForPartition) }
                 do {
                     let found = try partition.fetchOffset(forTimestamp: requested.timestamp,
-                                                          isFromConsumer: list.replicaId.rawValue < 0)
+                                                          isFromConsumer: list.replicaId.rawValue < 0,
+                                                          readCommitted: IsolationLevel(requested: list.isolationLevel) == .readCommitted)
                     let offset = found?.offset ?? -1
                     return ListOffsets.PartitionResponse(
                         partitionIndex: requested.partitionIndex, oldStyleOffsets: version == 0 && offset >= 0 ? [offset] : [],

@@ -58,6 +58,9 @@ extension Cleaner {
                 )
                 try cleanInto(
                     source, cleaned, retainDeletes: retainDeletes, lastOffsetOfActiveProducers: lastOffsetOfActiveProducers, stats: &stats)
+                // Markers are copied whole (the cleaner does not remove aborted transactions yet),
+                // so each aborted transaction of the source stays one of the cleaned segment.
+                for aborted in try source.txnIndex.entries() { try cleaned.txnIndex.append(aborted) }
             }
             try cleaned.onBecomeInactiveSegment()
             try cleaned.flush()
@@ -86,7 +89,7 @@ extension Cleaner {
         let suffix = LogFileName.cleanedSuffix
         for path in [
             LogFileName.logFile(log.dir, baseOffset, suffix: suffix), LogFileName.indexFile(log.dir, baseOffset, suffix: suffix),
-            LogFileName.timeIndexFile(log.dir, baseOffset, suffix: suffix),
+            LogFileName.timeIndexFile(log.dir, baseOffset, suffix: suffix), LogFileName.txnIndexFile(log.dir, baseOffset, suffix: suffix),
         ] { unlink(path) }
         return try LogSegment.open(
             directory: log.dir, baseOffset: baseOffset, indexIntervalBytes: log.config.indexInterval,
