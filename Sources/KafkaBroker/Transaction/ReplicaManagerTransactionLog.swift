@@ -1,6 +1,7 @@
 import KafkaCommon
 import KafkaProtocol
 import KafkaRecords
+import NIOCore
 import TransactionCoordinator
 
 /// The transaction coordinator's access to its `__transaction_state` partitions on this broker
