@@ -17,6 +17,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
     ],
     targets: [
         // System library over Debian's libzookeeper-mt-dev (the multi-threaded C client).
@@ -121,11 +124,14 @@ let package = Package(
             name: "KafkaBroker",
             dependencies: [
                 "KafkaCommon", "Controller", "KafkaZk", "ZooKeeper", "KafkaProtocol", "KafkaStorage", "KafkaPurgatory", "KafkaClient",
-                "GroupCoordinator",
-                "TransactionCoordinator",
+                "GroupCoordinator", "TransactionCoordinator",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Atomics", package: "swift-atomics"),
             ]
         ),
         .executableTarget(

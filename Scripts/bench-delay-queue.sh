@@ -5,8 +5,9 @@
 # simulated clock through the spread in 10 ms steps until the rest have fired. Prints ns per
 # insert, cancel and fire for each (best of 3 rounds) and the heap's cost as a multiple of the
 # wheel's: the wheel's insert and cancel stay flat (O(1): link into / unlink from a bucket) while
-# the heap's grow with log n. Both queues hand each fired timer to a serial DispatchQueue, so
-# "fire" compares the structures, not an inline call against a hand-off.
+# the heap's grow with log n. Both queues hand the timers each clock step fired to a serial
+# DispatchQueue in one batch (as SystemTimer.advanceClock does), so "fire" compares the structures,
+# not an inline call against a hand-off.
 #
 # Time is simulated (no sleeping): the figures are CPU time of the two data structures alone.
 # Needs no ZooKeeper or broker; builds only the `delay-queue` product (release).

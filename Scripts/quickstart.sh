@@ -20,6 +20,7 @@
 #   ZooKeeper  zk1..zk3        client ports 2181-2183, quorum 2888-2890,
 #                              election 3888-3890
 #   Brokers    broker.id 1..3  PLAINTEXT ports 9092-9094, chroot /kafka
+#              admin.listener  http://127.0.0.1:9404-9406 (/metrics, Prometheus)
 #
 # Environment overrides: KAFKA_SERVER_BIN (path of the broker binary),
 # QUICKSTART_DIR (instead of <repo>/.quickstart), BROKER_START_TIMEOUT,
@@ -78,6 +79,8 @@ warn() { printf 'warning: %s\n' "$*" >&2; }
 die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 broker_port()     { echo $((BROKER_PORT_BASE + $1 - 1)); }
+ADMIN_PORT_BASE=9404
+admin_address()   { echo "http://$BROKER_HOST:$((ADMIN_PORT_BASE + $1 - 1))"; }
 broker_pid_file() { echo "$QS_DIR/kafka$1.pid"; }
 broker_log_file() { echo "$QS_DIR/kafka$1.log"; }
 
@@ -186,12 +189,13 @@ start_brokers() {
             --override "advertised.listeners=PLAINTEXT://$BROKER_HOST:$port" \
             --override "log.dirs=$QS_DIR/kafka-logs-$n" \
             --override "zookeeper.connect=$zk_connect" \
+            --override "admin.listener=$(admin_address "$n")" \
             "${extra[@]}" \
             >"$log" 2>&1 </dev/null &
         pid=$!
         disown "$pid"   # not a job of this shell: no "Killed" notices on stop
         echo "$pid" >"$(broker_pid_file "$n")"
-        say "started broker $n (pid $pid, $BROKER_HOST:$port, log $log)"
+        say "started broker $n (pid $pid, $BROKER_HOST:$port, metrics $(admin_address "$n")/metrics, log $log)"
     done
 }
 
@@ -379,7 +383,8 @@ cmd_status() {
         else
             state="stopped"
         fi
-        printf '  kafka%-2s %s:%-5s %s\n' "$n" "$BROKER_HOST" "$(broker_port "$n")" "$state"
+        printf '  kafka%-2s %s:%-5s %s  metrics %s/metrics\n' "$n" "$BROKER_HOST" "$(broker_port "$n")" "$state" \
+            "$(admin_address "$n")"
     done
     echo "ZooKeeper:"
     zk_status

@@ -5,9 +5,11 @@
   loadgen.py consume BOOTSTRAP TOPIC COUNT                    -> JSON: msgs/s, MB/s
 
 Latency is the time from produce() to the delivery report. RATE (messages per second) spaces the
-sends; without it the producer sends as fast as librdkafka batches.
+sends; LOADGEN_IDEMPOTENT=1 makes the producer idempotent (acks=all);
+LOADGEN_MAX_IN_FLIGHT=N caps the requests in flight per connection (idempotence caps them at 5); without it the producer sends as fast as librdkafka batches.
 """
 import json
+import os
 import sys
 import time
 
@@ -25,6 +27,11 @@ def produce(bootstrap, topic, count, size, acks, rate=None):
     config = {"bootstrap.servers": bootstrap, "acks": acks, "linger.ms": 0 if rate else 5,
               "batch.num.messages": 10000, "queue.buffering.max.messages": 1000000,
               "queue.buffering.max.kbytes": 2097151, "compression.type": "none"}
+    if os.environ.get("LOADGEN_MAX_IN_FLIGHT"):
+        config["max.in.flight.requests.per.connection"] = int(os.environ["LOADGEN_MAX_IN_FLIGHT"])
+    if os.environ.get("LOADGEN_IDEMPOTENT") == "1":
+        # An idempotent producer (InitProducerId, sequence numbers checked by the leader).
+        config.update({"enable.idempotence": True, "acks": "all"})
     producer = Producer(config)
     payload = b"x" * size
     latencies = []

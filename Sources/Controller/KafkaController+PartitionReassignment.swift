@@ -57,14 +57,14 @@ extension KafkaController {
     /// Kafka's `PartitionReassignmentIsrChange` event: the state znode of `tp` changed.
     func processPartitionReassignmentIsrChange(_ tp: TopicPartition) async throws {
         guard isActive, let reassigned = context.partitionsBeingReassigned[tp] else { return }
-        guard let state = try await zkClient.partitionState(tp, watch: true) else {
+        guard let state = try await zkClient.partitionStates(batch: [tp], watch: true)[tp] else {
             logger.error("\(reassignIdent)Error handling reassignment of partition \(tp) to replicas \(PartitionReassignmentPlanner.list(reassigned)) as it was never created")
             return
         }
         let (caughtUp, missing) = PartitionReassignmentPlanner.caughtUp(reassigned: reassigned, isr: state.leaderAndIsr.isr)
         if missing.isEmpty {
             logger.info("\(reassignIdent)\(caughtUp.count)/\(reassigned.count) replicas have caught up with the leader for partition \(tp) being reassigned. Resuming partition reassignment")
-            try await onPartitionReassignment(tp, reassigned: reassigned)
+            try await onPartitionReassignment(tp, reassigned: reassigned, state: state)
         } else {
             logger.info("\(reassignIdent)\(caughtUp.count)/\(reassigned.count) replicas have caught up with the leader for partition \(tp) being reassigned. Replica(s) \(PartitionReassignmentPlanner.list(missing)) still need to catch up")
         }
@@ -90,9 +90,11 @@ extension KafkaController {
     /// (Kafka's `onBrokerStartup` does the same), so that a new replica whose broker was down
     /// when the reassignment started is sent its LeaderAndIsr now.
     func restartPartitionReassignments(withReplicasOn brokers: Set<BrokerId>) async throws {
-        for (tp, reassigned) in context.partitionsBeingReassigned.sorted(by: { $0.key < $1.key })
-        where !brokers.isDisjoint(with: reassigned) {
-            try await onPartitionReassignment(tp, reassigned: reassigned)
+        let restarted = context.partitionsBeingReassigned.filter { !brokers.isDisjoint(with: $0.value) }
+        guard !restarted.isEmpty else { return }
+        let states = try await zkClient.partitionStates(batch: restarted.keys.sorted(), watch: true)
+        for (tp, reassigned) in restarted.sorted(by: { $0.key < $1.key }) {
+            try await onPartitionReassignment(tp, reassigned: reassigned, state: states[tp])
         }
     }
 
@@ -100,8 +102,12 @@ extension KafkaController {
 
     /// Starts (or resumes) the reassignment of each of `partitions` (in the context's
     /// `partitionsBeingReassigned`); those rejected or failing leave the admin znode.
+    ///
+    /// The state znodes of the accepted partitions are read in one batch (arming their watches),
+    /// and each step decides from its partition's state as read there.
     func maybeTriggerPartitionReassignment(_ partitions: [TopicPartition], checkBrokers: Bool) async throws {
         var dropped: Set<TopicPartition> = []
+        var accepted: [(TopicPartition, [BrokerId])] = []
         for tp in partitions.sorted() {
             guard let reassigned = context.partitionsBeingReassigned[tp] else { continue }
             if let rejection = PartitionReassignmentPlanner.validate(tp, reassigned: reassigned, context: context, checkBrokers: checkBrokers) {
@@ -110,9 +116,13 @@ extension KafkaController {
                 dropped.insert(tp)
                 continue
             }
+            accepted.append((tp, reassigned))
+        }
+        let states = accepted.isEmpty ? [:] : try await zkClient.partitionStates(batch: accepted.map(\.0), watch: true)
+        for (tp, reassigned) in accepted {
             do {
                 logger.info("\(reassignIdent)Handling reassignment of partition \(tp) to new replicas \(PartitionReassignmentPlanner.list(reassigned))")
-                try await onPartitionReassignment(tp, reassigned: reassigned)
+                try await onPartitionReassignment(tp, reassigned: reassigned, state: states[tp])
             } catch let error as ZooKeeperError where error.code.isRetriable || error.code == .sessionExpired {
                 throw error
             } catch let error as KafkaZkError {
@@ -128,10 +138,15 @@ extension KafkaController {
     }
 
     /// One step of the reassignment of `tp` to `reassigned` (Kafka's `onPartitionReassignment`),
-    /// decided from its state znode as read now (which also re-arms the state watch).
-    func onPartitionReassignment(_ tp: TopicPartition, reassigned: [BrokerId]) async throws {
-        guard let state = try await zkClient.partitionState(tp, watch: true) else {
+    /// decided from `state`, its state znode as the caller just read it with a watch (nil: the
+    /// znode is missing). That read is the freshest state there is, so it becomes the context's
+    /// cached state, from which the leadership write then decides.
+    func onPartitionReassignment(_ tp: TopicPartition, reassigned: [BrokerId], state: LeaderIsrAndControllerEpoch?) async throws {
+        guard let state else {
             throw KafkaZkError.corruptZNode(TopicPartitionStateZNode.path(tp), "the partition has no state znode")
+        }
+        if state.leaderAndIsr.zkVersion >= context.partitionLeadership[tp]?.leaderAndIsr.zkVersion ?? -1 {
+            context.partitionLeadership[tp] = state
         }
         let current = context.partitionAssignments[tp] ?? []
         let step = PartitionReassignmentPlanner.step(
@@ -143,7 +158,7 @@ extension KafkaController {
             // 1. The assignment becomes OAR + RAR, in ZooKeeper and in memory.
             try await updateAssignedReplicas(tp, assignment)
             // 2. OAR + RAR get LeaderAndIsr with the new assignment and a bumped leader epoch.
-            if try await updateLeadership(tp, reassigned: reassigned, move: .bumpLeaderEpoch) != nil {
+            if try await updateLeadership(tp, reassigned: reassigned, move: .bumpLeaderEpoch) {
                 batch.addLeaderAndIsr(tp, to: assignment)
             } else {
                 stateChangeLogger.controller(epoch: context.epoch, level: .error,
@@ -168,7 +183,7 @@ extension KafkaController {
             case .electLeaderDead:
                 logger.info("\(reassignIdent)Leader \(leader) for partition \(tp) being reassigned, is already in the new list of replicas \(PartitionReassignmentPlanner.list(reassigned)) but is dead")
             }
-            if try await updateLeadership(tp, reassigned: reassigned, move: leaderMove) != nil {
+            if try await updateLeadership(tp, reassigned: reassigned, move: leaderMove) {
                 batch.addLeaderAndIsr(tp, to: reassigned)
             }
             // 8. OAR − RAR: out of the ISR, then StopReplica with deletion, then forgotten.
@@ -217,25 +232,31 @@ extension KafkaController {
         logger.info("\(reassignIdent)Updated assigned replicas for partition \(tp) being reassigned to \(PartitionReassignmentPlanner.list(replicas))")
     }
 
-    /// Writes the leadership `move` asks for (conditional on the version read, fenced), re-reading
-    /// and deciding again on a conflict; the context holds the state written. Nil when it could
-    /// not be written (no member of RAR may lead, or a newer controller wrote the state).
+    /// Writes the leadership `move` asks for, fenced and conditional on the zkVersion of the
+    /// state it was decided from (`OptimisticStateRounds`): the first round decides from the
+    /// context's cached state (just refreshed by the step's read), and only a version conflict
+    /// makes a round read the znode again (batched) and decide again. The context holds the
+    /// state written. False when it could not be written: no member of RAR may lead, a newer
+    /// controller wrote the state, or every attempt met a conflict.
     private func updateLeadership(
         _ tp: TopicPartition, reassigned: [BrokerId], move: PartitionReassignmentPlanner.LeaderMove
-    ) async throws -> LeaderIsrAndControllerEpoch? {
-        for _ in 0..<Self.maxStateChangeAttempts {
-            guard let state = try await zkClient.partitionState(tp) else { return nil }
+    ) async throws -> Bool {
+        let liveBrokers = context.liveBrokerIds
+        func decide(_ state: LeaderIsrAndControllerEpoch) -> KafkaZk.LeaderAndIsr? {
+            PartitionReassignmentPlanner.leaderAndIsr(for: move, reassigned: reassigned, current: state.leaderAndIsr, liveBrokers: liveBrokers)
+        }
+        var rounds = OptimisticStateRounds([tp], maxAttempts: Self.maxStateChangeAttempts)
+        while let round = rounds.nextRound(context: context, decidesWrite: { _, cached in decide(cached) != nil }) {
+            guard let state = try await statesToDecideFrom(round)[tp] else { return false }
             guard state.controllerEpoch <= context.epoch else {
                 stateChangeLogger.controller(epoch: context.epoch, level: .error,
                     "Aborted leader epoch update for partition \(tp) since the state was written by controller epoch \(state.controllerEpoch), newer than this controller's")
-                return nil
+                return false
             }
-            guard let updated = PartitionReassignmentPlanner.leaderAndIsr(
-                for: move, reassigned: reassigned, current: state.leaderAndIsr, liveBrokers: context.liveBrokerIds)
-            else {
+            guard let updated = decide(state) else {
                 stateChangeLogger.controller(epoch: context.epoch, level: .error,
                     "Failed to elect a leader for partition \(tp) being reassigned: none of the replicas \(PartitionReassignmentPlanner.list(reassigned)) is alive and in the ISR [\(PartitionReassignmentPlanner.list(state.leaderAndIsr.isr))]")
-                return nil
+                return false
             }
             let results = try await writeStates([tp: updated])
             if let error = results.connectionError { throw error }
@@ -246,13 +267,14 @@ extension KafkaController {
                 stateChangeLogger.controller(epoch: context.epoch, move == .bumpLeaderEpoch
                     ? "Updated leader epoch for partition \(tp) being reassigned to \(written.leaderAndIsr.leaderEpoch): \(written.leaderAndIsr)"
                     : "Changed partition \(tp) state from \(previous.rawValue) to \(PartitionState.onlinePartition.rawValue) with state \(written.leaderAndIsr)")
-                return written
+                return true
             }
-            if results.conflicts.isEmpty { return nil }
+            if results.conflicts.isEmpty { return false }
+            rounds.finishRound(conflicts: results.conflicts)
         }
         stateChangeLogger.controller(epoch: context.epoch, level: .error,
             "Giving up updating the leadership of partition \(tp) being reassigned after \(Self.maxStateChangeAttempts) conflicting writes")
-        return nil
+        return false
     }
 
     /// Removes `partitions` from the reassignments in progress, rewriting or deleting the admin

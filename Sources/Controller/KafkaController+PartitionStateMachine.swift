@@ -24,6 +24,7 @@ extension KafkaController {
     /// controller's own log.
     func record(_ entries: [StateChangeEntry]) {
         for entry in entries {
+            stats.logged(entry)
             stateChangeLogger.controller(epoch: context.epoch, level: entry.level, entry.message)
             if entry.level == .warning { logger.warning("[Controller id=\(brokerId)] \(entry.message)") }
         }

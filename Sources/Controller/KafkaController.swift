@@ -36,6 +36,8 @@ public actor KafkaController {
     let autoLeaderRebalance: AutoLeaderRebalanceConfig
     /// Schedules the next leader-imbalance check while active (cancelled at resignation).
     let scheduler: ControllerScheduler
+    /// Leader election times and unclean elections, for the broker's metrics (`ControllerStats`).
+    public nonisolated let stats = ControllerStats()
 
     private var brokerInfo: BrokerInfo
     /// The czxid of this broker's registration znode (Kafka's broker epoch).
@@ -162,7 +164,9 @@ public actor KafkaController {
                 try await maybeResign()
                 try await elect()
             case .brokerChange:
+                let started = ContinuousClock.now
                 try await processBrokerChange()
+                stats.leaderElectionTook(ContinuousClock.now - started)
             case .topicChange:
                 try await processTopicChange()
             case .partitionModifications(let topic):

@@ -106,15 +106,28 @@ public struct ReplicaStateMachine: Sendable {
     /// Plans the ISR shrinks of `isrRemovals` from `states`, the partitions' state znodes as just
     /// read (the context may be older than a leader's last ISR change). Replicas whose partition's
     /// ISR no longer holds them go OfflineReplica at once (the state read is kept); partitions
-    /// without a state znode or written by a newer controller are logged and left; the others
-    /// get conditional writes (`leaderAndIsrUpdates`).
+    /// written by a newer controller are logged and left; the others get conditional writes
+    /// (`leaderAndIsrUpdates`).
+    ///
+    /// A partition without a state znode has no ISR to leave. If its topic is queued for
+    /// deletion that is no failure (Kafka 2.3 raises no error for it either): the replicas go
+    /// OfflineReplica at once, as replicas of a partition without a leadership do — which is
+    /// also where Kafka 2.3 ends up after a failover, its new controller finding no state to
+    /// load — so that the deletion goes on to StopReplica and completes. The context keeps the
+    /// partition's leadership, so that UpdateMetadata goes on carrying the deletion's leader -2
+    /// for it (it is never decided from: `OptimisticStateRounds` reads topics being deleted).
+    /// Otherwise the replicas keep their state and the failure is logged, as Kafka logs it.
     public func removeFromIsr(
         _ isrRemovals: [TopicPartition: Set<BrokerId>], states: [TopicPartition: LeaderIsrAndControllerEpoch],
         context: inout ControllerContext
     ) -> Plan {
         var plan = Plan()
         for tp in isrRemovals.keys.sorted() where states[tp] == nil {
-            plan.failedOffline(tp, isrRemovals[tp] ?? [], "its state znode does not exist", context)
+            guard context.isTopicQueuedUpForDeletion(tp.topic) else {
+                plan.failedOffline(tp, isrRemovals[tp] ?? [], "its state znode does not exist", context)
+                continue
+            }
+            for broker in (isrRemovals[tp] ?? []).sorted() { move(PartitionReplica(tp, broker), to: .offlineReplica, &plan, &context) }
         }
         let shrink = OfflinePartitionPlanner.planIsrShrink(
             offlineReplicas: isrRemovals, states: states.filter { isrRemovals[$0.key] != nil },

@@ -160,6 +160,7 @@ public enum ConfigDef {
         ConfigKey("offsets.commit.required.acks", .short, "-1"),
         ConfigKey("delete.topic.enable", .boolean, "true"),
         ConfigKey("transactional.id.expiration.ms", .int, "604800000"),
+        ConfigKey("producer.id.expiration.check.interval.ms", .int, "600000"),
         ConfigKey("transaction.max.timeout.ms", .int, "900000"),
         ConfigKey("transaction.state.log.min.isr", .int, "2"),
         ConfigKey("transaction.state.log.load.buffer.size", .int, "5242880"),
@@ -203,6 +204,8 @@ public enum ConfigDef {
         ConfigKey("metrics.recording.level", .string, "INFO"),
         ConfigKey("kafka.metrics.reporters", .list, ""),
         ConfigKey("kafka.metrics.polling.interval.secs", .int, "10"),
+        // This broker's own: the HTTP admin listener serving /metrics (http://host:port; unset: off).
+        ConfigKey("admin.listener", .string, nil),
         ConfigKey("password.encoder.secret", .password, nil),
         ConfigKey("delegation.token.master.key", .password, nil),
     ]

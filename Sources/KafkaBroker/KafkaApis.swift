@@ -19,9 +19,12 @@ public final class KafkaApis: Sendable {
     let handlers: [ApiKey: any KafkaRequestHandler]
     /// The handlers of `handlers` whose requests may wait in a purgatory.
     let delayingHandlers: [ApiKey: any KafkaDelayingRequestHandler]
+    /// The request metrics and their clock; nil when metrics are off.
+    let requestMetrics: RequestMetrics?
 
-    public init(logger: Logger, handlers: [any KafkaRequestHandler]) {
+    public init(logger: Logger, handlers: [any KafkaRequestHandler], requestMetrics: RequestMetrics? = nil) {
         self.logger = logger
+        self.requestMetrics = requestMetrics
         var table: [ApiKey: any KafkaRequestHandler] = [:]
         for handler in handlers { table[handler.apiKey] = handler }
         let advertised = Self.advertisedVersions(for: table)
@@ -42,6 +45,9 @@ public final class KafkaApis: Sendable {
     /// Handles `request` and answers it through `request.complete`, exactly once: before
     /// returning, or later from the thread that completes its delayed operation.
     public func handle(_ request: KafkaRequest) async {
+        let timing = requestMetrics.flatMap { RequestTiming(request, metrics: $0, time: $0.time) }
+        defer { timing?.handlerReturned() }
+        let request = timing?.wrap(request) ?? request
         let header = request.header
         guard let handler = handlers[header.apiKey], let api = header.apiKey.api else {
             return request.complete(.close(reason: "unsupported API key \(header.apiKey.rawValue) (version \(header.apiVersion))"))

@@ -36,6 +36,8 @@ public struct KafkaConfig: Sendable {
     /// The group coordinator's and `__consumer_offsets`' keys (`group.*`, `offsets.*`,
     /// `offset.metadata.max.bytes`), range-checked as Kafka 2.3 checks them.
     public let groupCoordinator: GroupCoordinatorConfig
+    /// `admin.listener`: where `/metrics` is served; nil (the default) for no admin listener.
+    public let adminListener: AdminListenerAddress?
 
     /// Loads `path` and applies `overrides` (`--override key=value`) on top.
     public static func load(path: String, overrides: [String: String] = [:]) throws -> KafkaConfig {
@@ -139,6 +141,7 @@ public struct KafkaConfig: Sendable {
                                  "can only be used when inter.broker.protocol.version is set to version \(minimum) or higher")
         }
         groupCoordinator = try GroupCoordinatorConfig(reader)
+        adminListener = try AdminListenerAddress.read(reader)
     }
 
     /// The configured or default value of any known key, as text.

@@ -7,14 +7,15 @@ extension KafkaServer {
     /// read once, as the offsets topic's is: the topic's if it exists, else
     /// `transaction.state.log.num.partitions`.
     func startTransactionCoordinator(
-        zkClient: KafkaZkClient, replicaManager: ReplicaManager, metadataCache: MetadataCache
+        zkClient: KafkaZkClient, replicaManager: ReplicaManager, metadataCache: MetadataCache, producerIds: ProducerIdManager
     ) async throws -> (runtime: TransactionCoordinatorRuntime, lookup: TransactionCoordinatorLookup) {
         let transactionConfig = try config.transactionConfig()
         let partitionCount = try await zkClient.topicAssignment(TransactionStateManager.topic)
             .map { Int32($0.assignment.count) } ?? transactionConfig.transactionLogNumPartitions
         let runtime = try await TransactionCoordinatorRuntime.start(
             brokerId: brokerId, config: transactionConfig, partitionCount: partitionCount, zkClient: zkClient,
-            replicaManager: replicaManager, metadataCache: metadataCache, interBrokerListener: config.interBrokerListenerName, time: time)
+            replicaManager: replicaManager, metadataCache: metadataCache, interBrokerListener: config.interBrokerListenerName,
+            producerIds: producerIds, time: time)
         return (runtime, TransactionCoordinatorLookup(partitionCount: partitionCount, config: transactionConfig))
     }
 }

@@ -6,6 +6,7 @@ import KafkaProtocol
 import KafkaPurgatory
 import KafkaStorage
 import Logging
+import TransactionCoordinator
 import NIOCore
 import Synchronization
 import ZooKeeper
@@ -56,6 +57,9 @@ public actor KafkaServer {
     private var listenerChannels: [Acceptor] = []
     /// The listeners as bound (a configured port 0 replaced by the port the kernel chose).
     public private(set) var boundListeners: [EndPoint] = []
+    /// The metrics, and the HTTP listener serving them, when `admin.listener` is set (`KafkaServer+Metrics`).
+    var metrics: BrokerMetrics?
+    var adminListener: AdminListener?
     private var isShutDown = false
 
     public init(config: KafkaConfig, time: any Time = SystemTime()) {
@@ -76,6 +80,7 @@ public actor KafkaServer {
         for key in config.unknownKeys {
             logger.warning("The configuration '\(key)' was supplied but isn't a known config.")
         }
+        if config.adminListener != nil { metrics = BrokerMetrics(time: time) }
         do {
             let zkLogger = Logger(label: "kafka.zookeeper.ZooKeeperClient")
             logger.info("Connecting to zookeeper on \(config.zkConnect)")
@@ -172,6 +177,9 @@ public actor KafkaServer {
                 controller.updateDefaultUncleanLeaderElection(enabled)
             }
             await controller.startup()
+            try await startAdminListener(sources: MetricsSources(
+                replicaManager: replicaManager, controller: controller, groupCoordinator: groupCoordinator,
+                purgatories: [createTopicsPurgatory as (any PurgatoryGauges)?, deleteTopicsPurgatory, electPreferredLeaderPurgatory].compactMap { $0 }))
             logger.info("\(logIdent)started")
         } catch {
             logger.error("\(logIdent)Fatal error during KafkaServer startup. Prepare to shutdown: \(error)")
@@ -190,6 +198,7 @@ public actor KafkaServer {
         zkClient?.zooKeeper.stopWaitingForConnection()
         // Leaderships move away first, while requests are still served (controlled shutdown).
         let controlledShutdownRan = await controlledShutdownIfEnabled()
+        await adminListener?.close()
         // Stop taking requests first; the network threads go last.
         requestChannel?.close()
         completeDelayedRequestsForShutdown()
@@ -278,6 +287,7 @@ public actor KafkaServer {
             replicaManager?.partition(tp)?.highWatermark
         }
         self.replicaManager = replicaManager
+        if let metrics { _ = replicaManager.metrics.storeIfNil(metrics) }
         guard let dynamicConfig else { throw ConfigError(file: nil, key: "broker.id", message: "dynamic configs not read") }
         let topicConfig: @Sendable (String) async -> LogConfig = { topic in
             let defaults = dynamicConfig.logDefaults
@@ -309,9 +319,11 @@ public actor KafkaServer {
             time: time, logger: Logger(label: "kafka.coordinator.group.GroupCoordinator"))
         self.groupCoordinator = groupCoordinator
         groupCoordinator.startup()
+        let producerIdManager = try await ProducerIdManager.start(
+            brokerId: brokerId, zkClient: zkClient, logger: Logger(label: "kafka.coordinator.transaction.ProducerIdManager"))
         let offsetsTopic = GroupCoordinatorConfig.offsetsTopicName
         let transactions = try await startTransactionCoordinator(
-            zkClient: zkClient, replicaManager: replicaManager, metadataCache: metadataCache)
+            zkClient: zkClient, replicaManager: replicaManager, metadataCache: metadataCache, producerIds: producerIdManager)
         self.transactionCoordinator = transactions.runtime
         return [
             FindCoordinatorHandler(cache: metadataCache, offsetsTopicPartitionCount: offsetsPartitionCount,
@@ -347,6 +359,11 @@ public actor KafkaServer {
             DeleteGroupsHandler(coordinator: groupCoordinator),
             ProduceHandler(replicaManager: replicaManager),
             WriteTxnMarkersHandler(replicaManager: replicaManager, requestTimeoutMs: Int64(config.integer("request.timeout.ms")), time: time),
+            InitProducerIdHandler(producerIdManager: producerIdManager, logger: Logger(label: "kafka.server.KafkaApis"),
+                                  transactions: transactions.runtime.coordinator),
+            AddPartitionsToTxnHandler(coordinator: transactions.runtime.coordinator, cache: metadataCache),
+            AddOffsetsToTxnHandler(coordinator: transactions.runtime.coordinator, offsetsTopicPartitionCount: offsetsPartitionCount),
+            EndTxnHandler(coordinator: transactions.runtime.coordinator),
             FetchHandler(replicaManager: replicaManager, fetchManager: FetchManager(cache: try config.fetchSessionCache(), time: time)),
             OffsetForLeaderEpochHandler(replicaManager: replicaManager),
             ListOffsetsHandler(replicaManager: replicaManager),
@@ -455,8 +472,9 @@ public actor KafkaServer {
 
     /// Binds the listeners and starts the request handlers (`num.io.threads`).
     private func startSocketServer(handlers: [any KafkaRequestHandler]) async throws {
-        let channel = RequestChannel(capacity: config.queuedMaxRequests)
-        let apis = KafkaApis(logger: Logger(label: "kafka.server.KafkaApis"), handlers: handlers)
+        let channel = RequestChannel(capacity: config.queuedMaxRequests, requestMetrics: metrics?.requestMetrics)
+        let apis = KafkaApis(logger: Logger(label: "kafka.server.KafkaApis"), handlers: handlers,
+                             requestMetrics: metrics?.requestMetrics)
         // num.io.threads may be set dynamically (read at start-up with the other dynamic configs).
         let ioThreads = dynamicConfig?.current.value("num.io.threads").flatMap { Int($0) } ?? config.numIoThreads
         handlerPool = KafkaRequestHandlerPool(threads: ioThreads, channel: channel, apis: apis)

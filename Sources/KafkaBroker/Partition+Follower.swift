@@ -28,7 +28,9 @@ extension Partition {
             if leaderLogStartOffset > log.logStartOffset, leaderLogStartOffset <= logEndOffset {
                 try log.maybeIncrementLogStartOffset(leaderLogStartOffset)
             }
-            state.withLock { $0.highWatermark = min(leaderHighWatermark, logEndOffset) }
+            let highWatermark = min(leaderHighWatermark, logEndOffset)
+            state.withLock { $0.highWatermark = highWatermark }
+            log.onHighWatermarkIncremented(highWatermark)
             return logEndOffset
         }
     }

@@ -34,6 +34,7 @@ extension Partition {
                 $0.maybeIncrementHighWatermark(leaderLogEndOffset: logEndOffset, nowMs: time.milliseconds,
                                                replicaLagTimeMaxMs: replicaLagTimeMaxMs)
             }
+            if increased { log.onHighWatermarkIncremented(state.withLock { $0.highWatermark }) }
             return (result, minInSyncReplicas, increased)
         }
     }
@@ -58,6 +59,7 @@ extension Partition {
                 outcome.highWatermarkIncreased = state.updateFollowerFetchState(
                     replica, fetchOffset: fetchOffset, followerLogStartOffset: followerLogStartOffset,
                     leaderLogEndOffset: logEndOffset, nowMs: time.milliseconds, replicaLagTimeMaxMs: replicaLagTimeMaxMs)
+                if outcome.highWatermarkIncreased { log.onHighWatermarkIncremented(state.highWatermark) }
                 if let joining = state.replicaToAddToIsr(replica) {
                     state.isrUpdateInFlight = true
                     outcome.expandedIsr = state.role.isr + [joining]

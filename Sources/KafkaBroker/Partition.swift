@@ -27,8 +27,10 @@ public final class Partition: Sendable {
         self.log = log
         self.time = time
         let logEndOffset = log.withLock { log in log.logEndOffset }
+        let initialHighWatermark = min(max(highWatermark, 0), logEndOffset)
         self.state = Mutex(PartitionReplicationState(role: role, localBrokerId: localBrokerId,
-                                                     highWatermark: min(max(highWatermark, 0), logEndOffset)))
+                                                     highWatermark: initialHighWatermark))
+        log.onHighWatermarkIncremented(initialHighWatermark)
     }
 
     public var role: ReplicaManager.PartitionRole { state.withLock { $0.role } }

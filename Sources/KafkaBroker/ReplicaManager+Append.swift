@@ -39,7 +39,10 @@ extension ReplicaManager {
     /// unless `internalTopicsAllowed`; UNKNOWN_TOPIC_OR_PARTITION for a partition not hosted here;
     /// NOT_LEADER_FOR_PARTITION on a follower; NOT_ENOUGH_REPLICAS for acks −1 with an ISR smaller
     /// than `min.insync.replicas` (nothing appended); a record validation error's own code
-    /// (CORRUPT_MESSAGE, INVALID_RECORD, …); KAFKA_STORAGE_ERROR for anything else.
+    /// (CORRUPT_MESSAGE, INVALID_RECORD, …); the producer state's (OUT_OF_ORDER_SEQUENCE_NUMBER,
+    /// INVALID_PRODUCER_EPOCH, UNKNOWN_PRODUCER_ID, with the log start offset); KAFKA_STORAGE_ERROR
+    /// for anything else. A producer's retry of a batch already written is answered NONE with the
+    /// batch's original base offset (nothing appended; acks=all still waits for the ISR to have it).
     ///
     /// `origin` is `.client` for a Produce (a control batch is then refused with CORRUPT_MESSAGE,
     /// as Kafka 2.3 refuses it), `.coordinator` for the broker's own records (transaction markers).
@@ -77,6 +80,7 @@ extension ReplicaManager {
                 .init(topicPartition: tp, requiredOffset: -1, minInSyncReplicas: 0,
                       response: .init(index: tp.partition, errorCode: code, baseOffset: -1), acksPending: false)
             }
+            brokerTopicStats?.produceRequested(tp.topic)
             if Self.internalTopics.contains(tp.topic), !internalTopicsAllowed {
                 return failed(.invalidTopicException)
             }
@@ -89,6 +93,7 @@ extension ReplicaManager {
                 // Followers waiting for data, and (if the high watermark moved) consumers and acks=all.
                 fetchPurgatory.checkAndComplete(tp)
                 if appended.highWatermarkIncreased { producePurgatory.checkAndComplete(tp) }
+                brokerTopicStats?.appended(tp.topic, messages: appended.result.lastOffset - appended.result.firstOffset + 1, bytes: records.sizeInBytes)
                 return .init(topicPartition: tp, requiredOffset: appended.result.lastOffset + 1,
                              minInSyncReplicas: appended.minInSyncReplicas,
                              response: .init(index: tp.partition, baseOffset: appended.result.firstOffset,
@@ -98,9 +103,18 @@ extension ReplicaManager {
             } catch Partition.AppendError.notLeader {
                 return failed(.notLeaderForPartition)
             } catch Partition.AppendError.notEnoughReplicas {
+                brokerTopicStats?.produceFailed(tp.topic, rejectedBytes: 0)
                 return failed(.notEnoughReplicas)
             } catch let error as RecordBatchError {
+                brokerTopicStats?.recordsRejected(tp.topic, code: error.kafkaErrorCode, bytes: records.sizeInBytes)
                 return failed(ErrorCode(rawValue: error.kafkaErrorCode))
+            } catch let error as ProducerStateError {
+                // Kafka 2.3 answers these with the partition's log start offset: a producer told
+                // UNKNOWN_PRODUCER_ID compares it with its last acknowledged offset to tell
+                // retention (its state was deleted: reset the sequence) from data loss.
+                var status = failed(ErrorCode(rawValue: error.kafkaErrorCode))
+                status.response.logStartOffset = partition.offsets.logStartOffset
+                return status
             } catch {
                 return failed(.kafkaStorageError)
             }

@@ -90,6 +90,7 @@ extension ReplicaManager {
         var hasRecords = false
         var read: [FetchPartitionData] = []
         for (tp, requested) in fetchInfos {
+            brokerTopicStats?.fetchRequested(tp.topic)
             func failed(_ code: ErrorCode) -> Fetch.PartitionData {
                 .init(partitionIndex: requested.partition, errorCode: code, highWatermark: -1, records: ByteBuffer())
             }
@@ -136,6 +137,7 @@ extension ReplicaManager {
                 // The partition is being deleted or moved away under this fetch.
                 read.append(.init(topicPartition: tp, data: failed(.notLeaderForPartition), records: .empty()))
             } catch {
+                brokerTopicStats?.fetchFailed(tp.topic)
                 read.append(.init(topicPartition: tp, data: failed(.kafkaStorageError), records: .empty()))
             }
         }

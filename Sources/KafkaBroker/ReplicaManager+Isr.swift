@@ -157,6 +157,7 @@ extension ReplicaManager {
             case nil:
                 logger.warning("Could not update the ISR of \(tp): no answer")
             }
+            if newVersion != nil { metrics.load()?.isrUpdated(from: update.partition.role.isr.count, to: update.isr.count) }
             let increased = update.partition.completeIsrUpdate(update.isr, leaderEpoch: leaderEpoch, newZkVersion: newVersion,
                                                                replicaLagTimeMaxMs: config.replicaLagTimeMaxMs)
             if newVersion != nil { changed.append(tp) }

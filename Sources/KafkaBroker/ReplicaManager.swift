@@ -74,6 +74,8 @@ public final class ReplicaManager: Sendable {
     /// ISR expansions waiting for the ISR writer (`ReplicaManager+Isr`).
     let isrUpdates = Mutex(IsrUpdateQueue())
     let backgroundTasks = Mutex<[Task<Void, Never>]>([])
+    /// The broker's metrics, set once at start-up when `admin.listener` is on (`ReplicaManager+Metrics`).
+    public let metrics = AtomicLazyReference<BrokerMetrics>()
 
     public convenience init(
         brokerId: BrokerId, config: ReplicationConfig, time: any Time = SystemTime(), isrStore: any IsrStore,

@@ -40,7 +40,10 @@ public protocol TimeoutTimer: AnyObject, Sendable {
 /// and flushes due buckets, so no add sees a wheel mid-move. Expired tasks are *submitted* to the
 /// executor under that lock but *run* on the executor's thread, never under any timer lock — they
 /// may call `add` or `cancel` freely. Waiting in the delay queue happens before the write lock is
-/// taken, so a waiting `advanceClock` does not block `add`.
+/// taken, so a waiting `advanceClock` does not block `add`. The tasks one `advanceClock` finds due
+/// go to the executor in one batch, after the write lock is released: one hand-off per clock
+/// advance rather than one per task, with the same order and the same "runs on the executor,
+/// never under a timer lock" guarantee.
 public final class SystemTimer: TimeoutTimer {
     public let executorName: String
     public let tickMs: Int64
@@ -101,14 +104,18 @@ public final class SystemTimer: TimeoutTimer {
     public func advanceClock(timeoutMs: Int64) -> Bool {
         guard !isShutdown.load(ordering: .acquiring) else { return false }
         guard var bucket = delayQueue.poll(timeoutMs: timeoutMs) else { return false }
+        var expired: [TimerTaskEntry] = []
         lock.withWriteLock {
             while true {
                 timingWheel.advanceClock(to: bucket.expirationMs)
-                bucket.flush(addTimerTaskEntry)
+                bucket.flush { entry in
+                    if !timingWheel.add(entry) { expired.append(entry) }
+                }
                 guard let next = delayQueue.poll() else { break }
                 bucket = next
             }
         }
+        submit(expired)
         return true
     }
 
@@ -168,8 +175,21 @@ public final class SystemTimer: TimeoutTimer {
     /// Runs the entry's task on the executor unless it has been cancelled (or re-added) by then.
     private func submit(_ entry: TimerTaskEntry) {
         executor.async {
-            guard !entry.isCancelled else { return }
-            entry.task.run()
+            if entry.task.claim(entry) { entry.task.run() }
+        }
+    }
+
+    /// Hands the entries that one `advanceClock` found due to the executor in one hand-off, in the
+    /// order they fell due. Each runs unless its task was cancelled (or re-added) by the time the
+    /// executor reaches it: `claim` decides that under the task's lock, so a task either runs or
+    /// is cancelled, never both. Entries cancelled while still in the wheels may be among them;
+    /// `claim` drops those too.
+    private func submit(_ entries: [TimerTaskEntry]) {
+        guard !entries.isEmpty else { return }
+        executor.async {
+            for entry in entries where entry.task.claim(entry) {
+                entry.task.run()
+            }
         }
     }
 }

@@ -13,18 +13,26 @@ import Synchronization
 /// bucket and, if already on its way to the executor, is dropped there). An entry whose task no
 /// longer names it as current is *cancelled*.
 ///
+/// Ownership (no `weak` references, which cost Swift a side table and slow reference counting on
+/// every access): the task holds its current entry strongly and the entry holds its task strongly.
+/// That cycle exists exactly while the entry is current, and is broken at each of the four places
+/// where an entry stops being current: `cancel()` clears it, re-adding replaces it, the executor
+/// clears it (`claim`) just before running the task, and a bucket being deallocated with entries
+/// still linked (its timer is gone) clears it for each of them (`TimerTaskList.deinit`).
+///
 /// Isolation: the current entry is guarded by the task's own lock. Lock order (outermost first):
-/// task → bucket (`TimerTaskList`) → entry. Nothing takes a task's lock while holding a bucket's or
-/// an entry's lock.
+/// task → bucket (`TimerTaskList`). Nothing takes a task's lock while holding a bucket's lock.
+/// `currentIdentity` mirrors the current entry's identity so that `TimerTaskEntry.isCancelled`,
+/// asked once per insertion into a wheel, can answer without the lock.
 open class TimerTask: @unchecked Sendable {
     /// How long after being added the task is due, in milliseconds. Zero or less: due at once.
     public let delayMs: Int64
 
-    /// The entry that currently represents this task in a timer. Weak: the bucket that links the
-    /// entry, or the executor closure that is about to run it, keeps it alive; once it is neither
-    /// linked nor queued it is of no further use.
-    private struct CurrentEntry { weak var entry: TimerTaskEntry? }
-    private let current = Mutex(CurrentEntry())
+    /// The current entry. Written only under this lock, together with `currentIdentity`.
+    private let current = Mutex<TimerTaskEntry?>(nil)
+    /// `ObjectIdentifier` bits of the current entry, 0 for none. Stored under `current`'s lock,
+    /// read without it. A reader holds the entry it compares, so the address cannot be reused.
+    private let currentIdentity = Atomic<UInt>(0)
 
     public init(delayMs: Int64) {
         self.delayMs = delayMs
@@ -36,84 +44,57 @@ open class TimerTask: @unchecked Sendable {
 
     /// Withdraws the task from its timer: unlinks its entry from whatever bucket holds it and
     /// retires the entry, so that it never runs. Safe from any thread; idempotent.
+    ///
+    /// The entry is unlinked while this task's lock is held; `TimerTaskList.deinit` takes the same
+    /// lock for each entry it still holds, so the bucket read here cannot be freed under us.
     public final func cancel() {
-        current.withLock { current in
-            current.entry?.remove()
-            current.entry = nil
+        let retired: TimerTaskEntry? = current.withLock { current in
+            guard let entry = current else { return nil }
+            entry.remove()
+            current = nil
+            currentIdentity.store(0, ordering: .releasing)
+            return entry
         }
+        _ = retired  // released here, outside the lock
     }
 
     /// Makes `entry` the task's current entry, retiring (unlinking) the previous one if any.
     final func setTimerTaskEntry(_ entry: TimerTaskEntry) {
-        current.withLock { current in
-            if let old = current.entry, old !== entry { old.remove() }
-            current.entry = entry
+        let retired: TimerTaskEntry? = current.withLock { current in
+            let old = current
+            if let old, old !== entry { old.remove() }
+            current = entry
+            currentIdentity.store(Self.identity(of: entry), ordering: .releasing)
+            return old
         }
+        _ = retired
+    }
+
+    /// If `entry` is still current, clears it (breaking the task↔entry cycle) and returns true: the
+    /// caller may run the task. False when the task was cancelled or re-added meanwhile. Called by
+    /// the executor just before `run()`, and by a bucket's deinit (which ignores the answer).
+    final func claim(_ entry: TimerTaskEntry) -> Bool {
+        let claimed: TimerTaskEntry? = current.withLock { current in
+            guard let owned = current, owned === entry else { return nil }
+            current = nil
+            currentIdentity.store(0, ordering: .releasing)
+            return owned
+        }
+        return claimed != nil
+    }
+
+    /// True when `entry` is the task's current entry (a lock-free snapshot).
+    final func isCurrent(_ entry: TimerTaskEntry) -> Bool {
+        currentIdentity.load(ordering: .acquiring) == Self.identity(of: entry)
     }
 
     /// The task's current entry, or nil when it is not pending in any timer.
     final var timerTaskEntry: TimerTaskEntry? {
-        current.withLock { $0.entry }
-    }
-}
-
-/// The link between a `TimerTask` and the bucket that holds it (Kafka's `TimerTaskEntry`): the
-/// task, its absolute expiration on the timer's clock, and its neighbours in the bucket's list.
-///
-/// Invariants:
-/// - `list` is the bucket the entry is linked into, or nil. It changes only while that bucket's
-///   lock *and* the entry's own lock are held, so holding either one gives a stable answer to "am I
-///   in this bucket?".
-/// - `next` and `prev` belong to the bucket: they are read and written only under the lock of the
-///   bucket named by `list`, and are nil whenever `list` is nil.
-/// - The expiration never changes; moving a task to a later time makes a new entry.
-final class TimerTaskEntry: @unchecked Sendable {
-    let task: TimerTask
-    /// Absolute due time in the timer's milliseconds (`delayMs` + the clock when added).
-    let expirationMs: Int64
-
-    /// Guarded by the lock of the bucket in `list` (see the type's invariants).
-    var next: TimerTaskEntry?
-    weak var prev: TimerTaskEntry?
-
-    private struct Membership { weak var list: TimerTaskList? }
-    private let membership = Mutex(Membership())
-
-    /// Makes an entry for `task` and installs it as the task's current entry, retiring the task's
-    /// previous entry if it had one.
-    init(task: TimerTask, expirationMs: Int64) {
-        self.task = task
-        self.expirationMs = expirationMs
-        task.setTimerTaskEntry(self)
+        current.withLock { $0 }
     }
 
-    /// True once the task was cancelled or re-added (it names another entry, or none, as current).
-    var isCancelled: Bool {
-        task.timerTaskEntry !== self
-    }
-
-    /// The bucket the entry is linked into, if any.
-    var list: TimerTaskList? {
-        membership.withLock { $0.list }
-    }
-
-    /// Runs `body` holding the entry's lock, with `list` to read or change. `TimerTaskList` changes
-    /// it only while also holding its own lock (bucket lock first, then this one).
-    func withList<Result>(_ body: (inout TimerTaskList?) -> Result) -> Result {
-        membership.withLock { body(&$0.list) }
-    }
-
-    /// Unlinks the entry from its bucket, if it is in one.
-    ///
-    /// The bucket is read without its lock, so another thread may move the entry between reading
-    /// `list` and locking that bucket; `TimerTaskList.remove` then finds the entry gone and we look
-    /// again, until the entry is in no bucket.
-    func remove() {
-        var bucket = list
-        while let current = bucket {
-            current.remove(self)
-            bucket = list
-        }
+    private static func identity(of entry: TimerTaskEntry) -> UInt {
+        UInt(bitPattern: ObjectIdentifier(entry))
     }
 }
 
@@ -124,6 +105,7 @@ final class TaskCounter: Sendable {
 
     func increment() { count.add(1, ordering: .relaxed) }
     func decrement() { count.subtract(1, ordering: .relaxed) }
+    func decrement(by amount: Int) { count.subtract(amount, ordering: .relaxed) }
     var value: Int { count.load(ordering: .relaxed) }
 }
 

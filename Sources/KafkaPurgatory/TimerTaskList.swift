@@ -9,7 +9,7 @@ import Synchronization
 ///
 /// Invariants:
 /// 1. An entry is linked here exactly when its `list` is this bucket. Linking and unlinking happen
-///    under this bucket's lock, with the entry's lock taken inside it.
+///    under this bucket's lock (the entry's `list` is swapped atomically inside it).
 /// 2. The timer's `TaskCounter` goes up by one for every link and down by one for every unlink, so
 ///    it always equals the number of entries linked into all buckets of the timer.
 /// 3. Every linked entry expires within `[expirationMs, expirationMs + tickMs)` of its wheel.
@@ -21,14 +21,20 @@ import Synchronization
 /// 5. An empty bucket may still be in the delay queue (its entries were cancelled); flushing it is
 ///    harmless and merely advances the clock.
 ///
+/// 6. Ownership: `head` and the entries' `next` links hold the entries strongly; `tail` and the
+///    entries' `prev` are `unowned(unsafe)` into that same chain (no `weak` reference, whose side
+///    table would make every access slow). A bucket deallocated with entries still linked (its
+///    timer is gone) unlinks them and clears each from its task, so that no task keeps a dead
+///    entry's bucket pointer or a task↔entry cycle alive.
+///
 /// Isolation: the list is guarded by the bucket's own mutex; the expiration is an atomic read
 /// without any lock (by the delay queue's ordering and by `TimingWheel.add`). Lock order: task →
-/// bucket → entry; `flush` calls its closure after releasing the bucket lock, so the closure may
-/// take any lock (another bucket's, a task's).
-final class TimerTaskList: Sendable {
+/// bucket; `flush` calls its closure after releasing the bucket lock, so the closure may take any
+/// lock (another bucket's, a task's).
+final class TimerTaskList: @unchecked Sendable {
     private struct Links {
         var head: TimerTaskEntry?
-        weak var tail: TimerTaskEntry?
+        unowned(unsafe) var tail: TimerTaskEntry?
     }
 
     private let links = Mutex(Links())
@@ -39,15 +45,24 @@ final class TimerTaskList: Sendable {
         self.taskCounter = taskCounter
     }
 
+    /// Unlinks whatever is still linked and retires it from its task (invariant 6). Tasks still
+    /// naming such an entry as current see it cleared; a concurrent `cancel()` that read this bucket
+    /// from the entry holds the task's lock, which `claim` waits for, so the bucket outlives it.
+    deinit {
+        flush { entry in _ = entry.task.claim(entry) }
+    }
+
     /// The start of the tick this bucket holds, in the timer's milliseconds; -1 when unused.
     var expirationMs: Int64 {
         expiration.load(ordering: .acquiring)
     }
 
     /// Sets the bucket's expiration. True when the value changed, i.e. this is the first add of a
-    /// new rotation and the caller must queue the bucket (invariant 4).
+    /// new rotation and the caller must queue the bucket (invariant 4). Every add of a rotation
+    /// calls it; all but the first find the value already set and need no read-modify-write.
     func setExpiration(_ expirationMs: Int64) -> Bool {
-        expiration.exchange(expirationMs, ordering: .acquiringAndReleasing) != expirationMs
+        if expiration.load(ordering: .acquiring) == expirationMs { return false }
+        return expiration.exchange(expirationMs, ordering: .acquiringAndReleasing) != expirationMs
     }
 
     /// Links `entry` at the tail. If the entry is in another bucket it is unlinked from there
@@ -58,20 +73,17 @@ final class TimerTaskList: Sendable {
         while !linked {
             entry.remove()
             linked = links.withLock { links in
-                entry.withList { list in
-                    guard list == nil else { return false }
-                    entry.next = nil
-                    entry.prev = links.tail
-                    if let tail = links.tail {
-                        tail.next = entry
-                    } else {
-                        links.head = entry
-                    }
-                    links.tail = entry
-                    list = self
-                    taskCounter.increment()
-                    return true
+                guard entry.claimList(self) else { return false }
+                entry.next = nil
+                entry.prev = links.tail
+                if let tail = links.tail {
+                    tail.next = entry
+                } else {
+                    links.head = entry
                 }
+                links.tail = entry
+                taskCounter.increment()
+                return true
             }
         }
     }
@@ -79,11 +91,9 @@ final class TimerTaskList: Sendable {
     /// Unlinks `entry` if it is linked here; does nothing if it is not (it may have moved on).
     func remove(_ entry: TimerTaskEntry) {
         links.withLock { links in
-            entry.withList { list in
-                guard list === self else { return }
-                unlink(entry, from: &links)
-                list = nil
-            }
+            guard entry.isLinked(into: self) else { return }
+            unlink(entry, from: &links)
+            entry.clearList()
         }
     }
 
@@ -91,24 +101,36 @@ final class TimerTaskList: Sendable {
     /// (in insertion order) to `body`. `SystemTimer` passes a closure that re-inserts the entry
     /// into the wheels, where it lands in a finer bucket or, if due, goes to the executor.
     ///
-    /// The entries are taken out under the lock and `body` runs after it is released, so `body` may
-    /// link them into other buckets or look at their tasks without nesting locks. In between, the
-    /// entries are in no bucket: a concurrent `cancel()` finds nothing to unlink and just retires
-    /// the entry, which the re-insertion then sees as cancelled.
+    /// Under the lock every entry is marked as in no bucket (`list` and `prev` cleared) and the
+    /// chain is detached whole, keeping its `next` links: no array is built. `body` runs after the
+    /// lock is released, so it may link the entries into other buckets or look at their tasks
+    /// without nesting locks. The detached `next` links belong to this call: no other thread
+    /// touches them, since an entry in no bucket is only ever linked by the flush's own `body`,
+    /// and each entry's `next` is read before `body` gets it. In between, a concurrent `cancel()`
+    /// finds no bucket to unlink from and just retires the entry, which the re-insertion then sees
+    /// as cancelled.
     func flush(_ body: (TimerTaskEntry) -> Void) {
-        let drained: [TimerTaskEntry] = links.withLock { links in
-            var drained: [TimerTaskEntry] = []
-            while let head = links.head {
-                head.withList { list in
-                    unlink(head, from: &links)
-                    list = nil
-                }
-                drained.append(head)
+        var cursor: TimerTaskEntry? = links.withLock { links in
+            let first = links.head
+            var count = 0
+            var walker = first
+            while let entry = walker {
+                entry.clearList()
+                entry.prev = nil
+                count += 1
+                walker = entry.next
             }
+            links.head = nil
+            links.tail = nil
+            if count > 0 { taskCounter.decrement(by: count) }
             expiration.store(-1, ordering: .releasing)
-            return drained
+            return first
         }
-        for entry in drained { body(entry) }
+        while let entry = cursor {
+            cursor = entry.next
+            entry.next = nil
+            body(entry)
+        }
     }
 
     /// The tasks of the entries linked here that are not cancelled, head first. For tests and
@@ -126,22 +148,25 @@ final class TimerTaskList: Sendable {
         return entries.filter { !$0.isCancelled }.map(\.task)
     }
 
-    /// Unlinks `entry`, known to be linked here. Caller holds the bucket lock and the entry lock.
+    /// Unlinks `entry`, known to be linked here. Caller holds the bucket lock.
     private func unlink(_ entry: TimerTaskEntry, from links: inout Links) {
-        let previous = entry.prev
-        let following = entry.next
-        if let previous {
-            previous.next = following
-        } else {
-            links.head = following
+        // Keep the entry alive until its neighbours no longer point at it.
+        withExtendedLifetime(entry) {
+            let previous = entry.prev
+            let following = entry.next
+            if let following {
+                following.prev = previous
+            } else {
+                links.tail = previous
+            }
+            if let previous {
+                previous.next = following
+            } else {
+                links.head = following
+            }
+            entry.next = nil
+            entry.prev = nil
         }
-        if let following {
-            following.prev = previous
-        } else {
-            links.tail = previous
-        }
-        entry.next = nil
-        entry.prev = nil
         taskCounter.decrement()
     }
 }

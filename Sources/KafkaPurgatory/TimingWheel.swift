@@ -62,7 +62,12 @@ final class TimingWheel: @unchecked Sendable {
     private let buckets: [TimerTaskList]
     private let taskCounter: TaskCounter
     private let queue: DelayQueue
+    /// The overflow wheel, created on first need under this mutex and never replaced; the mutex's
+    /// value is what keeps it alive.
     private let overflow = Mutex<TimingWheel?>(nil)
+    /// The same wheel as an unretained pointer, published once it exists, so that the many inserts
+    /// that pass through this level to a coarser one read it without taking the mutex.
+    private let overflowPointer = Atomic<UnsafeMutableRawPointer?>(nil)
 
     /// The start of the current tick. Written only under the timer's write lock.
     private(set) var currentTime: Int64
@@ -125,12 +130,16 @@ final class TimingWheel: @unchecked Sendable {
     }
 
     private func overflowWheelCreatingIfNeeded() -> TimingWheel {
-        overflow.withLock { wheel in
+        if let published = overflowPointer.load(ordering: .acquiring) {
+            return Unmanaged<TimingWheel>.fromOpaque(published).takeUnretainedValue()
+        }
+        return overflow.withLock { wheel in
             if let wheel { return wheel }
             let created = TimingWheel(
                 tickMs: interval, wheelSize: wheelSize, startMs: currentTime,
                 taskCounter: taskCounter, queue: queue)
             wheel = created
+            overflowPointer.store(Unmanaged.passUnretained(created).toOpaque(), ordering: .releasing)
             return created
         }
     }

@@ -15,6 +15,10 @@ public struct LogAppendResult: Sendable, Equatable {
     public var validBytes: Int
     /// Number of batches written.
     public var shallowCount: Int
+    /// True when nothing was written because the batch is a producer's retry of one already in
+    /// the log (its sequence range matches one of the producer's last five batches): the offsets
+    /// and timestamp are those of the original batch.
+    public var isDuplicate = false
 }
 
 extension LocalLog {
@@ -28,6 +32,10 @@ extension LocalLog {
     /// Once written, `leaderEpoch` is assigned to the first offset in the leader epoch cache
     /// (a no-op unless it is a new epoch).
     ///
+    /// The producer state checks the batch before it is written (`ProducerAppendInfo`): a retry of
+    /// one of the producer's last five batches writes nothing and returns the original offsets
+    /// (`isDuplicate`); a sequence or epoch violation throws `ProducerStateError`.
+    ///
     /// Throws `RecordBatchError` when the records are refused (answer the partition with its
     /// `kafkaErrorCode`; the log is unchanged), `LogError.invalidLeaderEpoch` for a negative
     /// epoch (nothing written), `StorageError` when the disk fails.
@@ -39,11 +47,21 @@ extension LocalLog {
         let validated = try LogValidator.validateMessagesAndAssignOffsets(
             records, offsetCounter: logEndOffset, now: now, partitionLeaderEpoch: leaderEpoch, origin: origin,
             config: config.validatorConfig)
+        let producerState = try analyzeAndValidateProducerState(validated.validatedRecords, origin: origin)
+        if let duplicate = producerState.duplicate {
+            // A producer's retry of a batch already written: answered with its first offsets.
+            return LogAppendResult(
+                firstOffset: duplicate.firstOffset, lastOffset: duplicate.lastOffset, maxTimestamp: duplicate.timestamp,
+                offsetOfMaxTimestamp: duplicate.lastOffset,
+                logAppendTime: config.messageTimestampType == .logAppendTime ? duplicate.timestamp : -1,
+                logStartOffset: logStartOffset, validBytes: 0, shallowCount: 0, isDuplicate: true)
+        }
         let result = LogAppendResult(
             firstOffset: validated.firstOffset, lastOffset: validated.lastOffset, maxTimestamp: validated.maxTimestamp,
             offsetOfMaxTimestamp: validated.shallowOffsetOfMaxTimestamp, logAppendTime: validated.logAppendTime,
             logStartOffset: logStartOffset, validBytes: validated.validatedRecords.sizeInBytes, shallowCount: 1)
         try write(validated.validatedRecords, result)
+        try applyProducerState(producerState, lastOffset: result.lastOffset)
         try leaderEpochCache.assign(epoch: leaderEpoch, startOffset: result.firstOffset)
         return result
     }
@@ -73,7 +91,9 @@ extension LocalLog {
             offsetOfMaxTimestamp: info.offsetOfMaxTimestamp, logAppendTime: -1, logStartOffset: logStartOffset,
             validBytes: info.validBytes, shallowCount: info.shallowCount)
         try checkPartitionLeaderEpochs(of: info.validRecords)
+        let producerState = try analyzeAndValidateProducerState(info.validRecords, origin: .replication)
         try write(info.validRecords, result)
+        try applyProducerState(producerState, lastOffset: result.lastOffset)
         try assignEpochStartOffsets(of: info.validRecords)
         return result
     }

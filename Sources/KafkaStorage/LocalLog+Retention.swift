@@ -30,6 +30,7 @@ extension LocalLog {
         recoveryPoint = min(recoveryPoint, targetOffset)
         logStartOffset = min(logStartOffset, targetOffset)
         try leaderEpochCache.truncateFromEnd(endOffset: targetOffset)
+        try loadProducerState(lastOffset: targetOffset, reloadFromCleanShutdown: false)
         return true
     }
 
@@ -52,6 +53,9 @@ extension LocalLog {
         try leaderEpochCache.clearAndFlush()
         logStartOffset = newOffset
         recoveryPoint = newOffset
+        try producerStateManager.truncate()
+        producerStateManager.updateMapEndOffset(newOffset)
+        updateFirstUnstableOffset()
     }
 
     // MARK: Log start offset (DeleteRecords)
@@ -69,6 +73,7 @@ extension LocalLog {
             logger.info("Incrementing log start offset", metadata: ["logStartOffset": "\(newLogStartOffset)"])
             logStartOffset = newLogStartOffset
             try leaderEpochCache.truncateFromStart(startOffset: newLogStartOffset)
+            try onLogStartOffsetIncremented()
         }
     }
 
@@ -140,6 +145,7 @@ extension LocalLog {
         if segmentList[0].baseOffset > logStartOffset {
             logStartOffset = segmentList[0].baseOffset
             try leaderEpochCache.truncateFromStart(startOffset: logStartOffset)
+            try onLogStartOffsetIncremented()
         }
         return count
     }

@@ -26,6 +26,10 @@ import Logging
 /// ranges do not overlap; only the last (active) segment is appended to; a segment's files are
 /// renamed to `.deleted` before they are removed, `file.delete.delay.ms` later.
 ///
+/// Producer snapshots `<offset>.snapshot` (the `producerStateManager`'s, see
+/// `Transactions/LocalLog+ProducerState.swift`) are written on roll and close and deleted with
+/// the segments below them; none lies above the log end offset once the log is open.
+///
 /// The directory also holds `leader-epoch-checkpoint`, the `leaderEpochCache`: no entry starts
 /// below `logStartOffset` or above `logEndOffset` (see `LocalLog+LeaderEpoch.swift` for which
 /// operations keep it so).
@@ -59,6 +63,9 @@ public final class LocalLog {
     /// none is), kept by the producer state on every append, truncation and recovery. The last
     /// stable offset is `min(firstUnstableOffset ?? highWatermark, highWatermark)`.
     public internal(set) var firstUnstableOffset: Int64?
+    /// The producer ids' sequence, epoch and transaction state (`Transactions/`), with its
+    /// `<offset>.snapshot` files in `dir`.
+    var producerStateManager: ProducerStateManager
     /// Set by `close()`: a caller that still holds the log (a fetch racing with the partition's
     /// deletion) gets `StorageError.closed` from every read or write instead of touching unmapped
     /// indexes.
@@ -79,7 +86,8 @@ public final class LocalLog {
     /// Opens the log in `dir` (see `Log.init`).
     init(
         dir: String, config: LogConfig, logStartOffset: Int64 = 0, recoveryPoint: Int64 = 0, hadCleanShutdown: Bool,
-        scheduler: any Scheduler, time: any Time, logger: Logger
+        scheduler: any Scheduler, time: any Time, logger: Logger,
+        producerIdExpirationMs: Int64 = ProducerStateManager.defaultMaxProducerIdExpirationMs
     ) throws {
         guard let parsed = LogFileName.topicPartition(fromDirectoryName: dir) else {
             throw StorageError.corrupt(path: dir, message: "a log directory is named <topic>-<partition>")
@@ -95,11 +103,14 @@ public final class LocalLog {
         self.logStartOffset = logStartOffset
         self.recoveryPoint = recoveryPoint
         self.lastFlushTime = time.milliseconds
+        self.producerStateManager = ProducerStateManager(
+            topicPartition: topicPartition, logDir: dir, maxProducerIdExpirationMs: producerIdExpirationMs)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         self.leaderEpochCache = try LeaderEpochFileCache(
             topicPartition: topicPartition, path: "\(dir)/\(CheckpointFileName.leaderEpoch)", logger: logger)
         try loadSegments(hadCleanShutdown: hadCleanShutdown)
         try initializeLeaderEpochCache()
+        try loadProducerState(lastOffset: logEndOffset, reloadFromCleanShutdown: hadCleanShutdown)
     }
 
     // MARK: Segments
@@ -196,6 +207,8 @@ public final class LocalLog {
             logger.warning("Deleting a stale file before rolling a new segment", metadata: ["file": "\(path)"])
             unlink(path)
         }
+        producerStateManager.updateMapEndOffset(newOffset)
+        try takeProducerSnapshot()
         try activeSegment.onBecomeInactiveSegment()
         let segment = try newSegment(baseOffset: newOffset)
         addSegment(segment)
@@ -223,7 +236,7 @@ public final class LocalLog {
     public func flush(upTo offset: Int64) throws {
         try ensureOpen()
         guard offset > recoveryPoint else { return }
-        for segment in segments(from: recoveryPoint, to: offset) { try segment.flush() }
+        try LogFlushStats.time { for segment in segments(from: recoveryPoint, to: offset) { try segment.flush() } }
         recoveryPoint = offset
         lastFlushTime = time.milliseconds
     }
@@ -260,6 +273,14 @@ public final class LocalLog {
     /// leader epoch cache, which refuses every later change: once closed, the directory may be
     /// renamed (`LogManager.asyncDelete`) and even re-created for a new log of the partition.
     public func close() throws {
+        if !isClosed {
+            // A snapshot at the log end, so that the next open replays nothing.
+            do {
+                try takeProducerSnapshot()
+            } catch {
+                logger.warning("Could not write a producer snapshot on close", metadata: ["error": "\(error)"])
+            }
+        }
         isClosed = true
         leaderEpochCache.close()
         for segment in segmentList { try segment.close() }

@@ -41,11 +41,13 @@ public final class Log: Sendable {
     /// A malformed checkpoint throws `StorageError.corrupt`.
     public init(
         dir: String, config: LogConfig, logStartOffset: Int64 = 0, recoveryPoint: Int64 = 0, hadCleanShutdown: Bool,
-        scheduler: any Scheduler, time: any Time, logger: Logger
+        scheduler: any Scheduler, time: any Time, logger: Logger,
+        producerIdExpirationMs: Int64 = ProducerStateManager.defaultMaxProducerIdExpirationMs
     ) throws {
         let local = try LocalLog(
             dir: dir, config: config, logStartOffset: logStartOffset, recoveryPoint: recoveryPoint,
-            hadCleanShutdown: hadCleanShutdown, scheduler: scheduler, time: time, logger: logger)
+            hadCleanShutdown: hadCleanShutdown, scheduler: scheduler, time: time, logger: logger,
+            producerIdExpirationMs: producerIdExpirationMs)
         self.dir = local.dir
         self.topicPartition = local.topicPartition
         self.state = Mutex(local)
@@ -68,7 +70,7 @@ public final class Log: Sendable {
     /// log is closed.
     public func flush(upTo offset: Int64) throws {
         guard let (files, truncationCount) = try withLock({ log in try log.filesToFlush(upTo: offset) }) else { return }
-        for file in files { try file.sync() }
+        try LogFlushStats.time { for file in files { try file.sync() } }
         withLock { log in log.completeFlush(upTo: offset, truncationCount: truncationCount) }
     }
 

@@ -16,6 +16,11 @@ public struct LogManagerConfig: Sendable, Equatable {
     public var flushStartOffsetCheckpointMs: Int64 = 60_000
     /// Delay before each task's first run (Kafka's fixed `InitialTaskDelayMs`, 30 s).
     public var initialTaskDelayMs: Int64 = 30_000
+    /// `transactional.id.expiration.ms`: how long a producer's state is kept after its last
+    /// batch when it has no open transaction.
+    public var producerIdExpirationMs: Int64 = ProducerStateManager.defaultMaxProducerIdExpirationMs
+    /// `producer.id.expiration.check.interval.ms`: how often `removeExpiredProducers` runs.
+    public var producerIdExpirationCheckIntervalMs: Int64 = 600_000
 
     public init() {}
 
@@ -33,6 +38,8 @@ public struct LogManagerConfig: Sendable, Equatable {
         if let ms = try value("log.flush.scheduler.interval.ms", atLeast: 0) { flushCheckMs = ms }
         if let ms = try value("log.flush.offset.checkpoint.interval.ms", atLeast: 0) { flushRecoveryOffsetCheckpointMs = ms }
         if let ms = try value("log.flush.start.offset.checkpoint.interval.ms", atLeast: 0) { flushStartOffsetCheckpointMs = ms }
+        if let ms = try value("transactional.id.expiration.ms", atLeast: 1) { producerIdExpirationMs = ms }
+        if let ms = try value("producer.id.expiration.check.interval.ms", atLeast: 1) { producerIdExpirationCheckIntervalMs = ms }
     }
 }
 
@@ -51,6 +58,18 @@ extension LogManager {
         schedulePeriodically("kafka-log-start-offset-checkpoint", every: settings.flushStartOffsetCheckpointMs) {
             $0.checkpointLogStartOffsets()
         }
+        schedulePeriodically("PeriodicProducerExpirationCheck", every: settings.producerIdExpirationCheckIntervalMs) {
+            $0.removeExpiredProducers()
+        }
+    }
+
+    /// Forgets, in every log, the producers idle longer than `transactional.id.expiration.ms`
+    /// (Kafka runs this per log, every `producer.id.expiration.check.interval.ms`). Returns how
+    /// many.
+    @discardableResult
+    public func removeExpiredProducers() -> Int {
+        let now = time.milliseconds
+        return allLogs.reduce(0) { $0 + $1.removeExpiredProducers(now: now) }
     }
 
     /// Runs `task` after the initial delay, then every `periodMs`, until shutdown: each run
@@ -130,6 +149,15 @@ extension LogManager {
     func checkpointRecoveryOffsets(in dir: String) {
         let entries = logs(in: dir).map { log in log.withLock { log in TopicPartitionOffset(log.topicPartition, log.recoveryPoint) } }
         writeCheckpoint(dir, CheckpointFileName.recoveryPoint, entries)
+        for log in logs(in: dir) {
+            do {
+                try log.deleteSnapshotsAfterRecoveryPointCheckpoint()
+            } catch StorageError.closed {
+                // Deleted meanwhile.
+            } catch {
+                logger.warning("Cannot delete old producer snapshots", metadata: ["topicPartition": "\(log.topicPartition)", "error": "\(error)"])
+            }
+        }
     }
 
     func checkpointLogStartOffsets(in dir: String) {

@@ -202,7 +202,7 @@ public final class LogManager: Sendable {
             let log = try Log(
                 dir: path, config: topicConfigs[tp.topic] ?? defaultConfig, logStartOffset: logStartOffsets[tp] ?? 0,
                 recoveryPoint: recoveryPoints[tp] ?? 0, hadCleanShutdown: hadCleanShutdown, scheduler: scheduler, time: time,
-                logger: logger)
+                logger: logger, producerIdExpirationMs: settings.producerIdExpirationMs)
             attachCleaner(log)
             loaded[tp] = log
         }
@@ -246,7 +246,8 @@ public final class LogManager: Sendable {
             let path = "\(dir)/\(topicPartition.topic)-\(topicPartition.partition)"
             let log: Log
             do {
-                log = try Log(dir: path, config: config, hadCleanShutdown: true, scheduler: scheduler, time: time, logger: logger)
+                log = try Log(dir: path, config: config, hadCleanShutdown: true, scheduler: scheduler, time: time, logger: logger,
+                              producerIdExpirationMs: settings.producerIdExpirationMs)
             } catch {
                 markOffline(dir, error)
                 throw LogManagerError.logDirFailed(dir: dir, reason: "\(error)")

@@ -16,10 +16,13 @@ extension KafkaZkClient {
         }
     }
 
-    /// The states of `partitions`, read in one batch; partitions without a state znode are
-    /// absent from the result. A state znode that does not decode is thrown.
-    public func partitionStates(batch partitions: [TopicPartition]) async throws -> [TopicPartition: LeaderIsrAndControllerEpoch] {
-        let read = try await dataIfExists(batch: partitions.map(TopicPartitionStateZNode.path))
+    /// The states of `partitions`, read in one batch (with `watch`, each existing state znode
+    /// gets a data watch); partitions without a state znode are absent from the result. A state
+    /// znode that does not decode is thrown.
+    public func partitionStates(batch partitions: [TopicPartition], watch: Bool = false) async throws
+        -> [TopicPartition: LeaderIsrAndControllerEpoch]
+    {
+        let read = try await dataIfExists(batch: partitions.map(TopicPartitionStateZNode.path), watch: watch)
         var states: [TopicPartition: LeaderIsrAndControllerEpoch] = [:]
         states.reserveCapacity(partitions.count)
         for (partition, node) in zip(partitions, read) {

@@ -123,6 +123,7 @@ extension ZooKeeperClient {
         let retained = KeepAlive(keepAlive)
         var session: UInt64? = nil
         while true {
+            let started = ContinuousClock.now
             let attempt: Attempt = await withCheckedContinuation { continuation in
                 state.withLock { state in
                     let admission = Self.admission(session: session, state)
@@ -146,6 +147,7 @@ extension ZooKeeperClient {
             case .notSubmitted:
                 try await waitForAdmission(session: session, path: path)
             case .completed(let handleId, let completion):
+                stats.completed(after: ContinuousClock.now - started)
                 if completion.rc == 0 { return completion }
                 let code = ZooKeeperError.Code(rawValue: completion.rc)
                 guard RequestAdmission.isRetried(code), state.withLock({ $0.waitsForConnection }) else {

@@ -31,6 +31,8 @@ public protocol ZooKeeperSessionHandler: Sendable {
 public final class ZooKeeperClient: Sendable {
     public let connectString: String
     public let sessionTimeout: Duration
+    /// Request latencies, for the broker's metrics (`ZooKeeperClientStats`).
+    public let stats = ZooKeeperClientStats()
     let logger: Logger
 
     /// A C client handle. `@unchecked Sendable`: the C client's async API may be called from any

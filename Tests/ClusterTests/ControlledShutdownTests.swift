@@ -15,7 +15,8 @@ extension RealClusterTests {
     @Suite("Controlled shutdown")
     struct ControlledShutdownTests {
         static let topic = "moving"
-        static let partitions: Int32 = 30
+        /// 30, or `CONTROLLED_SHUTDOWN_PARTITIONS` (to run the tests at 1,000 partitions by hand).
+        static let partitions: Int32 = ProcessInfo.processInfo.environment["CONTROLLED_SHUTDOWN_PARTITIONS"].flatMap { Int32($0) } ?? 30
 
         /// Leaders of the topic's partitions that `broker` leads now.
         static func partitionsLed(by broker: BrokerId, _ zk: KafkaZkClient) async throws -> [TopicPartition] {
@@ -95,7 +96,7 @@ extension RealClusterTests {
                 #expect(lines(cluster.broker(Int(controllerId.rawValue)).log, containing: "Shutting down broker \(victimId)").count == 1)
                 let movedMs = Int64(movedAt.timeIntervalSince(sigterm) * 1000)
                 let exitMs = Int64(exited.timeIntervalSince(sigterm) * 1000)
-                print("controlled shutdown of broker \(victimId) leading \(led.count) of \(Self.partitions) partitions: leaders moved \(movedMs) ms after SIGTERM (the controller's log), process exited after \(exitMs) ms")
+                print("SIGTERM at \(sigterm.timeIntervalSince1970) (epoch seconds); controlled shutdown of broker \(victimId) leading \(led.count) of \(Self.partitions) partitions: leaders moved \(movedMs) ms after SIGTERM (the controller's log), process exited after \(exitMs) ms")
 
                 // The producer carries on against the two others; nothing it had acknowledged is
                 // lost and no request of it timed out.
@@ -105,6 +106,10 @@ extension RealClusterTests {
                 }
                 producer.send(SIGINT)
                 await producer.kill9()
+                keepBrokerLogs(cluster, test: "controlled-shutdown-while-producing")
+                if let directory = ProcessInfo.processInfo.environment["KEEP_BROKER_LOGS"] {
+                    try? producer.log.write(toFile: "\(directory)/controlled-shutdown-while-producing-producer.log", atomically: true, encoding: .utf8)
+                }
                 let errors = (try? String(contentsOfFile: acked.path + ".errors", encoding: .utf8)) ?? ""
                 #expect(errors.isEmpty, "failed deliveries: \(errors.prefix(1000))")
                 #expect(lines(producer.log, containing: "REQTMOUT").isEmpty && lines(producer.log, containing: "Timed out").isEmpty,

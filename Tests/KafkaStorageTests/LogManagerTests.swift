@@ -298,14 +298,14 @@ final class LogCapture: Sendable {
         config.flushMs = 0
         let manager = try manager(settings: settings, config: config)
         try manager.startup()
-        #expect(scheduler.pendingCount == 4)  // retention, flush, both checkpoints
+        #expect(scheduler.pendingCount == 5)  // retention, flush, both checkpoints, producer id expiration
         let log = try manager.getOrCreateLog(orders0, config: config)
         try append(log, count: 4)
         time.sleep(100)
         scheduler.tick()
         #expect(log.recoveryPoint == 4)
         #expect(try text("\(dir1)/recovery-point-offset-checkpoint") == "0\n1\norders 0 4\n")
-        #expect(scheduler.pendingCount == 4)  // each rescheduled itself
+        #expect(scheduler.pendingCount == 5)  // each rescheduled itself
         try append(log, count: 1)
         time.sleep(499)
         scheduler.tick()

@@ -227,8 +227,9 @@ import Testing
         time.sleep(1)
         scheduler.tick()
         #expect(try names() == [
-            "00000000000000000004.index", "00000000000000000004.log", "00000000000000000004.timeindex", "leader-epoch-checkpoint",
-        ])
+            "00000000000000000004.index", "00000000000000000004.log", "00000000000000000004.snapshot", "00000000000000000004.timeindex",
+            "leader-epoch-checkpoint",
+        ], "the producer snapshots of the deleted segments go with them")
         time.sleep(1_000_000)
         #expect(try log.deleteOldSegments() == 0, "the active segment is never deleted")
         #expect(log.logEndOffset == 6)
@@ -359,8 +360,9 @@ import Testing
         }
         let log = try openLog()
         #expect(try names() == [
-            "00000000000000000000.index", "00000000000000000000.log", "00000000000000000000.timeindex", "leader-epoch-checkpoint",
-        ])
+            "00000000000000000000.index", "00000000000000000000.log", "00000000000000000000.timeindex", "00000000000000000001.snapshot",
+            "leader-epoch-checkpoint",
+        ], "the producer snapshot written at close stays")
         #expect(log.logEndOffset == 1)
     }
 

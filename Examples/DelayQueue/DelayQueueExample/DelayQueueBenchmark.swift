@@ -6,9 +6,10 @@ import Synchronization
 /// time out), then move the clock through the whole spread in `stepMs` steps until the rest have
 /// fired. Each phase is timed and divided by its operations (n inserts, n/2 cancels, n/2 fires).
 ///
-/// Both queues hand each due timer to a serial `DispatchQueue` (the wheel's executor; a queue of
-/// the same kind for the heap), so "fire" compares the structures, not one queue's inline call
-/// against the other's hand-off. Time is simulated (`ManualTime`; the heap's `advance(to:)`):
+/// Both queues hand their due timers to a serial `DispatchQueue` (the wheel's executor; a queue of
+/// the same kind for the heap) in one batch per clock step — `SystemTimer.advanceClock` submits
+/// what it found due together — so "fire" compares the structures, not one queue's inline call
+/// against the other's hand-off, nor one hand-off per timer against one per step. Time is simulated (`ManualTime`; the heap's `advance(to:)`):
 /// nothing sleeps, so the figures are CPU time of the data structures alone.
 public struct DelayQueueBenchmark: Sendable {
     public enum Queue: String, Sendable, CaseIterable {
@@ -106,7 +107,10 @@ public struct DelayQueueBenchmark: Sendable {
     private func measureHeap(_ delays: [Int64]) async -> Row {
         let fired = FireCounter()
         let executor = DispatchQueue(label: "executor-heap-delay-queue")
-        let queue = HeapDelayQueue(startMs: 0) { _ in executor.async { fired.increment() } }
+        // Due timers are collected during an advance and handed over together, as `SystemTimer`
+        // hands over what one `advanceClock` found due.
+        var due: [Int] = []
+        let queue = HeapDelayQueue(startMs: 0) { due.append($0.id) }
         let clock = ContinuousClock()
 
         var timers: [HeapDelayQueue.Timer] = []
@@ -122,6 +126,11 @@ public struct DelayQueueBenchmark: Sendable {
         while now < spreadMs {
             now += stepMs
             queue.advance(to: now)
+            if !due.isEmpty {
+                let batch = due
+                due.removeAll(keepingCapacity: true)
+                executor.async { for _ in batch { fired.increment() } }  // the wheel's executor calls `fire(id)`
+            }
         }
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in executor.async { done.resume() } }
         let fire = start.duration(to: clock.now)

@@ -74,6 +74,7 @@ struct FetchHandler: KafkaDelayingRequestHandler {
         var slices: [[FileSlice]] = []
         var entries: [[FetchContext.Entry]] = []
         for (entry, data, slice) in read {
+            replicaManager.brokerTopicStats?.bytesOut(entry.topicPartition.topic, bytes: slice.size, fromFollower: request.isFetchFromFollower)
             if responses.last?.topic != entry.topicPartition.topic {
                 responses.append(.init(topic: entry.topicPartition.topic, partitions: []))
                 slices.append([])

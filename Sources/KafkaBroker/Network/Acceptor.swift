@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import Logging
 import NIOCore
 import Synchronization
 
@@ -16,22 +17,39 @@ import Synchronization
 /// Invariant: `handOff` holds its lock from the moment it picks a processor until the socket is
 /// queued on that processor's event loop, so once `quiesce()` returns no connection picked for a
 /// removed processor is still on its way.
+///
+/// A failed accept never makes the thread spin: with the descriptor table full (EMFILE, ENFILE)
+/// the pending connection stays in the backlog and `poll` reports it again at once, so after any
+/// error that is not routine the thread logs it ("Error occurred", as Kafka's acceptor does) and
+/// waits `errorBackoff` before it polls again. It keeps going: connections are accepted again as
+/// soon as descriptors free up.
 public final class Acceptor: Sendable {
     private let fd: Int32
+    private let acceptCall: AcceptCall
+    private let errorBackoff: Duration
+    private let logger: Logger
     /// The port bound (the one asked for, or the one the kernel chose for port 0).
     public let port: Int
     private let stopped = Atomic<Bool>(false)
     private let exited = DispatchSemaphore(value: 0)
     private let handOffLock = Mutex<Void>(())
 
-    /// Binds and listens on `host:port` (an empty host: every address).
-    init(host: String, port: Int) throws {
+    /// Binds and listens on `host:port` (an empty host: every address). `accept` accepts one
+    /// connection (`systemAccept` but in tests); after a failed accept the thread waits
+    /// `errorBackoff`.
+    init(
+        host: String, port: Int, logger: Logger = Logger(label: "kafka.network.Acceptor"),
+        errorBackoff: Duration = .milliseconds(50), accept: @escaping AcceptCall = Acceptor.systemAccept
+    ) throws {
         let address = try SocketAddress.makeAddressResolvingHost(host.isEmpty ? "0.0.0.0" : host, port: port)
         let family = address.protocol.rawValue
         #if canImport(Glibc)
-        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        // Non-blocking: a client that resets between `poll` and `accept` leaves nothing to accept,
+        // and the accept must then fail with EAGAIN rather than wait for the next client.
+        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         #else
         let fd = socket(family, SOCK_STREAM, 0)
+        if fd >= 0 { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
         #endif
         guard fd >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
         var one: Int32 = 1
@@ -56,6 +74,9 @@ public final class Acceptor: Sendable {
         }
         self.fd = fd
         self.port = Int(localPort)
+        self.logger = logger
+        self.errorBackoff = errorBackoff
+        self.acceptCall = accept
     }
 
     /// Starts the accepting thread; each accepted socket goes to `handOff`, under the hand-off lock.
@@ -64,10 +85,12 @@ public final class Acceptor: Sendable {
             var pollFd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             while !stopped.load(ordering: .acquiring) {
                 guard poll(&pollFd, 1, 100) > 0 else { continue }
-                let connection = accept(fd, nil, nil)
+                let (connection, error) = acceptCall(fd)
                 if connection >= 0 {
-                    _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
                     handOffLock.withLock { _ in handOff(connection) }
+                } else if !Self.isTransient(error) {
+                    logger.error("Error occurred", metadata: ["error": "\(String(cString: strerror(error))) (errno \(error))"])
+                    Thread.sleep(forTimeInterval: Double(errorBackoff.milliseconds) / 1000)
                 }
             }
             closeDescriptor(fd)

@@ -41,6 +41,8 @@ final class KafkaConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var isWaitingForRoom = false
     /// Given to the `RequestChannel` with every request; made once per connection.
     private var waker: RequestChannel.Waker = {}
+    /// The in-flight request's times for the request metrics (nil when metrics are off).
+    var inFlightMetrics: InFlightRequestMetrics?
 
     init(requestChannel: RequestChannel, listenerName: String, logger: Logger, time: any Time) {
         self.requestChannel = requestChannel
@@ -107,15 +109,18 @@ final class KafkaConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         }
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
+        let (time, timed) = (self.time, requestChannel.requestMetrics != nil)
         let request = KafkaRequest(
             header: header, body: body, connectionId: connectionId, listenerName: listenerName, receivedNanos: time.nanoseconds,
             clientHost: clientHost, complete: { action in
-                eventLoop.execute { bound.value.completed(action) }
+                let readyNanos = timed ? time.nanoseconds : 0
+                eventLoop.execute { bound.value.completed(action, readyNanos: readyNanos) }
             })
         switch requestChannel.send(request, waker: waker) {
         case .accepted:
             pending.removeFirst()
             inFlight = true
+            inFlightMetrics = requestChannel.requestMetrics.flatMap { InFlightRequestMetrics(request, metrics: $0) }
         case .full:
             isWaitingForRoom = true
         case .closed:
@@ -134,15 +139,16 @@ final class KafkaConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         processNext()
     }
 
-    private func completed(_ action: KafkaResponseAction) {
+    private func completed(_ action: KafkaResponseAction, readyNanos: UInt64) {
         inFlight = false
         guard let context, !isClosing else { return }
+        let sent = responseSendPromise(readyNanos: readyNanos, action: action, context: context)
         switch action {
         case .send(let frame):
-            context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(frame), promise: sent)
         case .sendParts(let parts):
             do {
-                try write(parts, context: context)
+                try write(parts, context: context, sent: sent)
             } catch {
                 close(reason: "cannot send a file region: \(error)")
                 return
@@ -170,7 +176,7 @@ final class KafkaConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// A slice whose file was truncated below its end since the read (`FileSlice.isIntact`) is
     /// not sent: its range may hold other records now. The frame's size is already fixed, so the
     /// caller closes the connection (as Kafka does), and the client fetches again.
-    private func write(_ parts: [ResponsePart], context: ChannelHandlerContext) throws {
+    private func write(_ parts: [ResponsePart], context: ChannelHandlerContext, sent: EventLoopPromise<Void>?) throws {
         var slices: [FileSlice] = []
         for case .file(let slice) in parts where slice.size > 0 {
             guard slice.isIntact else {
@@ -191,7 +197,10 @@ final class KafkaConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
                 ioData.append(.fileRegion(FileRegion(fileHandle: handle, readerIndex: slice.position, endIndex: slice.position + slice.size)))
             }
         }
-        guard !ioData.isEmpty else { return }
+        guard !ioData.isEmpty else {
+            sent?.succeed(())
+            return
+        }
         let borrowed = NIOLoopBound((handles, slices), eventLoop: context.eventLoop)
         let promise = context.eventLoop.makePromise(of: Void.self)
         promise.futureResult.whenComplete { _ in
@@ -199,6 +208,7 @@ final class KafkaConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             for handle in handles { _ = try? handle.takeDescriptorOwnership() }
             withExtendedLifetime(slices) {}
         }
+        if let sent { promise.futureResult.cascade(to: sent) }
         for (index, data) in ioData.enumerated() {
             if index == ioData.count - 1 {
                 context.writeAndFlush(NIOAny(data), promise: promise)

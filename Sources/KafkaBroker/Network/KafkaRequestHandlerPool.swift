@@ -76,7 +76,7 @@ public final class KafkaRequestHandlerPool: Sendable {
                 state.nextId += 1
                 let retirement = Retirement()
                 let task = Task(executorPreference: thread) {
-                    while !retirement.isRetired.load(ordering: .relaxed), let request = await channel.receive() {
+                    while !retirement.isRetired.load(ordering: .relaxed), let request = await channel.receiveMeasuringIdle() {
                         await apis.handle(request)
                     }
                 }
@@ -89,6 +89,7 @@ public final class KafkaRequestHandlerPool: Sendable {
                 retiring.append(handler)
             }
             state.retired += retiring
+            channel.requestMetrics?.handlerThreads.store(state.active.count, ordering: .relaxed)
             return retiring
         }
         for handler in retiring {

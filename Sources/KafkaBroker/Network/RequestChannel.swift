@@ -17,8 +17,9 @@ public struct KafkaRequest: Sendable {
     /// The client's address as Java prints an `InetAddress` (`/127.0.0.1`): what group members'
     /// `client_host` shows.
     public var clientHost: String = ""
-    /// Hands the outcome back to the connection, on its event loop.
-    let complete: @Sendable (KafkaResponseAction) -> Void
+    /// Hands the outcome back to the connection, on its event loop (wrapped by the request
+    /// metrics' `RequestTiming` when they are on).
+    var complete: @Sendable (KafkaResponseAction) -> Void
 }
 
 /// What a connection does with a handled request.
@@ -95,9 +96,12 @@ public final class RequestChannel: Sendable {
 
     public let capacity: Int
     private let state = Mutex(State())
+    /// The request metrics (Kafka's `RequestChannel.metrics`); nil when metrics are off.
+    public let requestMetrics: RequestMetrics?
 
-    public init(capacity: Int) {
+    public init(capacity: Int, requestMetrics: RequestMetrics? = nil) {
         self.capacity = max(1, capacity)
+        self.requestMetrics = requestMetrics
     }
 
     public enum SendResult: Sendable, Equatable { case accepted, full, closed }
@@ -147,6 +151,9 @@ public final class RequestChannel: Sendable {
     }
 
     public var queueSize: Int { state.withLock { $0.queued } }
+
+    /// Request handlers waiting in `receive`.
+    public var waitingHandlers: Int { state.withLock { $0.takers.count } }
 
     /// Connections waiting for room.
     public var waitingConnections: Int { state.withLock { $0.waiters.count } }

@@ -61,7 +61,7 @@ public final class SocketServer: Sendable {
     public func bind(_ listeners: [EndPoint]) async throws -> [(endpoint: EndPoint, channel: Acceptor)] {
         var bound: [(EndPoint, Acceptor)] = []
         for listener in listeners {
-            let acceptor = try Acceptor(host: listener.host, port: Int(listener.port))
+            let acceptor = try Acceptor(host: listener.host, port: Int(listener.port), logger: logger)
             let bootstrap = bootstrap(listenerName: listener.listenerName)
             let processors = processors
             acceptor.start { connection in

@@ -76,6 +76,7 @@ extension ReplicaFetcherThread {
                 let logEndOffset = try partition.appendRecordsAsFollower(
                     records, leader: sourceBroker.id, leaderEpoch: state.currentLeaderEpoch,
                     leaderHighWatermark: data.highWatermark, leaderLogStartOffset: data.logStartOffset)
+                brokerMetrics?.followerFetched(tp, bytes: records.sizeInBytes, leaderHighWatermark: data.highWatermark, logEndOffset: logEndOffset)
                 var next = state
                 next.fetchOffset = logEndOffset
                 next.delayedUntilMs = nil

@@ -198,6 +198,9 @@ final class ReplicaFetcherThread: Sendable {
         replicaManager.value?.partition(tp)
     }
 
+    /// The broker's metrics, when on (replication bytes in, fetcher lag).
+    var brokerMetrics: BrokerMetrics? { replicaManager.value?.metrics.load() }
+
     /// Sends `request` to the leader, failing with `ReplicationError.timedOut` when no answer
     /// comes within `replica.socket.timeout.ms` (a hung or paused leader must not hold the
     /// fetcher forever). The timeout closes the connection — the only way to fail a request in

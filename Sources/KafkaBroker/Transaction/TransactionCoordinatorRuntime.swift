@@ -10,7 +10,7 @@ import TransactionCoordinator
 /// (``TransactionMarkerChannelManager`` over ``InterBrokerTxnMarkerNetwork``), the producer id
 /// blocks in ZooKeeper, and the two periodic sweeps.
 ///
-/// Lifecycle: ``start`` claims a producer id block and starts the marker channel and the sweeps
+/// Lifecycle: ``start`` (given the broker's producer id manager) starts the marker channel and the sweeps
 /// (aborting timed-out transactions every
 /// `transaction.abort.timed.out.transaction.cleanup.interval.ms`, removing expired transactional
 /// ids every `transaction.remove.expired.transaction.cleanup.interval.ms`); LeaderAndIsr calls
@@ -47,11 +47,9 @@ final class TransactionCoordinatorRuntime: Sendable {
 
     static func start(
         brokerId: BrokerId, config: TransactionConfig, partitionCount: Int32, zkClient: KafkaZkClient, replicaManager: ReplicaManager,
-        metadataCache: MetadataCache, interBrokerListener: String, time: any Time
+        metadataCache: MetadataCache, interBrokerListener: String, producerIds: ProducerIdManager, time: any Time
     ) async throws -> TransactionCoordinatorRuntime {
         let logger = Logger(label: "kafka.coordinator.transaction.TransactionCoordinator")
-        let producerIds = try await ProducerIdManager.start(
-            brokerId: brokerId, zkClient: zkClient, logger: Logger(label: "kafka.coordinator.transaction.ProducerIdManager"))
         let stateManager = TransactionStateManager(brokerId: brokerId, config: config, partitionCount: partitionCount)
         let network = InterBrokerTxnMarkerNetwork(
             brokerId: brokerId, cache: metadataCache, listenerName: interBrokerListener, requestTimeoutMs: Int64(config.requestTimeoutMs))

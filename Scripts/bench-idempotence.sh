@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Idempotent produce against plain acks=all, replication factor 3 (min.insync.replicas=2), three
+# brokers on 127.0.0.1: ROUNDS rounds of COUNT 1 KiB records each way, alternated so that a busy
+# machine weighs on all alike (loadgen.py; LOADGEN_IDEMPOTENT=1 for the idempotent producer).
+# "plain-5" is the plain producer with at most 5 requests in flight per connection, the cap
+# librdkafka (and the Java client) puts on an idempotent producer: the fair baseline for the
+# broker's own cost; "plain" pipelines without that cap.
+# The cost should be near zero, as in Kafka: the leader reads each batch's producer id, checks its
+# sequence and keeps five batches' metadata per producer.
+#
+#   Scripts/bench-idempotence.sh [--records N] [--rounds R]
+#
+# KAFKA_SERVER_BIN=/path/to/kafka-server benchmarks that binary (e.g. a debug build) instead of
+# building this tree's release build.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=Scripts/bench/lib.sh
+source "$ROOT/Scripts/bench/lib.sh"
+source "$ROOT/Scripts/lib/deps.sh"
+ensure_python_venv "$ROOT"
+
+COUNT=100000
+ROUNDS=3
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --records) COUNT="$2"; shift 2 ;;
+        --rounds) ROUNDS="$2"; shift 2 ;;
+        *) echo "usage: $0 [--records N] [--rounds R]" >&2; exit 2 ;;
+    esac
+done
+
+BIN="$(bench_server_bin 1)"
+WORK="$(mktemp -d /tmp/kafka-bench-idem.XXXXXX)"
+ZK_PORT=$((20000 + RANDOM % 10000))
+BASE_PORT=$((ZK_PORT + 1))
+PIDS=""
+cleanup() {
+    for pid in $PIDS; do kill -9 "$pid" 2>/dev/null || true; done
+    # BENCH_KEEP_LOGS=DIR keeps the brokers' logs there.
+    [ -n "${BENCH_KEEP_LOGS:-}" ] && mkdir -p "$BENCH_KEEP_LOGS" && cp "$WORK"/broker-*.log "$BENCH_KEEP_LOGS"/ 2>/dev/null || true
+    [ -n "${ZK_PID:-}" ] && kill -9 "$ZK_PID" 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+bench_start_zookeeper
+
+for id in 1 2 3; do
+    "$BIN" "$ROOT/config/server.properties" --override broker.id=$id \
+        --override "listeners=PLAINTEXT://127.0.0.1:$((BASE_PORT + id - 1))" --override "log.dirs=$WORK/data-$id" \
+        --override "zookeeper.connect=127.0.0.1:$ZK_PORT/bench" >"$WORK/broker-$id.log" 2>&1 &
+    PIDS="$PIDS $!"
+    disown $!
+done
+for id in 1 2 3; do
+    for _ in $(seq 1 150); do
+        grep -q "started (kafka.server.KafkaServer)" "$WORK/broker-$id.log" && break
+        sleep 0.2
+    done
+done
+BOOT="127.0.0.1:$BASE_PORT"
+python3 - "$BOOT" <<'PY'
+import sys, time
+from confluent_kafka.admin import AdminClient, NewTopic
+admin = AdminClient({"bootstrap.servers": sys.argv[1]})
+for topic in ("plain", "idem"):
+    admin.create_topics([NewTopic(topic, 1, 3, config={"min.insync.replicas": "2"})])[topic].result()
+deadline = time.time() + 60
+while time.time() < deadline:
+    metadata = admin.list_topics(timeout=10)
+    if all(len(metadata.topics[t].partitions[0].isrs) == 3 for t in ("plain", "idem") if t in metadata.topics):
+        break
+    time.sleep(0.2)
+PY
+# Warm-up, unmeasured.
+python3 "$ROOT/Scripts/bench/loadgen.py" produce "$BOOT" plain 2000 1024 all >/dev/null
+LOADGEN_IDEMPOTENT=1 python3 "$ROOT/Scripts/bench/loadgen.py" produce "$BOOT" idem 2000 1024 all >/dev/null
+echo "==> $ROUNDS rounds of $COUNT records of 1 KiB, RF 3, acks=all ($BIN)"
+for round in $(seq 1 "$ROUNDS"); do
+    echo "plain       round $round $(python3 "$ROOT/Scripts/bench/loadgen.py" produce "$BOOT" plain "$COUNT" 1024 all)"
+    echo "plain-5     round $round $(LOADGEN_MAX_IN_FLIGHT=5 python3 "$ROOT/Scripts/bench/loadgen.py" produce "$BOOT" plain "$COUNT" 1024 all)"
+    echo "idempotent  round $round $(LOADGEN_IDEMPOTENT=1 python3 "$ROOT/Scripts/bench/loadgen.py" produce "$BOOT" idem "$COUNT" 1024 all)"
+done
