@@ -39,6 +39,7 @@ public actor KafkaServer {
     private var createTopicsPurgatory: DelayedOperationPurgatory<DelayedCreatePartitions>?
     private var replicaManager: ReplicaManager?
     private var groupCoordinator: GroupCoordinator?
+    private var transactionCoordinator: TransactionCoordinatorRuntime?
     private var deleteTopicsPurgatory: DelayedOperationPurgatory<DelayedDeleteTopics>?
     private var electPreferredLeaderPurgatory: DelayedOperationPurgatory<DelayedElectPreferredLeader>?
     private var logManager: LogManager?
@@ -226,6 +227,7 @@ public actor KafkaServer {
         await handlerPool?.shutdown()
         createTopicsPurgatory?.shutdown()
         groupCoordinator?.shutdown()
+        await transactionCoordinator?.shutdown()
         if let replicaManager, let logManager {
             await replicaManager.shutdown { logManager.checkpointHighWatermarks($0) }
         }
@@ -320,9 +322,12 @@ public actor KafkaServer {
         let producerIdManager = try await ProducerIdManager.start(
             brokerId: brokerId, zkClient: zkClient, logger: Logger(label: "kafka.coordinator.transaction.ProducerIdManager"))
         let offsetsTopic = GroupCoordinatorConfig.offsetsTopicName
+        let transactions = try await startTransactionCoordinator(
+            zkClient: zkClient, replicaManager: replicaManager, metadataCache: metadataCache, producerIds: producerIdManager)
+        self.transactionCoordinator = transactions.runtime
         return [
             FindCoordinatorHandler(cache: metadataCache, offsetsTopicPartitionCount: offsetsPartitionCount,
-                                   internalTopicCreator: internalTopicCreator),
+                                   internalTopicCreator: internalTopicCreator, transactions: transactions.lookup),
             MetadataHandler(cache: metadataCache, clusterId: clusterId, autoCreate: autoCreate,
                             internalTopicCreator: internalTopicCreator),
             UpdateMetadataHandler(cache: metadataCache, createTopicsPurgatory: purgatory, deleteTopicsPurgatory: deletePurgatory,
@@ -332,6 +337,7 @@ public actor KafkaServer {
             StopReplicaHandler(replicaManager: replicaManager, logManager: logManager, currentBrokerEpoch: epoch,
                                onStopped: { stopped in
                                    for tp in stopped where tp.topic == offsetsTopic { groupCoordinator.onResignation(tp.partition) }
+                                   transactions.runtime.onStopReplica(stopped)
                                }),
             ControlledShutdownHandler(controller: { [weak self] in await self?.controller }),
             DeleteTopicsHandler(zkClient: zkClient, cache: metadataCache, purgatory: deletePurgatory,
@@ -340,6 +346,7 @@ public actor KafkaServer {
                                 onLeadershipChange: { leaders, followers in
                                     for tp in leaders where tp.topic == offsetsTopic { groupCoordinator.onElection(tp.partition) }
                                     for tp in followers where tp.topic == offsetsTopic { groupCoordinator.onResignation(tp.partition) }
+                                    transactions.runtime.onLeadershipChange(leaders: leaders, followers: followers, replicaManager: replicaManager)
                                 }),
             JoinGroupHandler(coordinator: groupCoordinator),
             SyncGroupHandler(coordinator: groupCoordinator),
@@ -352,7 +359,11 @@ public actor KafkaServer {
             DeleteGroupsHandler(coordinator: groupCoordinator),
             ProduceHandler(replicaManager: replicaManager),
             WriteTxnMarkersHandler(replicaManager: replicaManager, requestTimeoutMs: Int64(config.integer("request.timeout.ms")), time: time),
-            InitProducerIdHandler(producerIdManager: producerIdManager, logger: Logger(label: "kafka.server.KafkaApis")),
+            InitProducerIdHandler(producerIdManager: producerIdManager, logger: Logger(label: "kafka.server.KafkaApis"),
+                                  transactions: transactions.runtime.coordinator),
+            AddPartitionsToTxnHandler(coordinator: transactions.runtime.coordinator, cache: metadataCache),
+            AddOffsetsToTxnHandler(coordinator: transactions.runtime.coordinator, offsetsTopicPartitionCount: offsetsPartitionCount),
+            EndTxnHandler(coordinator: transactions.runtime.coordinator),
             FetchHandler(replicaManager: replicaManager, fetchManager: FetchManager(cache: try config.fetchSessionCache(), time: time)),
             OffsetForLeaderEpochHandler(replicaManager: replicaManager),
             ListOffsetsHandler(replicaManager: replicaManager),

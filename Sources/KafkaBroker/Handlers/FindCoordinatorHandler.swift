@@ -16,8 +16,8 @@ import KafkaProtocol
 /// than that replication factor). Either way that request is answered COORDINATOR_NOT_AVAILABLE;
 /// the client retries until the controller has elected the partition's leader.
 ///
-/// Key type 1, a transactional id: always COORDINATOR_NOT_AVAILABLE, because this broker has no
-/// transaction coordinator yet (Kafka would create `__transaction_state` and answer its leader).
+/// Key type 1, a transactional id: the leader of its `__transaction_state` partition, the topic
+/// created on first use in the same way (`FindCoordinatorHandler+Transaction.swift`).
 /// Any other key type: INVALID_REQUEST, as Kafka answers its "unknown coordinator type".
 ///
 /// Only the existence of a leader is checked here: the broker named may still be loading the
@@ -32,6 +32,9 @@ struct FindCoordinatorHandler: KafkaRequestHandler {
     let cache: MetadataCache
     let offsetsTopicPartitionCount: Int32
     let internalTopicCreator: InternalTopicCreator
+    /// `__transaction_state`'s partition count and the transaction settings, when this broker
+    /// runs a transaction coordinator; without them key type 1 is COORDINATOR_NOT_AVAILABLE.
+    var transactions: TransactionCoordinatorLookup? = nil
 
     /// Kafka's texts for the codes this handler answers with (`Errors.message()`), sent as the
     /// v1+ `error_message`.
@@ -54,7 +57,11 @@ struct FindCoordinatorHandler: KafkaRequestHandler {
         case FindCoordinator.KeyType.group:
             response = await groupCoordinator(for: find.key, listenerName: request.listenerName)
         case FindCoordinator.KeyType.transaction:
-            response = Self.error(.coordinatorNotAvailable)
+            if let transactions {
+                response = await transactionCoordinator(for: find.key, listenerName: request.listenerName, lookup: transactions)
+            } else {
+                response = Self.error(.coordinatorNotAvailable)
+            }
         default:
             response = Self.error(.invalidRequest)
         }

@@ -24,14 +24,19 @@ struct InitProducerIdHandler: KafkaRequestHandler {
     /// no ZooKeeper).
     let generateProducerId: @Sendable () async throws -> Int64
     let logger: Logger
+    /// The broker's transaction coordinator: with it, a transactional id is answered by
+    /// `TransactionCoordinator.handleInitProducerId` (its producer id and next epoch, or
+    /// NOT_COORDINATOR, CONCURRENT_TRANSACTIONS, … as Kafka 2.3 answers); without it, as below.
+    var transactions: TransactionCoordinator? = nil
 
     init(generateProducerId: @escaping @Sendable () async throws -> Int64, logger: Logger) {
         self.generateProducerId = generateProducerId
         self.logger = logger
     }
 
-    init(producerIdManager: ProducerIdManager, logger: Logger) {
+    init(producerIdManager: ProducerIdManager, logger: Logger, transactions: TransactionCoordinator? = nil) {
         self.init(generateProducerId: { try await producerIdManager.generateProducerId() }, logger: logger)
+        self.transactions = transactions
     }
 
     func handle(_ request: KafkaRequest) async throws -> KafkaResponseAction {
@@ -52,6 +57,10 @@ struct InitProducerIdHandler: KafkaRequestHandler {
             }
         case ""?:
             return InitProducerId.Response(errorCode: .invalidRequest)
+        case let transactionalId? where transactions != nil:
+            let result = await transactions!.handleInitProducerId(
+                transactionalId: transactionalId, transactionTimeoutMs: request.transactionTimeoutMs)
+            return InitProducerId.Response(errorCode: result.error, producerId: result.producerId, producerEpoch: result.producerEpoch)
         case let transactionalId?:
             logger.info("InitProducerId with a transactional id, which needs a transaction coordinator this broker does not run",
                         metadata: ["transactionalId": "\(transactionalId)"])
