@@ -45,6 +45,7 @@ extension LocalLog {
             if !indexesExisted {
                 logger.warning("Rebuilding the indexes of a segment", metadata: ["file": "\(segment.log.path)"])
                 try segment.recover(maxMessageSize: recoveryMaxBatchSize, logger: logger)
+                noteTransactionIndexReset(segment)
             } else {
                 try sanityCheckTransactionIndex(segment)
             }
@@ -81,6 +82,7 @@ extension LocalLog {
             let truncated = try segment.recover(maxMessageSize: recoveryMaxBatchSize, logger: logger) { epoch, baseOffset in
                 try self.assignEpochStartOffsetDuringRecovery(epoch: epoch, baseOffset: baseOffset)
             }
+            noteTransactionIndexReset(segment)
             if truncated > 0 {
                 let later = segmentList[(index + 1)...]
                 for dropped in later {

@@ -63,6 +63,10 @@ public final class LocalLog {
     /// none is), kept by the producer state on every append, truncation and recovery. The last
     /// stable offset is `min(firstUnstableOffset ?? highWatermark, highWatermark)`.
     public internal(set) var firstUnstableOffset: Int64?
+    /// The base offset of the first segment whose `.txnindex` recovery emptied while loading
+    /// (nil when none was): the producer-state replay starts at or below it and writes the aborted
+    /// transactions of the markers it meets back into their segments' indexes.
+    var transactionIndexRebuildOffset: Int64?
     /// The producer ids' sequence, epoch and transaction state (`Transactions/`), with its
     /// `<offset>.snapshot` files in `dir`.
     var producerStateManager: ProducerStateManager

@@ -45,25 +45,22 @@ import Testing
     func openTransaction() throws -> Partition {
         let partition = try harness.becomeLeader(leaderEpoch: 1, isr: [1])
         append(try Self.transactional(producerId: 7, count: 3))
-        partition.log.withLock { $0.firstUnstableOffset = 0 }
         append(try HandlerHarness.records(2))
         #expect(partition.highWatermark == 5)
         #expect(partition.lastStableOffset == 0)
         return partition
     }
 
-    /// The ABORT marker at 5, and what the producer state does on reading it; then the append
-    /// path's check of the waiting fetches.
+    /// The ABORT marker at 5, which the producer state records in the `.txnindex`; then the
+    /// append path's check of the waiting fetches.
     func abort(_ partition: Partition) throws {
         let marker = try EndTransactionMarker(type: .abort, coordinatorEpoch: 0)
             .controlBatch(timestamp: 1_000, producerId: 7, producerEpoch: 0)
         let appended = try partition.appendRecordsToLeader(marker, requiredAcks: -1, replicaLagTimeMaxMs: 10_000, origin: .coordinator)
         #expect(appended.result.lastOffset == 5)
-        try partition.log.withLock { log in
-            log.firstUnstableOffset = nil
-            try log.recordCompletedTransaction(
-                CompletedTransaction(producerId: 7, firstOffset: 0, lastOffset: 5, isAborted: true), lastStableOffset: 6)
-        }
+        #expect(try partition.log.withLock { try $0.activeSegment.txnIndex.entries() } == [
+            AbortedTransaction(producerId: 7, firstOffset: 0, lastOffset: 5, lastStableOffset: 6),
+        ])
         manager.fetchPurgatory.checkAndComplete(tp)
     }
 

@@ -15,10 +15,10 @@ import Testing
         try base.append(log, try CleanerTests.batch(2, [("k0", "A")]))
         try base.append(log, try EndTransactionMarker(type: .abort, coordinatorEpoch: 1)
             .controlBatch(baseOffset: 3, timestamp: 1_000, producerId: 9, producerEpoch: 0, partitionLeaderEpoch: 0))
-        try log.withLock { local in
-            try local.recordCompletedTransaction(CompletedTransaction(producerId: 9, firstOffset: 1, lastOffset: 3, isAborted: true),
-                                                 lastStableOffset: 4)
-        }
+        // Producer 9 had no transactional batch: the producer state's entry starts at the marker.
+        #expect(try log.withLock { try $0.segments[0].txnIndex.entries() } == [
+            AbortedTransaction(producerId: 9, firstOffset: 3, lastOffset: 3, lastStableOffset: 4),
+        ])
         try base.roll(log)
         try base.append(log, try CleanerTests.batch(4, [("k9", "z")]))
 
@@ -30,7 +30,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: txnIndex + LogFileName.swapSuffix))
         #expect(FileManager.default.fileExists(atPath: txnIndex + LogFileName.deletedSuffix))
         #expect(try log.withLock { try $0.segments[0].txnIndex.entries() } == [
-            AbortedTransaction(producerId: 9, firstOffset: 1, lastOffset: 3, lastStableOffset: 4),
+            AbortedTransaction(producerId: 9, firstOffset: 3, lastOffset: 3, lastStableOffset: 4),
         ])
     }
 }

@@ -9,8 +9,8 @@ import Testing
 /// The log's side of transactions: aborted transactions recorded in the active segment's
 /// `.txnindex`, `read_committed` reads up to the last stable offset with the aborted
 /// transactions overlapping them, and the index following its segment through truncation,
-/// deletion, reopening and recovery. The producer state is not involved: the tests play its
-/// part (`recordCompletedTransaction`, `firstUnstableOffset`).
+/// deletion, reopening and recovery. The producer state records the aborted transactions when it
+/// reads their markers; `complete` checks what it recorded.
 @Suite struct LogTransactionTests {
     let root: URL
     let dir: String
@@ -54,12 +54,16 @@ import Testing
         try log.withLock { try $0.appendAsLeader(records, leaderEpoch: 0) }
     }
 
-    /// What the producer state does when a marker ends a transaction.
-    func complete(_ log: Log, producerId: Int64, first: Int64, marker: Int64, aborted: Bool, lastStableOffset: Int64) throws {
-        try log.withLock { local in
-            try local.recordCompletedTransaction(
-                CompletedTransaction(producerId: producerId, firstOffset: first, lastOffset: marker, isAborted: aborted),
-                lastStableOffset: lastStableOffset)
+    /// Checks what the producer state did when the marker at `marker` ended the transaction: an
+    /// aborted one is the active segment's last `.txnindex` entry, a committed one left none.
+    func complete(_ log: Log, producerId: Int64, first: Int64, marker: Int64, aborted: Bool, lastStableOffset: Int64,
+                  sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let last = try log.withLock { try $0.activeSegment.txnIndex.entries().last }
+        if aborted {
+            #expect(last == AbortedTransaction(producerId: producerId, firstOffset: first, lastOffset: marker, lastStableOffset: lastStableOffset),
+                    sourceLocation: sourceLocation)
+        } else {
+            #expect(last.map { $0.lastOffset < marker } ?? true, "a committed transaction is not indexed", sourceLocation: sourceLocation)
         }
     }
 
@@ -67,6 +71,8 @@ import Testing
         -> (batches: [RecordBatch], aborted: [AbortedTransaction])
     {
         let (fetch, aborted, bytes) = try log.withLock { local in
+            // The partition moves the high watermark; completed transactions stay unstable until it passes their markers.
+            local.onHighWatermarkIncremented(highWatermark ?? local.logEndOffset)
             let lso = local.lastStableOffset(highWatermark: highWatermark ?? local.logEndOffset)
             let read = try local.readWithAbortedTransactions(startOffset: offset, maxLength: maxLength, maxOffset: lso, minOneMessage: true)
             return (read.fetch, read.abortedTransactions, try local.readBytes(read.fetch))
@@ -81,15 +87,16 @@ import Testing
         let log = try openLog()
         try append(log, data(producerId: 1, sequence: 0, count: 5))                     // 0...4, aborted below
         try append(log, data(producerId: 9, sequence: 0, count: 3, transactional: false)) // 5...7
+        #expect(!fileExists(txnIndexPath)) // created by the first entry
         let abortAt = try appendMarker(log, producerId: 1, abort: true)                    // 8
         #expect(abortAt == 8)
-        #expect(!fileExists(txnIndexPath)) // created by the first entry, not by the marker
         try complete(log, producerId: 1, first: 0, marker: abortAt, aborted: true, lastStableOffset: 9)
         try append(log, data(producerId: 2, sequence: 0, count: 3))                     // 9...11, committed
         let commitAt = try appendMarker(log, producerId: 2, abort: false)                  // 12
         try complete(log, producerId: 2, first: 9, marker: commitAt, aborted: false, lastStableOffset: 13)
         try append(log, data(producerId: 3, sequence: 0, count: 3))                     // 13...15, open
-        log.withLock { $0.firstUnstableOffset = 13 }
+        log.withLock { $0.onHighWatermarkIncremented(16) }
+        #expect(log.withLock { $0.firstUnstableOffset } == 13, "producer 3's open transaction")
 
         // One entry: the committed transaction leaves no trace.
         #expect(fileSize(txnIndexPath) == AbortedTransaction.entrySize)
@@ -107,9 +114,9 @@ import Testing
         // At the LSO: nothing readable, nothing aborted.
         let atLso = try readCommitted(log, from: 13, highWatermark: 16)
         #expect(atLso.batches.isEmpty && atLso.aborted.isEmpty)
-        // The open transaction ends: the LSO moves to the high watermark.
-        log.withLock { $0.firstUnstableOffset = nil }
-        #expect(try readCommitted(log, from: 13).batches.map(\.baseOffset) == [13])
+        // The open transaction commits: once the high watermark passes its marker, the LSO is the high watermark.
+        #expect(try appendMarker(log, producerId: 3, abort: false) == 16)
+        #expect(try readCommitted(log, from: 13).batches.map(\.baseOffset) == [13, 16])
     }
 
     /// A transaction that began in one segment and was aborted in the next: a read of the first
@@ -172,13 +179,33 @@ import Testing
             #expect(try readCommitted(log, from: 0).aborted.map(\.producerId) == [1])
             try log.withLock { try $0.close() }
         }
-        // A torn entry: the segment is recovered and the index emptied (the producer state's
-        // replay of the segment fills it again).
+        // A torn entry: the segment is recovered, its index emptied, and the producer state's
+        // replay of the segment writes the aborted transaction back.
         try overwrite(txnIndexPath, at: AbortedTransaction.entrySize, with: [0, 0, 0])
         let log = try openLog()
-        #expect(fileSize(txnIndexPath) == 0)
+        #expect(fileSize(txnIndexPath) == AbortedTransaction.entrySize)
         #expect(log.withLock { $0.logEndOffset } == 3)
-        #expect(try readCommitted(log, from: 0).aborted.isEmpty)
+        #expect(try readCommitted(log, from: 0).aborted.map(\.producerId) == [1])
+    }
+
+    /// After a crash every unflushed segment is recovered and its `.txnindex` emptied; the
+    /// producer state's replay starts below them (the snapshot taken at the roll, above the
+    /// marker, is dropped) and writes the aborted transaction back into the first segment.
+    @Test func recoveryAfterACrashRebuildsTheIndexOfEveryRecoveredSegment() throws {
+        do {
+            let log = try openLog()
+            try append(log, data(producerId: 1, sequence: 0, count: 2))
+            try complete(log, producerId: 1, first: 0, marker: try appendMarker(log, producerId: 1, abort: true), aborted: true, lastStableOffset: 3)
+            try log.withLock { _ = try $0.roll() }
+            try append(log, data(producerId: 4, sequence: 0, count: 2, transactional: false))
+            // No close: the process dies here.
+        }
+        try overwrite(txnIndexPath, at: 0, with: [UInt8](repeating: 0, count: AbortedTransaction.entrySize))
+        let log = try openLog(clean: false, recoveryPoint: 0)
+        #expect(try log.withLock { try $0.segments[0].txnIndex.entries() } == [
+            AbortedTransaction(producerId: 1, firstOffset: 0, lastOffset: 2, lastStableOffset: 3),
+        ])
+        #expect(try readCommitted(log, from: 0).aborted.map(\.producerId) == [1])
     }
 
     /// Kafka 2.3's own partition: three committed transactions, one aborted (32...51, marker 52),

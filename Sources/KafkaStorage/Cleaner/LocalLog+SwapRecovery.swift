@@ -56,6 +56,7 @@ extension LocalLog {
                 time: time, fileSuffix: LogFileName.swapSuffix)
             logger.info("Found log file from interrupted swap operation, repairing.", metadata: ["file": "\(swapSegment.log.path)"])
             try swapSegment.recover(maxMessageSize: recoveryMaxBatchSize, logger: logger)
+            noteTransactionIndexReset(swapSegment)
             // The swap segment was made of whole old segments, so the old ones are those holding
             // offsets in its range; the floor segment below the range (when the old segment at the
             // swap's base offset was already renamed `.deleted`) is not one of them.

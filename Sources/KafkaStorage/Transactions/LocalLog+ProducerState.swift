@@ -121,17 +121,30 @@ extension LocalLog {
     ///   replayed from its offset to `lastOffset` without checks (snapshots taken at the last two
     ///   segments' base offsets on the way), then a snapshot is taken at `lastOffset`. After a
     ///   clean shutdown the snapshot is at the log end: nothing is replayed.
+    /// - When recovery emptied some segments' `.txnindex` (`transactionIndexRebuildOffset`), the
+    ///   snapshots above the first of them go too, and the replay writes the aborted transactions
+    ///   of the markers it meets back into their segments (`LogSegment.replayTxnIndex`).
     func loadProducerState(lastOffset: Int64, reloadFromCleanShutdown: Bool) throws {
         logger.info("Loading producer state till offset \(lastOffset) with message format version 2")
         let count = segmentList.count
         let snapshotBases = Set((count >= 2 ? [segmentList[count - 2].baseOffset] : []) + [activeSegment.baseOffset])
-        if try producerStateManager.latestSnapshotOffset() == nil, reloadFromCleanShutdown {
+        // Recovery emptied the `.txnindex` of the segments from `rebuildOffset` on: the replay
+        // must start at or below it to write their aborted transactions again, so the snapshots
+        // above it go, as Kafka's `recoverSegment` deletes them.
+        let rebuildOffset = transactionIndexRebuildOffset
+        transactionIndexRebuildOffset = nil
+        if let rebuildOffset {
+            try producerStateManager.truncateAndReload(
+                logStartOffset: logStartOffset, logEndOffset: min(rebuildOffset, lastOffset), now: time.milliseconds, logger: logger)
+        }
+        if rebuildOffset == nil, try producerStateManager.latestSnapshotOffset() == nil, reloadFromCleanShutdown {
             for offset in snapshotBases.sorted() + [lastOffset] {
                 producerStateManager.updateMapEndOffset(offset)
                 try takeProducerSnapshot()
             }
         } else {
-            let isEmptyBeforeTruncation = producerStateManager.isEmpty && producerStateManager.mapEndOffset >= lastOffset
+            let isEmptyBeforeTruncation = rebuildOffset == nil && producerStateManager.isEmpty
+                && producerStateManager.mapEndOffset >= lastOffset
             try producerStateManager.truncateAndReload(
                 logStartOffset: logStartOffset, logEndOffset: lastOffset, now: time.milliseconds, logger: logger)
             if lastOffset > producerStateManager.mapEndOffset, !isEmptyBeforeTruncation {
@@ -177,7 +190,10 @@ extension LocalLog {
                 loaded[batch.producerId] = info
             }
             for info in loaded.values { producerStateManager.update(info) }
-            for transaction in completed { producerStateManager.completeTxn(transaction) }
+            for transaction in completed {
+                try segment.replayTxnIndex(transaction, lastStableOffset: producerStateManager.lastStableOffset(transaction))
+                producerStateManager.completeTxn(transaction)
+            }
             guard !reachedEnd, batches.validBytes > 0 else { return }
             position += batches.validBytes
         }

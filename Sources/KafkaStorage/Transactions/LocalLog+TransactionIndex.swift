@@ -64,6 +64,12 @@ extension LocalLog {
 }
 
 extension LocalLog {
+    /// Notes that recovery emptied `segment`'s `.txnindex`, for `loadProducerState` to rebuild
+    /// it (see `transactionIndexRebuildOffset`).
+    func noteTransactionIndexReset(_ segment: LogSegment) {
+        transactionIndexRebuildOffset = min(transactionIndexRebuildOffset ?? segment.baseOffset, segment.baseOffset)
+    }
+
     /// Kafka's load-time `sanityCheck` of a segment's transaction index: a corrupt `.txnindex`
     /// (see `TransactionIndex.sanityCheck`) is logged and the segment recovered, which empties
     /// the index for the producer state to fill again from the segment's markers.
@@ -74,6 +80,7 @@ extension LocalLog {
             logger.warning(
                 "Found a corrupted index file corresponding to log file \(segment.log.path) due to \(error), recovering segment and rebuilding index files...")
             try segment.recover(maxMessageSize: recoveryMaxBatchSize, logger: logger)
+            noteTransactionIndexReset(segment)
         }
     }
 }

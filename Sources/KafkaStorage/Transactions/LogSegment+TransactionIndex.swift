@@ -8,6 +8,16 @@ extension LogSegment {
         try txnIndex.append(AbortedTransaction(completed, lastStableOffset: lastStableOffset))
     }
 
+    /// Recovery's replay of a marker in this segment (Kafka rebuilds the index inside
+    /// `LogSegment.recover` from the producer state it is handed): like `updateTxnIndex`, but an
+    /// entry the index already holds (its marker at or below the last one) is left as it is, so
+    /// that replaying a segment whose index survived writes nothing twice.
+    public func replayTxnIndex(_ completed: CompletedTransaction, lastStableOffset: Int64) throws {
+        guard completed.isAborted else { return }
+        if let last = try txnIndex.lastMarkerOffset(), last >= completed.lastOffset { return }
+        try txnIndex.append(AbortedTransaction(completed, lastStableOffset: lastStableOffset))
+    }
+
     /// The aborted transactions of this segment overlapping `fetchOffset..<upperBoundOffset`, and
     /// whether no later segment can hold more (see `TransactionIndex.collectAbortedTransactions`).
     public func collectAbortedTransactions(fetchOffset: Int64, upperBoundOffset: Int64) throws

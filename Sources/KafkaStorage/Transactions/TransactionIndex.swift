@@ -80,6 +80,12 @@ public final class TransactionIndex {
         lastOffset = transaction.lastOffset
     }
 
+    /// The last entry's marker offset (nil for an empty index).
+    public func lastMarkerOffset() throws -> Int64? {
+        if lastOffset == nil, length >= AbortedTransaction.entrySize { lastOffset = try entries().last?.lastOffset }
+        return lastOffset
+    }
+
     /// Removes the entries whose marker is at or after `offset` (a segment truncated there).
     public func truncateTo(_ offset: Int64) throws {
         let all = try entries()
