@@ -208,6 +208,18 @@ zk_start_ensemble() {
         disown $!   # lives on after the calling script exits, and is not its job
         zk__log "started zk$i (pid $!, client port $(zk_client_port "$i"), log $log_file)"
     done
+    # `$!` names the forked shell until it has exec'd nohup and then java; under load that takes
+    # a moment. Wait until each pid runs the JVM (or has died), so that zk_pid_alive, which checks
+    # the command line, does not take a server still starting for a dead one.
+    local started_pid tries
+    for ((i = 1; i <= ZK_COUNT; i++)); do
+        started_pid="$(<"$(zk_pid_file "$i")")"
+        for ((tries = 0; tries < 200; tries++)); do
+            kill -0 "$started_pid" 2>/dev/null || break
+            tr '\0' ' ' <"/proc/$started_pid/cmdline" 2>/dev/null | grep -q 'QuorumPeerMain' && break
+            sleep 0.05
+        done
+    done
 }
 
 # zk_wait_leader [TIMEOUT_SECONDS] -> polls every member with `srvr` until one

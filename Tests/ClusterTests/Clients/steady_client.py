@@ -24,7 +24,10 @@ def on_error(err):
         disconnects += 1
 
 
-producer = Producer({"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 5,
+# Idempotent: a connection the broker closes (a network processor removed at run time) makes the
+# client resend what was in flight, and only the producer state keeps those retries from being
+# written twice.
+producer = Producer({"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 5, "enable.idempotence": True,
                      "message.timeout.ms": 60000, "error_cb": on_error})
 consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"steady-{name}", "enable.auto.commit": False,
                      "error_cb": on_error})
