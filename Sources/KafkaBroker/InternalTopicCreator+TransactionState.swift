@@ -24,18 +24,8 @@ extension InternalTopicCreator {
             logger.error("Number of alive brokers '\(aliveBrokers)' does not meet the required replication factor '\(config.transactionLogReplicationFactor)' for the transactions state topic (configured via 'transaction.state.log.replication.factor'). This error can be ignored if the cluster is starting up and not all brokers are up yet.")
             return .coordinatorNotAvailable
         }
-        do {
-            try await createTopic(topic, config.transactionLogNumPartitions, config.transactionLogReplicationFactor,
-                                  Self.transactionStateTopicConfigs(config))
-            logger.info("Topic creation of \(topic) with \(config.transactionLogNumPartitions) partitions and replication factor \(config.transactionLogReplicationFactor) is successful")
-            return .leaderNotAvailable
-        } catch let error as TopicCreationError {
-            if error.code == .topicAlreadyExists { return .leaderNotAvailable }
-            logger.error("Error while creating topic \(topic): \(error.message)")
-            return error.code
-        } catch {
-            logger.error("Error while creating topic \(topic): \(error)")
-            return .unknownServerError
-        }
+        return await create(topic, partitions: config.transactionLogNumPartitions,
+                            replicationFactor: config.transactionLogReplicationFactor,
+                            configs: Self.transactionStateTopicConfigs(config))
     }
 }

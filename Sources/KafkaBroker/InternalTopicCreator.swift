@@ -13,7 +13,8 @@ import Logging
 /// created at all (rather than created with fewer replicas): the error log says why, and the
 /// caller answers COORDINATOR_NOT_AVAILABLE until enough brokers have registered.
 ///
-/// `__transaction_state` is not created: this broker has no transaction coordinator yet.
+/// `__transaction_state` is created the same way (`InternalTopicCreator+TransactionState.swift`),
+/// from the `transaction.state.log.*` keys.
 ///
 /// Isolation: immutable; concurrent calls may race to create the topic, and all but one get
 /// TOPIC_ALREADY_EXISTS from ZooKeeper, which counts as created.
@@ -34,10 +35,17 @@ struct InternalTopicCreator: Sendable {
             logger.error("Number of alive brokers '\(aliveBrokers)' does not meet the required replication factor '\(config.offsetsTopicReplicationFactor)' for the offsets topic (configured via 'offsets.topic.replication.factor'). This error can be ignored if the cluster is starting up and not all brokers are up yet.")
             return .coordinatorNotAvailable
         }
+        return await create(topic, partitions: config.offsetsTopicNumPartitions,
+                            replicationFactor: config.offsetsTopicReplicationFactor, configs: config.offsetsTopicConfigs)
+    }
+
+    /// Writes `topic` and returns the error its topic metadata carries afterwards:
+    /// LEADER_NOT_AVAILABLE once written or already there (a racing creation won), else the
+    /// creation's error.
+    func create(_ topic: String, partitions: Int32, replicationFactor: Int16, configs: [String: String]) async -> ErrorCode {
         do {
-            try await createTopic(topic, config.offsetsTopicNumPartitions, config.offsetsTopicReplicationFactor,
-                                  config.offsetsTopicConfigs)
-            logger.info("Topic creation of \(topic) with \(config.offsetsTopicNumPartitions) partitions and replication factor \(config.offsetsTopicReplicationFactor) is successful")
+            try await createTopic(topic, partitions, replicationFactor, configs)
+            logger.info("Topic creation of \(topic) with \(partitions) partitions and replication factor \(replicationFactor) is successful")
             return .leaderNotAvailable
         } catch let error as TopicCreationError {
             if error.code == .topicAlreadyExists { return .leaderNotAvailable }
