@@ -3,8 +3,9 @@
 /// and `KafkaZkClient.retryRequestsUntilConnected` (a request that failed with CONNECTIONLOSS is
 /// sent again once connected; only the end of the session fails it), as values.
 ///
-/// A request is bound to one session: the session of its first submission, or, when it is issued
-/// while no session is connected, the session that connects next. It never crosses into another
+/// A request is bound to one session: the client's current session when it is issued (connected
+/// or re-connecting), or, when it is issued while an expired session is being replaced, the
+/// session that replaces it. It never crosses into another
 /// session: if its own is expired or replaced while it waits, it fails with `.sessionExpired`, as
 /// Kafka's `waitUntilConnected` fails with its session-expired exception. (Requests that create
 /// ephemeral nodes or that a caller reasons about per session rely on this.)

@@ -22,7 +22,7 @@ extension ZooKeeperClient {
         guard !paths.isEmpty else { return [] }
         var outcomes = [Completion?](repeating: nil, count: paths.count)
         var pending = Array(paths.indices)
-        var session: UInt64? = nil
+        var session = sessionOfNewRequest()
         while !pending.isEmpty {
             var retry: [Int] = []
             switch await submitBatch(pending.map { paths[$0] }, watch: watch, session: session) {

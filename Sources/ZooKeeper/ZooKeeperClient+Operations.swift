@@ -121,7 +121,7 @@ extension ZooKeeperClient {
         _ submit: (OpaquePointer, UnsafeRawPointer?) -> Int32
     ) async throws -> Completion {
         let retained = KeepAlive(keepAlive)
-        var session: UInt64? = nil
+        var session = sessionOfNewRequest()
         while true {
             let started = ContinuousClock.now
             let attempt: Attempt = await withCheckedContinuation { continuation in

@@ -12,6 +12,18 @@ extension ZooKeeperClient {
         case completed(handleId: UInt64, Completion)
     }
 
+    /// The session a request issued now belongs to: the current handle's, even while it is
+    /// re-connecting, so that a request waiting through a lost connection fails with
+    /// `.sessionExpired` if that session ends instead of going out in the next one. Nil only
+    /// while an expired handle is being replaced: a request issued then belongs to the next one.
+    ///
+    /// Binding only at the first submission let a request issued while disconnected slip into the
+    /// new session: the expiry's event woke it after the handle had already been replaced, so
+    /// it saw a fresh, re-connecting handle and waited for it.
+    func sessionOfNewRequest() -> UInt64? {
+        state.withLock { state in state.handle == nil ? nil : state.handleId }
+    }
+
     /// What the client's current state allows a request bound to `session`.
     func admission(session: UInt64?) -> RequestAdmission {
         state.withLock { state in Self.admission(session: session, state) }
