@@ -164,6 +164,7 @@ extension GroupCoordinator {
                     slot.group = nil
                     deleted.append((groupId, Array(slot.offsets.keys), group.generationId))
                     slot.offsets = [:]
+                    slot.pendingTransactionalOffsets.removeAll()
                 } else {
                     results[groupId] = .groupIdNotFound
                 }

@@ -19,8 +19,16 @@ final class GroupEntry: Sendable {
         var group: GroupMetadata?
         /// Committed offsets by partition (Kafka's `GroupMetadata.offsets`).
         var offsets: [TopicPartition: OffsetCommitValue] = [:]
+        /// The base offset of the `__consumer_offsets` batch of each committed offset, where
+        /// known: orders a transaction's offsets against plain commits when it commits.
+        var offsetBatchOffsets: [TopicPartition: Int64] = [:]
+        /// Offsets of transactions not ended yet, by producer id; not served by OffsetFetch.
+        var pendingTransactionalOffsets = PendingTransactionalOffsetCommits()
 
-        var isEmpty: Bool { group == nil && offsets.isEmpty }
+        /// Whether the group has committed or pending offsets (Kafka's `hasOffsets`).
+        var hasOffsets: Bool { !offsets.isEmpty || !pendingTransactionalOffsets.isEmpty }
+
+        var isEmpty: Bool { group == nil && !hasOffsets }
     }
 
     let groupId: String

@@ -20,8 +20,9 @@ extension GroupMetadataManager {
         forEachGroup { groupId, slot in
             let removed = slot.offsets.keys.filter { partitions.contains($0) }
             for tp in removed { slot.offsets[tp] = nil }
+            slot.pendingTransactionalOffsets.remove(partitions: partitions)
             var groupTombstone = false
-            if var group = slot.group, group.state == .empty, slot.offsets.isEmpty {
+            if var group = slot.group, group.state == .empty, !slot.hasOffsets {
                 try? group.transition(to: .dead, now: now)
                 slot.group = nil
                 groupTombstone = group.generationId > 0

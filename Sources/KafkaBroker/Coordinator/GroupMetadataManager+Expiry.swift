@@ -42,7 +42,7 @@ extension GroupMetadataManager {
             }
             for tp in expired { slot.offsets[tp] = nil }
             var groupRemoved = false
-            if group.state == .empty, slot.offsets.isEmpty {
+            if group.state == .empty, !slot.hasOffsets {
                 try? group.transition(to: .dead, now: now)
                 slot.group = nil
                 groupRemoved = true

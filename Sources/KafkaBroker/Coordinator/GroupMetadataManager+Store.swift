@@ -41,13 +41,18 @@ extension GroupMetadataManager {
             OffsetsTopicRecord.offsetCommit(
                 group: groupId, topicPartition: tp, value: value, interBrokerProtocolVersion: interBrokerProtocolVersion)
         }
-        append(records, to: partitionFor(groupId)) { [self] error in
+        appendBatch(records, to: partitionFor(groupId)) { [self] error, batchBaseOffset in
             let code = Self.offsetCommitError(error)
             if code == .none {
                 withGroup(groupId) { slot, status in
                     // Unless the partition was unloaded while the write waited.
                     guard status == nil else { return }
-                    slot.offsets.merge(offsets) { $1 }
+                    for (tp, value) in offsets {
+                        // A commit of a later batch (a transaction's, completed first) stays.
+                        if let current = slot.offsetBatchOffsets[tp], slot.offsets[tp] != nil, current > batchBaseOffset { continue }
+                        slot.offsets[tp] = value
+                        slot.offsetBatchOffsets[tp] = batchBaseOffset
+                    }
                 }
             }
             completion(offsets.mapValues { _ in code })
@@ -86,8 +91,26 @@ extension GroupMetadataManager {
     /// Appends `records` as one batch to `__consumer_offsets`-`partition`; `completion` gets the
     /// append's error (NONE once acknowledged as `offsets.commit.required.acks` asks).
     private func append(_ records: [OffsetsTopicRecord], to partition: Int32, completion: @escaping @Sendable (ErrorCode) -> Void) {
+        appendBatch(records, to: partition) { error, _ in completion(error) }
+    }
+
+    /// Appends `records` as one batch to `__consumer_offsets`-`partition`, a transactional one of
+    /// `producer` (its id and epoch, base sequence 0, appended as the coordinator's, so that
+    /// the producer state records the transaction without checking sequences, as Kafka 2.3's
+    /// `isFromClient = false`) when given; `completion` gets the append's error and the batch's
+    /// base offset (-1 on error).
+    func appendBatch(
+        _ records: [OffsetsTopicRecord], to partition: Int32, producer: (id: Int64, epoch: Int16)? = nil,
+        completion: @escaping @Sendable (ErrorCode, Int64) -> Void
+    ) {
         let now = time.milliseconds
         var builder = MemoryRecordsBuilder(compression: config.offsetsTopicCompressionCodec)
+        if let producer {
+            builder.producerId = producer.id
+            builder.producerEpoch = producer.epoch
+            builder.baseSequence = 0
+            builder.isTransactional = true
+        }
         for record in records {
             builder.append(timestamp: now, key: record.keyBuffer, value: record.valueBuffer)
         }
@@ -95,14 +118,15 @@ extension GroupMetadataManager {
         do {
             built = try builder.buildRecords()
         } catch {
-            return completion(.unknownServerError)
+            return completion(.unknownServerError, -1)
         }
         let tp = topicPartition(partition)
         replicaManager.appendRecords(
             timeout: Int64(config.offsetCommitTimeoutMs), requiredAcks: config.offsetCommitRequiredAcks,
-            internalTopicsAllowed: true, entriesPerPartition: [(tp, built)]
+            internalTopicsAllowed: true, origin: producer == nil ? .client : .coordinator, entriesPerPartition: [(tp, built)]
         ) { results in
-            completion(results.first?.response.errorCode ?? .unknownServerError)
+            let response = results.first?.response
+            completion(response?.errorCode ?? .unknownServerError, response?.baseOffset ?? -1)
         }
     }
 

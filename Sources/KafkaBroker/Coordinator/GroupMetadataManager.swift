@@ -38,6 +38,9 @@ final class GroupMetadataManager: Sendable {
         var owned: Set<Int32> = []
         /// Every group this broker knows, by group id.
         var groups: [String: GroupEntry] = [:]
+        /// The groups each producer has pending transactional offsets in (Kafka's
+        /// `openGroupsForProducer`): where a transaction's marker must complete them.
+        var openGroupsForProducer: [Int64: Set<String>] = [:]
     }
 
     let brokerId: BrokerId
@@ -136,6 +139,29 @@ final class GroupMetadataManager: Sendable {
         return nil
     }
 
+    // MARK: Producers with open transactions
+
+    /// Records that `producerId` has pending offsets in `groupId` (Kafka's `addProducerGroup`).
+    func addProducerGroup(_ producerId: Int64, _ groupId: String) {
+        state.withLock { _ = $0.openGroupsForProducer[producerId, default: []].insert(groupId) }
+    }
+
+    /// Kafka's `removeProducerGroup`.
+    func removeProducerGroup(_ producerId: Int64, _ groupId: String) {
+        state.withLock { state in
+            state.openGroupsForProducer[producerId]?.remove(groupId)
+            if state.openGroupsForProducer[producerId]?.isEmpty == true { state.openGroupsForProducer[producerId] = nil }
+        }
+    }
+
+    /// The groups of `partitions` in which `producerId` has pending offsets (Kafka's
+    /// `groupsBelongingToPartitions`), sorted.
+    func groupsBelongingToPartitions(_ producerId: Int64, _ partitions: Set<Int32>) -> [String] {
+        state.withLock { state in
+            (state.openGroupsForProducer[producerId] ?? []).filter { partitions.contains(partitionFor($0)) }.sorted()
+        }
+    }
+
     // MARK: Loading and unloading
 
     /// Starts loading `partition` (Kafka's `scheduleLoadGroupAndOffsets`), unless it is loading
@@ -203,6 +229,17 @@ final class GroupMetadataManager: Sendable {
         var slots: [String: GroupEntry.Slot] = [:]
         for (key, commit) in load.offsets {
             slots[key.group, default: GroupEntry.Slot()].offsets[key.topicPartition] = commit.value
+            slots[key.group, default: GroupEntry.Slot()].offsetBatchOffsets[key.topicPartition] = commit.batchBaseOffset
+        }
+        // Transactions still open at the log's end: their offsets wait for the marker.
+        var openGroups: [Int64: Set<String>] = [:]
+        for (producerId, pending) in load.pendingOffsets {
+            var byGroup: [String: [TopicPartition: OffsetsTopicLoad.Commit]] = [:]
+            for (key, commit) in pending { byGroup[key.group, default: [:]][key.topicPartition] = commit }
+            for (groupId, offsets) in byGroup {
+                slots[groupId, default: GroupEntry.Slot()].pendingTransactionalOffsets.load(producerId: producerId, offsets: offsets)
+                openGroups[producerId, default: []].insert(groupId)
+            }
         }
         var actions: [(String, [GroupAction])] = []
         for (groupId, value) in load.groups {
@@ -229,6 +266,7 @@ final class GroupMetadataManager: Sendable {
             for (groupId, slot) in slots {
                 state.groups[groupId] = GroupEntry(groupId: groupId, partition: partition, slot: slot)
             }
+            state.openGroupsForProducer.merge(openGroups) { $0.union($1) }
             return actions
         }
     }
@@ -242,6 +280,11 @@ final class GroupMetadataManager: Sendable {
             guard state.owned.remove(partition) != nil else { return nil }
             let entries = state.groups.values.filter { $0.partition == partition }
             for entry in entries { state.groups[entry.groupId] = nil }
+            let removed = Set(entries.map(\.groupId))
+            state.openGroupsForProducer = state.openGroupsForProducer.compactMapValues { groups in
+                let kept = groups.subtracting(removed)
+                return kept.isEmpty ? nil : kept
+            }
             return entries
         }
         guard let dropped else { return [] }

@@ -29,6 +29,9 @@ struct WriteTxnMarkersHandler: KafkaDelayingRequestHandler {
     /// `request.timeout.ms`: how long a marker's append waits for the ISR.
     let requestTimeoutMs: Int64
     let time: any Time
+    /// Told of each marker written to `__consumer_offsets` partitions here, before the response
+    /// (Kafka's `scheduleHandleTxnCompletion`), so that transactional offsets are completed.
+    var groupCoordinator: GroupCoordinator? = nil
 
     func handle(_ request: KafkaRequest, respond: @escaping @Sendable (KafkaResponseAction) -> Void) async throws {
         var body = request.body
@@ -68,7 +71,14 @@ struct WriteTxnMarkersHandler: KafkaDelayingRequestHandler {
             replicaManager.appendRecords(
                 timeout: requestTimeoutMs, requiredAcks: -1, internalTopicsAllowed: true, origin: .coordinator,
                 entriesPerPartition: entries
-            ) { appended in
+            ) { [groupCoordinator] appended in
+                let offsetsPartitions = Set(appended.filter {
+                    $0.topicPartition.topic == GroupCoordinatorConfig.offsetsTopicName && $0.response.errorCode == .none
+                }.map(\.topicPartition.partition))
+                if let groupCoordinator, !offsetsPartitions.isEmpty {
+                    groupCoordinator.scheduleHandleTxnCompletion(
+                        producerId: marker.producerId, offsetsPartitions: offsetsPartitions, isCommit: marker.transactionResult)
+                }
                 results.complete(marker: index, refused + appended.map { ($0.topicPartition, $0.response.errorCode) })
             }
         }
