@@ -24,6 +24,9 @@ final class GroupEntry: Sendable {
         var offsetBatchOffsets: [TopicPartition: Int64] = [:]
         /// Offsets of transactions not ended yet, by producer id; not served by OffsetFetch.
         var pendingTransactionalOffsets = PendingTransactionalOffsetCommits()
+        /// Whether the group got plain OffsetCommits, and TxnOffsetCommits (Kafka warns when both).
+        var receivedConsumerOffsetCommits = false
+        var receivedTransactionalOffsetCommits = false
 
         /// Whether the group has committed or pending offsets (Kafka's `hasOffsets`).
         var hasOffsets: Bool { !offsets.isEmpty || !pendingTransactionalOffsets.isEmpty }

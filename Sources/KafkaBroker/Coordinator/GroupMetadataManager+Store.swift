@@ -37,6 +37,7 @@ extension GroupMetadataManager {
         completion: @escaping @Sendable ([TopicPartition: ErrorCode]) -> Void
     ) {
         guard !offsets.isEmpty else { return completion([:]) }
+        warnIfMixingOffsetCommits(groupId, transactional: false)
         let records = offsets.map { tp, value in
             OffsetsTopicRecord.offsetCommit(
                 group: groupId, topicPartition: tp, value: value, interBrokerProtocolVersion: interBrokerProtocolVersion)

@@ -22,6 +22,7 @@ extension GroupMetadataManager {
         completion: @escaping @Sendable ([TopicPartition: ErrorCode]) -> Void
     ) {
         guard !offsets.isEmpty else { return completion([:]) }
+        warnIfMixingOffsetCommits(groupId, transactional: true)
         let refused: ErrorCode? = withGroup(groupId) { slot, status in
             if let status { return status }
             // Deleted since the coordinator's checks.
@@ -56,6 +57,18 @@ extension GroupMetadataManager {
             }
             completion(offsets.mapValues { _ in code })
         }
+    }
+
+    /// Notes the kind of commit `groupId` receives, and warns as Kafka 2.3 does once the group
+    /// has had both (the check comes before the commit that is about to be written counts).
+    func warnIfMixingOffsetCommits(_ groupId: String, transactional: Bool) {
+        let mixed: (Bool, String?) = withGroup(groupId) { slot, _ in
+            let mixed = slot.receivedConsumerOffsetCommits && slot.receivedTransactionalOffsetCommits
+            if transactional { slot.receivedTransactionalOffsetCommits = true } else { slot.receivedConsumerOffsetCommits = true }
+            return (mixed, slot.group?.leaderId)
+        }
+        guard mixed.0 else { return }
+        logger.warning("group: \(groupId) with leader: \(mixed.1 ?? "null") has received offset commits from consumers as well as transactional producers. Mixing both types of offset commits will generally result in surprises and should be avoided.")
     }
 
     /// `producerId`'s transaction ended (`isCommit`) with markers written to the
