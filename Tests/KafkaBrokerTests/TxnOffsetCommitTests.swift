@@ -170,6 +170,25 @@ import Testing
         #expect(h.committed(second) == [0: 10, 1: 30])
     }
 
+    /// A marker written while the partition loaded may come after the load read the log: it is
+    /// applied to the loaded groups at install; one the load already read changes nothing.
+    @Test func markersWrittenDuringTheLoadCompleteTheLoadedGroups() {
+        let tp = TopicPartition("orders", 0)
+        var slots: [String: GroupEntry.Slot] = [:]
+        for (group, producerId, offset) in [("a", Int64(1), Int64(10)), ("b", 1, 11), ("c", 2, 12)] {
+            var slot = GroupEntry.Slot()
+            slot.pendingTransactionalOffsets.load(
+                producerId: producerId, offsets: [tp: OffsetsTopicLoad.Commit(batchBaseOffset: offset, value: OffsetCommitValue(offset: offset))])
+            slots[group] = slot
+        }
+        var openGroups: [Int64: Set<String>] = [1: ["a", "b"], 2: ["c"]]
+        GroupMetadataManager.apply([(1, true), (2, false), (3, true)], to: &slots, openGroups: &openGroups)
+        #expect(slots["a"]?.offsets[tp]?.offset == 10 && slots["b"]?.offsets[tp]?.offset == 11)
+        #expect(slots["c"]?.offsets.isEmpty == true)
+        #expect(slots.values.allSatisfy { $0.pendingTransactionalOffsets.isEmpty })
+        #expect(openGroups.isEmpty)
+    }
+
     @Test func requestErrorsAreAnsweredPerPartition() async throws {
         let h = Harness()
         let coordinator = h.base.coordinator()

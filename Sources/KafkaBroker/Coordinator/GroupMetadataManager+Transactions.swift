@@ -74,12 +74,14 @@ extension GroupMetadataManager {
     /// `producerId`'s transaction ended (`isCommit`) with markers written to the
     /// `__consumer_offsets` partitions `partitions` of this broker (Kafka's
     /// `handleTxnCompletion`): in each of their groups where the producer has pending offsets,
-    /// they become the committed offsets (COMMIT) or are dropped (ABORT). Returns the groups
-    /// completed.
+    /// they become the committed offsets (COMMIT) or are dropped (ABORT). For a partition still
+    /// loading the marker is kept and applied when the load is installed. Returns the groups
+    /// completed now.
     @discardableResult
     func handleTxnCompletion(producerId: Int64, partitions: Set<Int32>, isCommit: Bool) -> [String] {
         var completed: [String] = []
-        for groupId in groupsBelongingToPartitions(producerId, partitions) {
+        let loaded = deferCompletionWhileLoading(producerId: producerId, partitions: partitions, isCommit: isCommit)
+        for groupId in groupsBelongingToPartitions(producerId, loaded) {
             let done: Bool = withGroup(groupId) { slot, status in
                 guard status == nil, slot.group?.state != .dead else { return false }
                 slot.pendingTransactionalOffsets.complete(

@@ -41,6 +41,10 @@ final class GroupMetadataManager: Sendable {
         /// The groups each producer has pending transactional offsets in (Kafka's
         /// `openGroupsForProducer`): where a transaction's marker must complete them.
         var openGroupsForProducer: [Int64: Set<String>] = [:]
+        /// Transaction markers written to a partition while it loads (producer id, COMMIT?), in
+        /// order: applied to the loaded groups when the load is installed, since the load may
+        /// have read the log before them.
+        var completionsDuringLoad: [Int32: [(producerId: Int64, isCommit: Bool)]] = [:]
     }
 
     let brokerId: BrokerId
@@ -162,6 +166,33 @@ final class GroupMetadataManager: Sendable {
         }
     }
 
+    /// Keeps a marker written to partitions that are loading, for their install; returns the
+    /// partitions of `partitions` that are not loading.
+    func deferCompletionWhileLoading(producerId: Int64, partitions: Set<Int32>, isCommit: Bool) -> Set<Int32> {
+        state.withLock { state in
+            let loading = partitions.intersection(state.loading)
+            for partition in loading { state.completionsDuringLoad[partition, default: []].append((producerId, isCommit)) }
+            return partitions.subtracting(loading)
+        }
+    }
+
+    /// Applies markers met while loading to the loaded `slots`, in order, and forgets the
+    /// groups they complete in `openGroups`. A marker the load has already read finds nothing
+    /// pending for its producer and changes nothing.
+    static func apply(
+        _ completions: [(producerId: Int64, isCommit: Bool)], to slots: inout [String: GroupEntry.Slot],
+        openGroups: inout [Int64: Set<String>]
+    ) {
+        for (producerId, isCommit) in completions {
+            for groupId in openGroups.removeValue(forKey: producerId) ?? [] {
+                guard var slot = slots[groupId] else { continue }
+                slot.pendingTransactionalOffsets.complete(
+                    producerId: producerId, isCommit: isCommit, committed: &slot.offsets, batchOffsets: &slot.offsetBatchOffsets)
+                slots[groupId] = slot
+            }
+        }
+    }
+
     // MARK: Loading and unloading
 
     /// Starts loading `partition` (Kafka's `scheduleLoadGroupAndOffsets`), unless it is loading
@@ -188,7 +219,10 @@ final class GroupMetadataManager: Sendable {
                 load = try readPartition(partition)
             } catch {
                 logger.error("Error loading offsets from \(topicPartition(partition)): \(error)")
-                state.withLock { _ = $0.loading.remove(partition) }
+                state.withLock { state in
+                    state.loading.remove(partition)
+                    state.completionsDuringLoad[partition] = nil
+                }
                 return
             }
             let actions = install(load, partition: partition)
@@ -262,6 +296,8 @@ final class GroupMetadataManager: Sendable {
         }
         return state.withLock { state in
             guard state.loading.remove(partition) != nil else { return [] }
+            let completions = state.completionsDuringLoad.removeValue(forKey: partition) ?? []
+            Self.apply(completions, to: &slots, openGroups: &openGroups)
             state.owned.insert(partition)
             for (groupId, slot) in slots {
                 state.groups[groupId] = GroupEntry(groupId: groupId, partition: partition, slot: slot)
@@ -277,6 +313,7 @@ final class GroupMetadataManager: Sendable {
         let now = time.milliseconds
         let dropped: [GroupEntry]? = state.withLock { state in
             state.loading.remove(partition)
+            state.completionsDuringLoad[partition] = nil
             guard state.owned.remove(partition) != nil else { return nil }
             let entries = state.groups.values.filter { $0.partition == partition }
             for entry in entries { state.groups[entry.groupId] = nil }
