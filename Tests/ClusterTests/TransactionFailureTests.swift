@@ -12,8 +12,9 @@ import Testing
 /// - the coordinator's broker killed with kill -9 while a transaction is open, and again after
 ///   EndTxn wrote PrepareCommit but before the markers are written: the next coordinator loads the
 ///   transaction from `__transaction_state` and the producer commits or aborts it;
-/// - the data partition's leader killed with kill -9 between EndTxn and its markers: the marker
-///   channel sends them to the new leader;
+/// - the data partition's leader killed with kill -9 between EndTxn and its markers (held back,
+///   or stopped with SIGSTOP as the commit is sent): the marker channel sends them to the new
+///   leader, and the killed broker, restarted, replicates them;
 /// - a second producer with the same `transactional.id` fences the first, whose open transaction
 ///   is aborted;
 /// - a producer killed mid-transaction is aborted after its `transaction.timeout.ms`.
@@ -156,6 +157,53 @@ extension RealClusterTests {
                 let committed = Self.values("first", 5) + Self.values("second", 5)
                 #expect(try Support.values(cluster, isolation: "read_committed", expecting: 10) == committed)
                 keepBrokerLogs(cluster, test: "leaderKilledBetweenEndTxnAndItsMarkers")
+            }
+        }
+
+        @Test func leaderStoppedAtCommitThenKilledAndRestarted() async throws {
+            try await withKafkaCluster(overrides: Support.overrides) { cluster in
+                let zk = try await observe(cluster)
+                defer { Task { await zk.close() } }
+                let producer = try Support.producer(cluster, transactionalId: "txn-leader-stopped")
+                let roles = try await Support.start(producer, zk)
+                #expect(try await producer.step("begin") == "ok begin")
+                #expect(try await producer.step("produce first 5") == "ok produce", "\(producer.errorTail)")
+
+                // The leader stops as the commit is sent: PrepareCommit waits until the stopped
+                // broker leaves the ISR of __transaction_state, and the COMMIT marker cannot reach
+                // it; then it dies. Whether the marker went to it first or straight to the next
+                // leader, the next leader must end up with it.
+                let leader = cluster.broker(Int(roles.leader.rawValue))
+                leader.send(SIGSTOP)
+                try producer.send("commit")
+                let commit = try await producer.answer(to: "commit")
+                #expect(commit == "ok commit", "\(producer.errorTail)")
+                await leader.kill9()
+                _ = try await waitFor("another leader for \(Support.data)", timeout: .seconds(60)) {
+                    try await Replication.state(zk, Support.data).map(\.leader).flatMap { $0 != roles.leader && $0.rawValue >= 0 ? $0 : nil }
+                }
+                #expect(try await Support.waitForStableEnd(cluster, zk) == 6, "5 records and the COMMIT marker on the new leader")
+
+                #expect(try await producer.step("begin") == "ok begin")
+                #expect(try await producer.step("produce second 5") == "ok produce", "\(producer.errorTail)")
+                #expect(try await producer.step("commit") == "ok commit", "\(producer.errorTail)")
+                await producer.stop()
+                #expect(try await Support.waitForStableEnd(cluster, zk) == 12)
+
+                // The killed leader comes back as a follower and gets the markers by replication.
+                let starts = leader.startedCount
+                try leader.start()
+                try await cluster.waitUntilStarted(leader, previousStarts: starts)
+                try await waitUntil("broker \(roles.leader.rawValue) back in the ISR of \(Support.data)", timeout: .seconds(90)) {
+                    try await Replication.state(zk, Support.data)?.isr.contains(roles.leader) ?? false
+                }
+                try await waitUntil("the three replicas of \(Support.data) to hold the same log", timeout: .seconds(60)) {
+                    let segments = [roles.leader, roles.follower, roles.coordinator].map { Replication.segments(cluster.broker(Int($0.rawValue)), Support.data) }
+                    return segments[0] == segments[1] && segments[1] == segments[2]
+                }
+                let committed = Self.values("first", 5) + Self.values("second", 5)
+                #expect(try Support.values(cluster, isolation: "read_committed", expecting: 10) == committed)
+                keepBrokerLogs(cluster, test: "leaderStoppedAtCommitThenKilledAndRestarted")
             }
         }
 
