@@ -5,6 +5,8 @@ import KafkaTestKit
 import KafkaZk
 import Testing
 
+@testable import kafka
+
 /// The set-up and the probes of ``RealClusterTests/TransactionFailureTests``: three brokers with
 /// `__transaction_state` in one partition replicated three times (so the coordinator of every
 /// transactional id is that partition's leader, read from ZooKeeper), a data topic whose leader is
@@ -88,6 +90,18 @@ enum TransactionFailure {
         let read = try PythonClient.run("isolation_consumer.py", [bootstrap(cluster), topic, isolation, "\(count)"])
         #expect(read.status == 0, "\(read.errorTail)")
         return read.outputText.split(separator: "\n").map(String.init)
+    }
+
+    /// The states written to `broker`'s `__transaction_state-0`, in order, as `kafka dump-log
+    /// --transaction-log-decoder` prints them (a segment read while written may end in a partial
+    /// batch: the caller retries).
+    static func transactionStates(_ broker: KafkaCluster.Broker) throws -> [String] {
+        let segment = broker.logDirectory.appendingPathComponent("__transaction_state-0/00000000000000000000.log").path
+        let dump = try DumpLogCommand.dumpLog(path: segment, printDataLog: true, transactionLogDecoder: true)
+        return dump.split(separator: "\n").compactMap { line in
+            guard let start = line.range(of: "state=") else { return nil }
+            return String(line[start.upperBound...].prefix { $0 != "," })
+        }
     }
 
     /// Holds the transaction markers of the data partition back: with `min.insync.replicas` above

@@ -107,6 +107,10 @@ extension RealClusterTests {
                 #expect(Support.endOffset(leader, readCommitted: true) == 0, "still held")
                 try await Support.releaseMarkers(cluster, zk, on: [roles.leader, roles.follower])
                 #expect(try await Support.waitForStableEnd(cluster, zk) == 6, "5 records and the COMMIT marker")
+                // The new coordinator wrote the completion after the prepare its predecessor wrote.
+                try await waitUntil("CompleteCommit in broker \(successor.rawValue)'s __transaction_state-0", timeout: .seconds(60)) {
+                    try Support.transactionStates(successorBroker) == ["Empty", "Ongoing", "PrepareCommit", "CompleteCommit"]
+                }
 
                 // The next transaction starts only once the loaded one is CompleteCommit.
                 #expect(try await producer.step("begin") == "ok begin")
