@@ -73,14 +73,27 @@ enum TransactionFailure {
         return partition.offset
     }
 
+    /// ``endOffset(_:readCommitted:)`` once `broker` answers it (a connection may fail under load).
+    static func answeredEndOffset(_ broker: KafkaCluster.Broker, readCommitted: Bool) async throws -> Int64 {
+        try await waitFor("broker \(broker.id) to list the end offset of \(data)", timeout: .seconds(60), every: .milliseconds(200)) {
+            endOffset(broker, readCommitted: readCommitted)
+        }
+    }
+
     /// Waits until the data partition's leader lists the same end offset at both isolation levels
-    /// (no transaction open below the high watermark), and returns it.
-    static func waitForStableEnd(_ cluster: KafkaCluster, _ zk: KafkaZkClient, timeout: Duration = .seconds(90)) async throws -> Int64 {
-        try await waitFor("the last stable offset of \(data) to reach its high watermark", timeout: timeout, every: .milliseconds(200)) {
+    /// (no transaction open below the high watermark), at least `minimum`, and returns it. (A
+    /// new leader's high watermark can start below its log end, and equal to its last stable
+    /// offset, until its followers fetch again; `minimum` waits that out, and the caller checks
+    /// that nothing more is there.)
+    static func waitForStableEnd(
+        _ cluster: KafkaCluster, _ zk: KafkaZkClient, atLeast minimum: Int64, timeout: Duration = .seconds(90)
+    ) async throws -> Int64 {
+        try await waitFor("the last stable offset of \(data) to reach its high watermark, at least \(minimum)", timeout: timeout,
+                          every: .milliseconds(200)) {
             guard let leader = try await Replication.state(zk, data)?.leader, leader.rawValue >= 0 else { return nil }
             let broker = cluster.broker(Int(leader.rawValue))
             guard let committed = endOffset(broker, readCommitted: true), let uncommitted = endOffset(broker, readCommitted: false),
-                  committed == uncommitted else { return nil }
+                  committed == uncommitted, committed >= minimum else { return nil }
             return committed
         }
     }

@@ -68,7 +68,7 @@ extension RealClusterTests {
                 let successorLog = cluster.broker(Int(successor.rawValue)).log
                 #expect(!lines(successorLog, containing: "Finished loading 1 transaction metadata from __transaction_state-0").isEmpty,
                         "the new coordinator loaded the open transaction")
-                let stable = try await Support.waitForStableEnd(cluster, zk)
+                let stable = try await Support.waitForStableEnd(cluster, zk, atLeast: 17)
                 #expect(stable == 17, "15 records and two markers")
                 #expect(try Support.values(cluster, isolation: "read_committed", expecting: committed.count) == committed)
                 let everything = Self.values("open", 5) + Self.values("more", 5) + Self.values("after", 5)
@@ -92,8 +92,8 @@ extension RealClusterTests {
                 // marker cannot be written, so the transaction stays open in the data partition.
                 #expect(try await producer.step("commit") == "ok commit", "\(producer.errorTail)")
                 let leader = cluster.broker(Int(roles.leader.rawValue))
-                #expect(Support.endOffset(leader, readCommitted: true) == 0, "the transaction is not complete")
-                #expect(Support.endOffset(leader, readCommitted: false) == 5)
+                #expect(try await Support.answeredEndOffset(leader, readCommitted: true) == 0, "the transaction is not complete")
+                #expect(try await Support.answeredEndOffset(leader, readCommitted: false) == 5)
 
                 await cluster.broker(Int(roles.coordinator.rawValue)).kill9()
                 let successor = try await waitFor("another leader for \(Support.transactionState)", timeout: .seconds(60)) {
@@ -104,9 +104,9 @@ extension RealClusterTests {
                 try await waitUntil("broker \(successor.rawValue) to load the prepared transaction", timeout: .seconds(60)) {
                     !lines(successorBroker.log, containing: "Finished loading 1 transaction metadata from __transaction_state-0").isEmpty
                 }
-                #expect(Support.endOffset(leader, readCommitted: true) == 0, "still held")
+                #expect(try await Support.answeredEndOffset(leader, readCommitted: true) == 0, "still held")
                 try await Support.releaseMarkers(cluster, zk, on: [roles.leader, roles.follower])
-                #expect(try await Support.waitForStableEnd(cluster, zk) == 6, "5 records and the COMMIT marker")
+                #expect(try await Support.waitForStableEnd(cluster, zk, atLeast: 6) == 6, "5 records and the COMMIT marker")
                 // The new coordinator wrote the completion after the prepare its predecessor wrote.
                 try await waitUntil("CompleteCommit in broker \(successor.rawValue)'s __transaction_state-0", timeout: .seconds(60)) {
                     try Support.transactionStates(successorBroker) == ["Empty", "Ongoing", "PrepareCommit", "CompleteCommit"]
@@ -119,7 +119,7 @@ extension RealClusterTests {
                 await producer.stop()
 
                 let committed = Self.values("prepared", 5) + Self.values("next", 5)
-                #expect(try await Support.waitForStableEnd(cluster, zk) == 12)
+                #expect(try await Support.waitForStableEnd(cluster, zk, atLeast: 12) == 12)
                 #expect(try Support.values(cluster, isolation: "read_committed", expecting: 10) == committed)
                 keepBrokerLogs(cluster, test: "coordinatorKilledAfterPrepareCommit")
             }
@@ -137,7 +137,7 @@ extension RealClusterTests {
                 try await Support.holdMarkers(cluster, zk, on: [roles.leader, roles.follower, roles.coordinator])
                 #expect(try await producer.step("commit") == "ok commit", "\(producer.errorTail)")
                 let leader = cluster.broker(Int(roles.leader.rawValue))
-                #expect(Support.endOffset(leader, readCommitted: true) == 0, "the COMMIT marker is held")
+                #expect(try await Support.answeredEndOffset(leader, readCommitted: true) == 0, "the COMMIT marker is held")
 
                 await leader.kill9()
                 let successor = try await waitFor("another leader for \(Support.data)", timeout: .seconds(60)) {
@@ -145,19 +145,17 @@ extension RealClusterTests {
                 }
                 // The new leader rebuilt the open transaction from replication: its LSO stays at it.
                 let successorBroker = cluster.broker(Int(successor.rawValue))
-                let successorStable = try await waitFor("broker \(successor.rawValue) to list offsets as leader", timeout: .seconds(60)) {
-                    Support.endOffset(successorBroker, readCommitted: true)
-                }
-                #expect(successorStable == 0, "the new leader holds the transaction open too")
+                #expect(try await Support.answeredEndOffset(successorBroker, readCommitted: true) == 0,
+                        "the new leader holds the transaction open too")
                 try await Support.releaseMarkers(cluster, zk, on: [roles.follower, roles.coordinator])
-                #expect(try await Support.waitForStableEnd(cluster, zk) == 6, "5 records and the COMMIT marker on the new leader")
+                #expect(try await Support.waitForStableEnd(cluster, zk, atLeast: 6) == 6, "5 records and the COMMIT marker on the new leader")
 
                 #expect(try await producer.step("begin") == "ok begin")
                 #expect(try await producer.step("produce second 5") == "ok produce", "\(producer.errorTail)")
                 #expect(try await producer.step("commit") == "ok commit", "\(producer.errorTail)")
                 await producer.stop()
 
-                #expect(try await Support.waitForStableEnd(cluster, zk) == 12)
+                #expect(try await Support.waitForStableEnd(cluster, zk, atLeast: 12) == 12)
                 let committed = Self.values("first", 5) + Self.values("second", 5)
                 #expect(try Support.values(cluster, isolation: "read_committed", expecting: 10) == committed)
                 keepBrokerLogs(cluster, test: "leaderKilledBetweenEndTxnAndItsMarkers")
@@ -186,13 +184,13 @@ extension RealClusterTests {
                 _ = try await waitFor("another leader for \(Support.data)", timeout: .seconds(60)) {
                     try await Replication.state(zk, Support.data).map(\.leader).flatMap { $0 != roles.leader && $0.rawValue >= 0 ? $0 : nil }
                 }
-                #expect(try await Support.waitForStableEnd(cluster, zk) == 6, "5 records and the COMMIT marker on the new leader")
+                #expect(try await Support.waitForStableEnd(cluster, zk, atLeast: 6) == 6, "5 records and the COMMIT marker on the new leader")
 
                 #expect(try await producer.step("begin") == "ok begin")
                 #expect(try await producer.step("produce second 5") == "ok produce", "\(producer.errorTail)")
                 #expect(try await producer.step("commit") == "ok commit", "\(producer.errorTail)")
                 await producer.stop()
-                #expect(try await Support.waitForStableEnd(cluster, zk) == 12)
+                #expect(try await Support.waitForStableEnd(cluster, zk, atLeast: 12) == 12)
 
                 // The killed leader comes back as a follower and gets the markers by replication.
                 let starts = leader.startedCount
@@ -238,7 +236,7 @@ extension RealClusterTests {
                 await first.stop()
                 await second.stop()
 
-                #expect(try await Support.waitForStableEnd(cluster, zk) == 10, "5 aborted, their marker, 3 committed, their marker")
+                #expect(try await Support.waitForStableEnd(cluster, zk, atLeast: 10) == 10, "5 aborted, their marker, 3 committed, their marker")
                 #expect(try Support.values(cluster, isolation: "read_committed", expecting: 3) == Self.values("live", 3))
                 #expect(try Support.values(cluster, isolation: "read_uncommitted", expecting: 8)
                     == Self.values("zombie", 5) + Self.values("live", 3))
@@ -263,7 +261,7 @@ extension RealClusterTests {
                 let plain = try ProduceConsumeTests.kcat(["-b", bootstrap, "-P", "-t", Support.topic, "-p", "0", "-X", "acks=all"],
                                                          input: "after-0\nafter-1\nafter-2\n")
                 #expect(plain.status == 0)
-                #expect(try await Support.waitForStableEnd(cluster, zk) == 9, "5 aborted records, the ABORT marker, 3 plain records")
+                #expect(try await Support.waitForStableEnd(cluster, zk, atLeast: 9) == 9, "5 aborted records, the ABORT marker, 3 plain records")
                 #expect(try Support.values(cluster, isolation: "read_committed", expecting: 3) == Self.values("after", 3))
 
                 let coordinator = cluster.broker(Int(roles.coordinator.rawValue))
