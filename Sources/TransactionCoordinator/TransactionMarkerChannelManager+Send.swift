@@ -7,7 +7,8 @@ extension TransactionMarkerChannelManager {
     /// Retries the final appends that found the log unavailable, routes the markers without a
     /// leader again, then sends each broker's queue as one WriteTxnMarkers request (the brokers
     /// concurrently) and handles the answers. Returns whether something waits for a retry
-    /// (markers without a leader, failed sends, appends to retry), so the loop backs off.
+    /// (markers without a leader, failed sends, partitions answered with a retriable error,
+    /// appends to retry), so the loop backs off instead of sending them again at once.
     @discardableResult
     public func sendQueuedMarkers() async -> Bool {
         let appends = txnLogAppendRetryQueue
@@ -25,6 +26,7 @@ extension TransactionMarkerChannelManager {
         markersQueuePerBroker.removeAll()
         let network = self.network
         var failedSends = false
+        var retriedPartitions = false
         await withTaskGroup(of: (BrokerId, [TxnIdAndMarker], Result<WriteTxnMarkers.Response, any Error>).self) { group in
             for (broker, markers) in batches {
                 let request = Self.request(for: markers)
@@ -36,14 +38,15 @@ extension TransactionMarkerChannelManager {
             }
             for await (broker, markers, outcome) in group {
                 switch outcome {
-                case .success(let response): await handleResponse(response, markers: markers, from: broker)
+                case .success(let response):
+                    if await handleResponse(response, markers: markers, from: broker) { retriedPartitions = true }
                 case .failure(let error):
                     failedSends = true
                     await handleDisconnect(markers, from: broker, error: error)
                 }
             }
         }
-        return failedSends || !markersQueueForUnknownBroker.isEmpty || !txnLogAppendRetryQueue.isEmpty
+        return failedSends || retriedPartitions || !markersQueueForUnknownBroker.isEmpty || !txnLogAppendRetryQueue.isEmpty
     }
 
     /// The WriteTxnMarkers request of a broker's queue: one entry per queued marker, topics and
@@ -89,8 +92,11 @@ extension TransactionMarkerChannelManager {
     /// transaction is dropped (someone newer completes it). Leadership moved, the partition
     /// unknown, not enough replicas, a timeout, a storage error: routed again. A partition missing
     /// from the answer is routed again too. Anything else cannot happen for a marker; it is
-    /// logged and the partition is left pending, as Kafka's handler stops on it.
-    func handleResponse(_ response: WriteTxnMarkers.Response, markers: [TxnIdAndMarker], from broker: BrokerId) async {
+    /// logged and the partition is left pending, as Kafka's handler stops on it. Returns whether
+    /// any partition was routed again.
+    @discardableResult
+    func handleResponse(_ response: WriteTxnMarkers.Response, markers: [TxnIdAndMarker], from broker: BrokerId) async -> Bool {
+        var routedAgain = false
         var byProducerId: [Int64: WriteTxnMarkers.TxnMarkerResult] = [:]
         for result in response.transactionMarkers { byProducerId[result.producerId] = result }
         for marker in markers {
@@ -131,8 +137,10 @@ extension TransactionMarkerChannelManager {
                 var again = marker
                 again.partitions = retry
                 await addTxnMarkersToBrokers(again)
+                routedAgain = true
             }
             await maybeWriteTxnCompletion(marker.transactionalId)
         }
+        return routedAgain
     }
 }

@@ -91,10 +91,10 @@ import TransactionCoordinator
         let h = await Harness([Self.t0: .leader(Self.b1)])
         h.network.answer(Self.t0, with: error)
         await h.queue([Self.t0])
-        await h.manager.sendQueuedMarkers()
+        #expect(await h.manager.sendQueuedMarkers() == true, "the retry waits for the backoff")
         #expect(await h.manager.queuedMarkers(for: Self.b1).map(\.partitions) == [[Self.t0]])
         h.network.answer(Self.t0, with: .none)
-        await h.manager.sendQueuedMarkers()
+        #expect(await h.manager.sendQueuedMarkers() == false)
         #expect(h.network.requests.count == 2 && h.target.completed == ["tx"])
     }
 
