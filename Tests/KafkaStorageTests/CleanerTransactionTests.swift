@@ -206,4 +206,38 @@ import Testing
         #expect(try offsets(log) == ([2, 3], [1]))
         #expect(try txnIndexEntries(log) == [AbortedTransaction(producerId: 1, firstOffset: 0, lastOffset: 1, lastStableOffset: 2)])
     }
+
+    /// The horizon as a cleaning computes it: the last modified time of the last clean segment
+    /// minus `delete.retention.ms`. A marker left without data in an older clean segment goes
+    /// once that segment was last modified at or before the horizon, and stays otherwise.
+    @Test(arguments: [true, false])
+    func theDeleteHorizonFollowsTheLastCleanSegment(_ retentionHasPassed: Bool) throws {
+        let log = try base.openLog()
+        try append(log, try Self.transactional(0, [("a", String(repeating: "x", count: 400))], producerId: 1, sequence: 0))
+        try append(log, try Self.marker(.abort, 1, producerId: 1))
+        try base.roll(log)
+        try plain(log, 2, [("b", String(repeating: "y", count: 400))])
+        try base.roll(log)
+        try plain(log, 3, [("c", "1")])
+        forgetProducers(log)
+        let retentionMs: Int64 = 60_000
+        log.withLock { local in
+            local.config.segmentBytes = 600  // the first two segments are cleaned apart
+            local.config.deleteRetentionMs = retentionMs
+        }
+        #expect(try base.clean(log, base.cleaner(), from: 0).0 == 3)
+        #expect(try offsets(log) == ([2, 3], [1]), "the first cleaning read the aborted data")
+        #expect(try log.withLock { $0.segments.map(\.baseOffset) } == [0, 2, 3])
+
+        let markerSegmentModified: Int64 = 1_796_246_630_000
+        let lastCleanModified = markerSegmentModified + retentionMs + (retentionHasPassed ? 0 : -1)
+        try log.withLock { local in
+            try local.segments[0].setLastModified(markerSegmentModified)
+            try local.segments[1].setLastModified(lastCleanModified)
+        }
+        try base.roll(log)
+        try plain(log, 4, [("c", "2")])
+        #expect(try base.clean(log, base.cleaner(), from: 3).0 == 4)
+        #expect(try offsets(log) == ([2, 3, 4], retentionHasPassed ? [] : [1]))
+    }
 }
