@@ -75,7 +75,8 @@ import Testing
         #expect(manager.grabFilthiestCompactedLog() == nil)
         manager.setFirstUnstableOffsetProvider { _ in 150 }
         let picked = try #require(manager.grabFilthiestCompactedLog())
-        #expect(picked.0.firstUncleanableOffset == 150)
+        // The base of the segment holding offset 150, as Kafka's LogToClean rounds it.
+        #expect(picked.0.firstUncleanableOffset == 100)
     }
 
     @Test func aLogWhoseCleaningFailsIsMarkedUncleanableAndTheThreadGoesOn() throws {

@@ -27,7 +27,7 @@ extension Cleaner {
     /// since (otherwise `LogCleaningAbortedError`, the cleaned output discarded). `checkAborted`
     /// is called before each segment of both passes.
     public func clean(
-        _ log: Log, firstDirtyOffset: Int64, firstUncleanableOffset: Int64, lastOffsetOfActiveProducers: [Int64: Int64] = [:],
+        _ log: Log, firstDirtyOffset: Int64, firstUncleanableOffset: Int64,
         checkAborted: @escaping () throws -> Void = {}
     ) throws -> (endOffset: Int64, stats: CleanerStats) {
         let snapshot = try log.withLock { local in
@@ -38,7 +38,11 @@ extension Cleaner {
         }
         let topicPartition = snapshot.topicPartition
         var target = CleaningTarget(
-            topicPartition: topicPartition, dir: snapshot.dir, config: snapshot.config, time: snapshot.time, segments: snapshot.segments
+            topicPartition: topicPartition, dir: snapshot.dir, config: snapshot.config, time: snapshot.time, segments: snapshot.segments,
+            abortedTransactions: { from, to in
+                try log.withLock { local in try local.collectAbortedTransactions(fetchOffset: from, upperBoundOffset: to) }
+            },
+            lastRecordsOfActiveProducers: { try log.withLock { local in try local.ensureOpen(); return local.lastRecordsOfActiveProducers } }
         ) { new, old, crashPoint in
             let swap = CleanerSwap(new: new, old: old, crashPoint: crashPoint)
             try log.withLock { local in
@@ -56,7 +60,6 @@ extension Cleaner {
         target.checkAborted = checkAborted
         return try doClean(
             target, firstDirtyOffset: firstDirtyOffset, firstUncleanableOffset: firstUncleanableOffset,
-            deleteHorizonMs: Self.deleteHorizon(target, firstDirtyOffset: firstDirtyOffset),
-            lastOffsetOfActiveProducers: lastOffsetOfActiveProducers)
+            deleteHorizonMs: Self.deleteHorizon(target, firstDirtyOffset: firstDirtyOffset))
     }
 }

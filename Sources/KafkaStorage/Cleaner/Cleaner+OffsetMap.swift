@@ -5,23 +5,29 @@ extension Cleaner {
     /// The first pass (Kafka's `buildOffsetMap`): clears the map, then maps `key → offset` for
     /// every keyed record at or after `start` in the segments holding `[start, end)`, in offset
     /// order, stopping once the map holds `slots × loadFactor` keys (the rest is cleaned by a
-    /// later run). Control batches and transactional batches are not mapped (see below). After
-    /// each batch read past `start`, the map's
-    /// `latestOffset` becomes the batch's last offset, so the cleaned range ends at a batch
-    /// boundary.
+    /// later run). Control batches and the batches of aborted transactions (the `.txnindex`
+    /// entries overlapping `[start, end)`, walked through by a `CleanedTransactionMetadata`) are
+    /// not mapped: an aborted record must not make an older committed value of its key
+    /// redundant. Committed transactional records are mapped like any other; `end` is at or
+    /// below the first unstable offset, so no undecided transaction is read. After each batch
+    /// read past `start`, the map's `latestOffset` becomes the batch's last offset, so the
+    /// cleaned range ends at a batch boundary.
     func buildOffsetMap(_ log: CleaningTarget, start: Int64, end: Int64, stats: inout CleanerStats) throws {
         offsetMap.clear()
         let dirty = Array(log.segments(from: start, to: end))
         logger.info("Cleaner \(id): Building offset map for log \(log.topicPartition) for \(dirty.count) segments in offset range [\(start), \(end)).")
+        var transactionMetadata = CleanedTransactionMetadata(abortedTransactions: try log.abortedTransactions(start, end))
         for segment in dirty {
             try log.checkAborted()
-            if try buildOffsetMapForSegment(segment, start: start, stats: &stats) { break }
+            if try buildOffsetMapForSegment(segment, start: start, transactionMetadata: &transactionMetadata, stats: &stats) { break }
         }
         logger.info("Cleaner \(id): Offset map for log \(log.topicPartition) complete.")
     }
 
     /// Maps one segment; true when the map became full (the segment is then partly mapped).
-    private func buildOffsetMapForSegment(_ segment: LogSegment, start: Int64, stats: inout CleanerStats) throws -> Bool {
+    private func buildOffsetMapForSegment(
+        _ segment: LogSegment, start: Int64, transactionMetadata: inout CleanedTransactionMetadata, stats: inout CleanerStats
+    ) throws -> Bool {
         var position = Int(segment.offsetIndex.lookup(start).position)
         let maxDesiredMapSize = offsetMap.maxDesiredSize(loadFactor: dupBufferLoadFactor)
         var readSize = ioBufferSize
@@ -30,10 +36,14 @@ extension Cleaner {
             var batches = MemoryRecords(chunk).batches
             while let batch = batches.next() {
                 stats.mapBytesRead += batch.sizeInBytes
-                if batch.isControlBatch || batch.isTransactional {
-                    // Not mapped: transaction markers, and transactional data, which may belong to
-                    // an aborted transaction (Kafka leaves those out of the map). Until the
-                    // cleaner tracks transactions, no transactional record supersedes another.
+                if batch.isControlBatch {
+                    _ = transactionMetadata.onControlBatchRead(
+                        producerId: batch.producerId, lastOffset: batch.lastOffset, type: try CleanerRecordFilter.controlType(of: batch))
+                    stats.mapMessagesRead += 1
+                } else if transactionMetadata.onBatchRead(
+                    producerId: batch.producerId, lastOffset: batch.lastOffset, isTransactional: batch.isTransactional)
+                {
+                    // Aborted: its records supersede nothing.
                     stats.mapMessagesRead += Int(batch.recordCount)
                 } else {
                     var records = try batch.records()

@@ -41,26 +41,35 @@ extension Cleaner {
 
     /// Recopies one group into `<first base offset>.log.cleaned` (and its indexes), then swaps it
     /// in for the group (Kafka's `cleanSegments`). Each source segment keeps its tombstones when
-    /// it was last modified after `deleteHorizonMs`. The cleaned segment takes the last source
-    /// segment's modification time, which later runs measure the delete horizon from.
+    /// it was last modified after `deleteHorizonMs`, and so do its transaction markers. The
+    /// cleaned segment takes the last source segment's modification time, which later runs
+    /// measure the delete horizon from.
+    ///
+    /// Transactions: before each source segment, the aborted transactions overlapping it (up to
+    /// the next segment of the group, or the end of the cleaned range for the last) join
+    /// `transactionMetadata`, which carries over from the previous group. The cleaned segment's
+    /// `.txnindex` is written afresh: the aborted transactions of the ABORT markers kept with
+    /// their data (see `CleanerRecordFilter`); the producers' last records are read once per
+    /// group.
     func cleanSegments(
-        _ log: CleaningTarget, _ segments: [LogSegment], deleteHorizonMs: Int64, lastOffsetOfActiveProducers: [Int64: Int64],
+        _ log: CleaningTarget, _ segments: [LogSegment], deleteHorizonMs: Int64, transactionMetadata: inout CleanedTransactionMetadata,
         stats: inout CleanerStats
     ) throws {
         guard let first = segments.first, let last = segments.last else { return }
         let cleaned = try createNewCleanedSegment(log, baseOffset: first.baseOffset)
         do {
-            for source in segments {
+            let lastRecordsOfActiveProducers = try log.lastRecordsOfActiveProducers()
+            for (index, source) in segments.enumerated() {
                 try log.checkAborted()
+                let upperBoundOffset = index + 1 < segments.count ? segments[index + 1].baseOffset : offsetMap.latestOffset + 1
+                transactionMetadata.addAbortedTransactions(try log.abortedTransactions(source.baseOffset, upperBoundOffset))
                 let retainDeletes = source.lastModified > deleteHorizonMs
                 logger.info(
                     "Cleaner \(id): Cleaning segment \(source.baseOffset) in log \(log.topicPartition) (largest timestamp \(Self.date(source.largestTimestamp))) into \(cleaned.baseOffset), \(retainDeletes ? "retaining" : "discarding") deletes."
                 )
                 try cleanInto(
-                    source, cleaned, retainDeletes: retainDeletes, lastOffsetOfActiveProducers: lastOffsetOfActiveProducers, stats: &stats)
-                // Markers are copied whole (the cleaner does not remove aborted transactions yet),
-                // so each aborted transaction of the source stays one of the cleaned segment.
-                for aborted in try source.txnIndex.entries() { try cleaned.txnIndex.append(aborted) }
+                    source, cleaned, retainDeletes: retainDeletes, transactionMetadata: &transactionMetadata,
+                    lastRecordsOfActiveProducers: lastRecordsOfActiveProducers, stats: &stats)
             }
             try cleaned.onBecomeInactiveSegment()
             try cleaned.flush()
@@ -97,17 +106,19 @@ extension Cleaner {
     }
 
     /// Copies what `CleanerRecordFilter` keeps of `source` to the end of `destination`, one
-    /// chunk of `ioBufferSize` bytes at a time (Kafka's `cleanInto`).
+    /// chunk of `ioBufferSize` bytes at a time, and the aborted transactions of the ABORT markers
+    /// it keeps with their data to `destination`'s `.txnindex` (Kafka's `cleanInto`).
     func cleanInto(
-        _ source: LogSegment, _ destination: LogSegment, retainDeletes: Bool, lastOffsetOfActiveProducers: [Int64: Int64],
-        stats: inout CleanerStats
+        _ source: LogSegment, _ destination: LogSegment, retainDeletes: Bool, transactionMetadata: inout CleanedTransactionMetadata,
+        lastRecordsOfActiveProducers: [Int64: LastRecord], stats: inout CleanerStats
     ) throws {
         var position = 0
         var readSize = ioBufferSize
         while position < source.log.sizeInBytes {
             let chunk = try source.log.read(position: position, size: readSize)
             let result = try CleanerRecordFilter.filter(
-                chunk, map: &offsetMap, retainDeletes: retainDeletes, lastOffsetOfActiveProducers: lastOffsetOfActiveProducers)
+                chunk, map: &offsetMap, retainDeletes: retainDeletes, transactionMetadata: &transactionMetadata,
+                lastRecordsOfActiveProducers: lastRecordsOfActiveProducers)
             stats.messagesRead += result.messagesRead
             stats.bytesRead += result.bytesRead
             stats.messagesWritten += result.messagesRetained
@@ -118,6 +129,7 @@ extension Cleaner {
                     largestOffset: result.maxOffset, largestTimestamp: result.maxTimestamp,
                     shallowOffsetOfMaxTimestamp: result.shallowOffsetOfMaxTimestamp, records: MemoryRecords(result.output))
             }
+            for aborted in result.abortedTransactions { try destination.txnIndex.append(aborted) }
             if result.bytesRead == 0 {
                 readSize = try grownReadSize(readSize, segment: source, position: position)
                 continue

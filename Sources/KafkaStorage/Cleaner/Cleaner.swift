@@ -9,7 +9,8 @@ import Logging
 /// `clean` is given the log and its **dirty section** `[firstDirtyOffset, firstUncleanableOffset)`:
 /// the first dirty offset is the cleaner checkpoint (or the log start), the first uncleanable
 /// offset at most the active segment's base offset (the caller also lowers it for
-/// `min.compaction.lag.ms` and unstable transactions). Then:
+/// `min.compaction.lag.ms`, the high watermark and the first unstable offset), rounded down to
+/// the base offset of the segment holding it. Then:
 ///
 /// 1. **Offset map** (`buildOffsetMap`): every keyed record of the dirty segments, from the first
 ///    dirty offset on, puts `key → offset`, until the map holds `slots × loadFactor` keys. The
@@ -28,6 +29,13 @@ import Logging
 ///    takes the group's last modified time and is swapped in for the group
 ///    (`LocalLog.replaceSegments`: `.cleaned` → `.swap`, old segments → `.deleted`,
 ///    `.swap` → live).
+///
+/// **Transactions** (Kafka's rules; see `CleanedTransactionMetadata`): the records of aborted
+/// transactions (the `.txnindex` entries) are left out of the map and dropped whatever their
+/// keys; a marker is kept while data of its transaction was read in the pass, and after that
+/// until its segment is older than the delete horizon, like a tombstone; the cleaned segment's
+/// `.txnindex` holds the aborted transactions of the ABORT markers kept with data still read;
+/// each active producer's last batch (`LastRecord`) is kept, emptied if need be.
 ///
 /// The caller then records `endOffset` as the log's new cleaner checkpoint.
 ///
@@ -68,29 +76,24 @@ public final class Cleaner: @unchecked Sendable {
     }
 
     /// Cleans the dirty section of `log` (see the type's documentation) and returns the offset up
-    /// to which the log is now clean (the next cleaner checkpoint) with the run's figures.
-    /// `lastOffsetOfActiveProducers` maps a producer id to the last offset it wrote, from the
-    /// log's producer state (an empty map when producer state is not tracked). Runs under the
-    /// caller's lock (see `clean(_ log: Log, ...)` for the cleaner threads' way).
+    /// to which the log is now clean (the next cleaner checkpoint) with the run's figures. Runs
+    /// under the caller's lock (see `clean(_ log: Log, ...)` for the cleaner threads' way).
     public func clean(
-        _ log: LocalLog, firstDirtyOffset: Int64, firstUncleanableOffset: Int64,
-        lastOffsetOfActiveProducers: [Int64: Int64] = [:]
+        _ log: LocalLog, firstDirtyOffset: Int64, firstUncleanableOffset: Int64
     ) throws -> (endOffset: Int64, stats: CleanerStats) {
         let target = CleaningTarget(log)
         return try doClean(
             target, firstDirtyOffset: firstDirtyOffset, firstUncleanableOffset: firstUncleanableOffset,
-            deleteHorizonMs: Self.deleteHorizon(target, firstDirtyOffset: firstDirtyOffset),
-            lastOffsetOfActiveProducers: lastOffsetOfActiveProducers)
+            deleteHorizonMs: Self.deleteHorizon(target, firstDirtyOffset: firstDirtyOffset))
     }
 
     /// `clean` with the delete horizon given.
     public func doClean(
-        _ log: LocalLog, firstDirtyOffset: Int64, firstUncleanableOffset: Int64, deleteHorizonMs: Int64,
-        lastOffsetOfActiveProducers: [Int64: Int64] = [:]
+        _ log: LocalLog, firstDirtyOffset: Int64, firstUncleanableOffset: Int64, deleteHorizonMs: Int64
     ) throws -> (endOffset: Int64, stats: CleanerStats) {
         try doClean(
             CleaningTarget(log), firstDirtyOffset: firstDirtyOffset, firstUncleanableOffset: firstUncleanableOffset,
-            deleteHorizonMs: deleteHorizonMs, lastOffsetOfActiveProducers: lastOffsetOfActiveProducers)
+            deleteHorizonMs: deleteHorizonMs)
     }
 
     /// The delete horizon: the last modified time of the last segment before the first dirty
@@ -100,11 +103,13 @@ public final class Cleaner: @unchecked Sendable {
     }
 
     func doClean(
-        _ log: CleaningTarget, firstDirtyOffset: Int64, firstUncleanableOffset: Int64, deleteHorizonMs: Int64,
-        lastOffsetOfActiveProducers: [Int64: Int64]
+        _ log: CleaningTarget, firstDirtyOffset: Int64, firstUncleanableOffset: Int64, deleteHorizonMs: Int64
     ) throws -> (endOffset: Int64, stats: CleanerStats) {
         let name = "\(log.topicPartition)"
-        let upperBound = min(firstUncleanableOffset, log.activeBaseOffset)
+        // The base offset of the segment holding the first uncleanable offset, as Kafka's
+        // LogToClean rounds it: a segment is mapped whole, so none past it may be partly clean.
+        let uncleanable = min(firstUncleanableOffset, log.activeBaseOffset)
+        let upperBound = log.segments(from: uncleanable, to: log.activeBaseOffset).first?.baseOffset ?? log.activeBaseOffset
         var stats = CleanerStats()
         stats.startNanos = time.nanoseconds
         logger.info("Cleaner \(id): Beginning cleaning of log \(name).")
@@ -123,9 +128,10 @@ public final class Cleaner: @unchecked Sendable {
         let groups = Self.groupSegmentsBySize(
             Array(log.segments(from: 0, to: endOffset)), maxSize: log.config.segmentBytes, maxIndexSize: log.config.maxIndexSize,
             firstUncleanableOffset: upperBound)
+        // One transaction state for every group: a transaction may span groups.
+        var transactionMetadata = CleanedTransactionMetadata()
         for group in groups {
-            try cleanSegments(
-                log, group, deleteHorizonMs: deleteHorizonMs, lastOffsetOfActiveProducers: lastOffsetOfActiveProducers, stats: &stats)
+            try cleanSegments(log, group, deleteHorizonMs: deleteHorizonMs, transactionMetadata: &transactionMetadata, stats: &stats)
         }
         stats.bufferUtilization = offsetMap.utilization
         stats.endNanos = time.nanoseconds

@@ -5,16 +5,25 @@ import NIOCore
 /// driven by the cleaner's `RecordFilter`), as a value: the retained batches and the figures the
 /// destination segment's `append` needs.
 ///
-/// Batch by batch:
-/// - **Retention of the batch.** A batch whose last offset is the last offset its producer wrote
-///   (`lastOffsetOfActiveProducers[producerId] == lastOffset`) is kept even when none of its
-///   records is: an empty batch header then preserves the producer's last sequence number,
-///   so an idempotent producer's next batch is not refused as out of sequence. Any other batch
-///   left with no record is dropped.
-/// - **Retention of a record** (Kafka's `shouldRetainRecord`): a record beyond the map's
-///   `latestOffset` is kept (it was not mapped); a record without a key is dropped (counted as
-///   invalid: a compacted topic refuses them); a record whose key maps to a later offset is
-///   dropped; a tombstone (null value) is dropped when `retainDeletes` is false.
+/// Batch by batch, first the batch (Kafka's `checkBatchRetention`), through the cleaning's
+/// `CleanedTransactionMetadata`:
+/// - **Discarding the records of a batch.** A data batch of an aborted transaction loses all its
+///   records whatever their keys. A marker loses its record when its transaction has no data
+///   batch left in this pass and the marker's segment is past the delete horizon
+///   (`retainDeletes` false), as a tombstone would. A kept ABORT marker whose transaction's data
+///   was read adds that transaction to `abortedTransactions`, for the cleaned `.txnindex`.
+/// - **Retention of the batch.** A producer's last batch (`LastRecord`: the batch holding its
+///   last data offset, or, when it has none under its epoch, its control batches of that epoch)
+///   is kept even when none of its records is: an empty batch header then preserves the
+///   producer's last sequence number and epoch, so an idempotent producer's next batch is not
+///   refused as out of sequence. Any other batch left with no record is dropped, a discarded
+///   one without its records being counted as read (Kafka's `BatchRetention.DELETE`).
+/// - **Retention of a record** of a data batch not discarded (Kafka's `shouldRetainRecord`): a
+///   record beyond the map's `latestOffset` is kept (it was not mapped); a record without a key
+///   is dropped (counted as invalid: a compacted topic refuses them); a record whose key maps to a
+///   later offset is dropped; a tombstone (null value) is dropped when `retainDeletes` is false.
+///   A marker not discarded keeps its record: its key is not a data key (Kafka matches it against
+///   the map too, where only a data record with the same four key bytes could find it).
 /// - **Writing.** A batch that keeps every record is copied byte for byte. Otherwise its kept
 ///   records are re-encoded into one batch with the same base offset, the same last offset
 ///   (so the last sequence survives), the same codec (recompressed), timestamp type, producer id,
@@ -23,13 +32,9 @@ import NIOCore
 ///   last offset, as for a copied batch. An empty kept batch is a
 ///   61-byte header with no records, Kafka's `writeEmptyHeader`.
 ///
-/// Control batches (transaction markers) are copied whole, and transactional records are never
-/// in the offset map (so none supersedes another), for now: removing markers and aborted records,
-/// and letting committed transactional records supersede older ones, belongs to the transactions
-/// work (Kafka's `CleanedTransactionMetadata`).
-///
 /// Only complete batches are consumed: `bytesRead` stops before a partial batch at the end of
-/// the chunk, and the caller reads on from there.
+/// the chunk, and the caller reads on from there (the transaction state moves on only for the
+/// batches consumed).
 struct CleanerFilterResult {
     var output = ByteBuffer()
     var bytesRead = 0
@@ -41,6 +46,8 @@ struct CleanerFilterResult {
     var maxOffset: Int64 = -1
     var maxTimestamp: Int64 = RecordBatch.noTimestamp
     var shallowOffsetOfMaxTimestamp: Int64 = -1
+    /// The aborted transactions of the kept ABORT markers whose data was read, in marker order.
+    var abortedTransactions: [AbortedTransaction] = []
 
     mutating func noteRetained(maxTimestamp: Int64, shallowOffset: Int64, maxOffset: Int64, messages: Int, bytes: Int) {
         if maxTimestamp > self.maxTimestamp {
@@ -63,14 +70,28 @@ enum CleanerRecordFilter {
     /// Filters the complete batches of `chunk` (see the type's documentation).
     static func filter(
         _ chunk: ByteBuffer, map: inout SkimpyOffsetMap, retainDeletes: Bool,
-        lastOffsetOfActiveProducers: [Int64: Int64]
+        transactionMetadata: inout CleanedTransactionMetadata, lastRecordsOfActiveProducers: [Int64: LastRecord]
     ) throws -> CleanerFilterResult {
         var result = CleanerFilterResult()
         var batches = MemoryRecords(chunk).batches
         while let batch = batches.next() {
             result.bytesRead += batch.sizeInBytes
+            let discardBatchRecords: Bool
             if batch.isControlBatch {
-                // Transaction markers are kept whole until the cleaner tracks transactions.
+                let decision = transactionMetadata.onControlBatchRead(
+                    producerId: batch.producerId, lastOffset: batch.lastOffset, type: try controlType(of: batch))
+                if let aborted = decision.abortedTransactionToIndex { result.abortedTransactions.append(aborted) }
+                discardBatchRecords = decision.canDiscard && !retainDeletes
+            } else {
+                discardBatchRecords = transactionMetadata.onBatchRead(
+                    producerId: batch.producerId, lastOffset: batch.lastOffset, isTransactional: batch.isTransactional)
+            }
+            let retainEmpty = batch.hasProducerId
+                && lastRecordsOfActiveProducers[batch.producerId].map {
+                    $0.isLastRecord(lastOffset: batch.lastOffset, isControlBatch: batch.isControlBatch, producerEpoch: batch.producerEpoch)
+                } == true
+            if discardBatchRecords && !retainEmpty { continue }
+            if batch.isControlBatch && !discardBatchRecords {
                 result.messagesRead += Int(batch.recordCount)
                 var bytes = batch.bytes
                 result.output.writeBuffer(&bytes)
@@ -79,13 +100,12 @@ enum CleanerRecordFilter {
                     messages: Int(batch.recordCount), bytes: batch.sizeInBytes)
                 continue
             }
-            let retainEmpty = batch.hasProducerId && lastOffsetOfActiveProducers[batch.producerId] == batch.lastOffset
             let records = try batch.decodeRecords()
             result.messagesRead += records.count
             var kept: [DefaultRecord] = []
             kept.reserveCapacity(records.count)
             var maxKeptOffset: Int64 = -1
-            for record in records {
+            for record in records where !discardBatchRecords {
                 if shouldRetainRecord(record, map: &map, retainDeletes: retainDeletes, invalid: &result.invalidMessages) {
                     kept.append(record)
                     maxKeptOffset = max(maxKeptOffset, record.offset)
@@ -132,6 +152,14 @@ enum CleanerRecordFilter {
             break
         }
         return result
+    }
+
+    /// The type of a control batch's record; nil for a control batch a cleaning emptied.
+    static func controlType(of batch: RecordBatch) throws -> ControlRecordType? {
+        guard batch.recordCount > 0 else { return nil }
+        var records = try batch.records()
+        guard let record = try records.next() else { return nil }
+        return try ControlRecordType(key: record.key)
     }
 
     /// Kafka's `shouldRetainRecord` (see the type's documentation).

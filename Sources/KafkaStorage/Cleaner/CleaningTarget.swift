@@ -1,7 +1,9 @@
 import KafkaCommon
 
 /// What a cleaning works on (one log): its identity and config, a snapshot of its segment list,
-/// and the two operations that reach back into the log, the swap and the abort check.
+/// and the operations that reach back into the log: the swap, the abort check, and the two
+/// reads of transaction state (the aborted transactions of a range, from the `.txnindex` files
+/// up to the active segment's, and the producers' last records), which take the log's lock.
 ///
 /// Two ways to get one:
 /// - `init(_ local:)`, inside `Log.withLock` (the fixture tests): the snapshot is the live list
@@ -27,9 +29,15 @@ struct CleaningTarget {
     let swap: (_ new: [LogSegment], _ old: [LogSegment], _ crashPoint: ((SwapStep) throws -> Void)?) throws -> Void
     /// Throws when the cleaning must stop (aborted, or the cleaner shutting down).
     var checkAborted: () throws -> Void = {}
+    /// The aborted transactions overlapping `[from, to)` (`LocalLog.collectAbortedTransactions`).
+    let abortedTransactions: (_ from: Int64, _ to: Int64) throws -> [AbortedTransaction]
+    /// `LocalLog.lastRecordsOfActiveProducers`, read when asked (once per group, as Kafka does).
+    let lastRecordsOfActiveProducers: () throws -> [Int64: LastRecord]
 
     init(
         topicPartition: TopicPartition, dir: String, config: LogConfig, time: any Time, segments: [LogSegment],
+        abortedTransactions: @escaping (Int64, Int64) throws -> [AbortedTransaction],
+        lastRecordsOfActiveProducers: @escaping () throws -> [Int64: LastRecord],
         swap: @escaping ([LogSegment], [LogSegment], ((SwapStep) throws -> Void)?) throws -> Void
     ) {
         self.topicPartition = topicPartition
@@ -37,13 +45,17 @@ struct CleaningTarget {
         self.config = config
         self.time = time
         self.segments = segments
+        self.abortedTransactions = abortedTransactions
+        self.lastRecordsOfActiveProducers = lastRecordsOfActiveProducers
         self.swap = swap
     }
 
     /// The live log, used under the caller's lock.
     init(_ local: LocalLog) {
         self.init(
-            topicPartition: local.topicPartition, dir: local.dir, config: local.config, time: local.time, segments: local.segments
+            topicPartition: local.topicPartition, dir: local.dir, config: local.config, time: local.time, segments: local.segments,
+            abortedTransactions: { from, to in try local.collectAbortedTransactions(fetchOffset: from, upperBoundOffset: to) },
+            lastRecordsOfActiveProducers: { local.lastRecordsOfActiveProducers }
         ) { new, old, crashPoint in
             try local.replaceSegments(new, oldSegments: old, crashPoint: crashPoint)
         }

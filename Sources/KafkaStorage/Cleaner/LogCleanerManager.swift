@@ -30,8 +30,9 @@ public final class LogCleanerManager: @unchecked Sendable {
     /// Directories gone offline (`handleLogDirFailure`): their checkpoints are neither read nor
     /// written any more.
     private var offlineDirs: Set<String> = []
-    /// The high watermark of each partition (the bound Kafka 2.3 sets with the first unstable
-    /// offset); nil for a partition not hosted yet, which is then not cleaned.
+    /// The high watermark of each partition; nil for a partition not hosted yet, which is then
+    /// not cleaned. With the log's own first unstable offset it bounds the cleanable range at the
+    /// last stable offset, as Kafka 2.3 does.
     private var firstUnstableOffset: (@Sendable (TopicPartition) -> Int64?)?
 
     /// `logs` gives the broker's current logs (`LogManager`'s table).
@@ -136,6 +137,8 @@ public final class LogCleanerManager: @unchecked Sendable {
                 if let provider = firstUnstableOffset {
                     bound = provider(topicPartition) ?? facts.logStartOffset
                 }
+                // No transaction that is not yet stable is cleaned (Kafka's first unstable offset).
+                if let unstable = facts.firstUnstableOffset { bound = min(bound ?? unstable, unstable) }
                 let offsets = LogToClean.cleanableOffsets(facts, checkpoint: checkpoints[topicPartition], now: now, firstUnstableOffset: bound)
                 if let reset = offsets.reset { logger.warning("\(reset)") }
                 let delay = LogToClean.maxCompactionDelay(facts, firstDirtyOffset: offsets.firstDirtyOffset, now: now)
@@ -297,7 +300,7 @@ extension Log {
                     CleanableLogFacts.Segment(
                         baseOffset: segment.baseOffset, size: segment.size, largestTimestamp: segment.largestTimestamp,
                         firstBatchTimestamp: segment.baseOffset < active ? segment.firstBatchTimestamp : .max)
-                })
+                }, firstUnstableOffset: log.firstUnstableOffset)
         }
     }
 }

@@ -25,13 +25,20 @@ public struct CleanableLogFacts: Sendable, Equatable {
     public var logEndOffset: Int64
     /// Sorted by base offset; the last one is the active segment.
     public var segments: [Segment]
+    /// The log's first unstable offset (`LocalLog.firstUnstableOffset`): the first offset of the
+    /// oldest transaction not yet decided and replicated; nil when there is none.
+    public var firstUnstableOffset: Int64?
 
-    public init(topicPartition: TopicPartition, config: LogConfig, logStartOffset: Int64, logEndOffset: Int64, segments: [Segment]) {
+    public init(
+        topicPartition: TopicPartition, config: LogConfig, logStartOffset: Int64, logEndOffset: Int64, segments: [Segment],
+        firstUnstableOffset: Int64? = nil
+    ) {
         self.topicPartition = topicPartition
         self.config = config
         self.logStartOffset = logStartOffset
         self.logEndOffset = logEndOffset
         self.segments = segments
+        self.firstUnstableOffset = firstUnstableOffset
     }
 
     public var activeBaseOffset: Int64 { segments.last?.baseOffset ?? logEndOffset }
@@ -52,6 +59,8 @@ public struct CleanableLogFacts: Sendable, Equatable {
 
 /// A log the cleaner could clean now (Kafka's `LogToClean`), with its figures:
 ///
+/// - the first uncleanable offset: the one given, rounded down to the base offset of the segment
+///   holding it (the active segment's when it is at or past it), since segments are cleaned whole;
 /// - clean bytes: the segments below the first dirty offset (the segment holding it included);
 /// - cleanable bytes: the segments holding `[firstDirtyOffset, firstUncleanableOffset)`;
 /// - the cleanable ratio, cleanable / (clean + cleanable), compared with
@@ -70,9 +79,10 @@ public struct LogToClean: Sendable, Equatable {
     public var totalBytes: Int { cleanBytes + cleanableBytes }
     public var cleanableRatio: Double { totalBytes > 0 ? Double(cleanableBytes) / Double(totalBytes) : 0 }
 
-    public init(_ facts: CleanableLogFacts, firstDirtyOffset: Int64, firstUncleanableOffset: Int64, needCompactionNow: Bool) {
+    public init(_ facts: CleanableLogFacts, firstDirtyOffset: Int64, firstUncleanableOffset uncleanableOffset: Int64, needCompactionNow: Bool) {
         topicPartition = facts.topicPartition
         self.firstDirtyOffset = firstDirtyOffset
+        let firstUncleanableOffset = facts.segments(from: uncleanableOffset, to: facts.activeBaseOffset).first?.baseOffset ?? facts.activeBaseOffset
         self.firstUncleanableOffset = firstUncleanableOffset
         cleanBytes = facts.segments(from: -1, to: firstDirtyOffset).reduce(0) { $0 + $1.size }
         cleanableBytes = facts.segments(from: firstDirtyOffset, to: max(firstDirtyOffset, firstUncleanableOffset)).reduce(0) { $0 + $1.size }
@@ -97,8 +107,9 @@ extension LogToClean {
     /// start offset when missing, below the log start offset or above the log end offset
     /// (`reset` says why, for the caller's WARN; none when the checkpoint is below the log
     /// start of a `compact,delete` log, where retention moves the start). The first uncleanable
-    /// offset is the least of the active segment's base offset, `firstUnstableOffset` (the high
-    /// watermark here: nothing a follower may still lose is cleaned) and, with
+    /// offset is the least of the active segment's base offset, `firstUnstableOffset` (the first
+    /// unstable offset, bounded by the high watermark: nothing a follower may still lose and no
+    /// undecided transaction is cleaned) and, with
     /// `min.compaction.lag.ms` > 0, the base offset of the first dirty segment whose largest
     /// timestamp is after `now - min.compaction.lag.ms`.
     public static func cleanableOffsets(
