@@ -54,6 +54,7 @@ td.replicas table td { border: none; padding: 0 .5em 0 0; font-size: .9em; }
 <h2>State-change log</h2>
 <div id="statechange"></div>
 <script>
+(function () {
 "use strict";
 var gone = {};
 function text(value) { return value === undefined || value === null ? "?" : String(value); }
@@ -169,21 +170,23 @@ function apply(message) {
   });
   document.body.setAttribute("data-snapshot-ms", String(message.snapshot.takenAtMs));
 }
-var status = document.getElementById("status");
+// Not `status`: a global of that name is window.status, a string.
+var statusLine = document.getElementById("status");
 var source = new EventSource("events");
 source.addEventListener("snapshot", function (event) {
   apply(JSON.parse(event.data));
-  status.textContent = "live";
-  status.className = "";
+  statusLine.textContent = "live";
+  statusLine.className = "";
 });
 source.addEventListener("off", function () {
-  status.textContent = "this broker has no ZooKeeper connection to watch";
+  statusLine.textContent = "this broker has no ZooKeeper connection to watch";
   source.close();
 });
 source.onerror = function () {
-  status.textContent = "reconnecting…";
-  status.className = "down";
+  statusLine.textContent = "reconnecting…";
+  statusLine.className = "down";
 };
+})();
 </script>
 </body>
 </html>
