@@ -9,7 +9,7 @@ import Testing
 /// broker, the leader of a partition, with -9. The page must show the new leader and the
 /// shrunken ISR within 2 s of the state znode's change (its ZooKeeper mtime, against the page's
 /// clock when it changed the cells: one machine, one clock), mark both, log the changes, and
-/// print no console error.
+/// print no console error; `kafka cluster --watch` names the same changes in the terminal.
 extension RealClusterTests {
     @Suite("The live view's page in a real browser")
     struct LiveViewBrowserTests {
@@ -29,6 +29,17 @@ extension RealClusterTests {
                 let pageBroker = [1, 2, 3].first { $0 != oldLeader }!
                 let url = "http://127.0.0.1:\(ports[pageBroker - 1])/"
                 let ready = cluster.directory.appendingPathComponent("browser-ready")
+                // The terminal view watches the same failover.
+                let watch = try ChildProcess(
+                    name: "kafka-cluster-watch", executable: CLIProcess.executable().path,
+                    arguments: ["cluster", "--watch", "--zookeeper", cluster.zkConnect, "--topic", tp.topic],
+                    logFile: cluster.directory.appendingPathComponent("cluster-watch.log"))
+                defer { Task { await watch.kill9() } }
+                try await waitUntil("kafka cluster --watch to show \(tp) led by \(oldLeader)", timeout: .seconds(60)) {
+                    watch.log.contains("Controller: ") && watch.log.split(separator: "\n").contains { line in
+                        line.split(separator: " ").prefix(2) == ["\(tp)", "\(oldLeader)"]
+                    }
+                }
 
                 // The script blocks its thread until the browser is done: it runs on a Dispatch
                 // thread, not on one of the few threads of the cooperative pool.
@@ -70,6 +81,12 @@ extension RealClusterTests {
                 #expect(changes.contains { $0.contains("Leader of \(tp) moved: \(oldLeader) -> \(changed.leader)") }, "\(changes)")
                 #expect(changes.contains { $0.contains("ISR of \(tp) shrank") }, "\(changes)")
                 #expect((result["consoleErrors"] as? [String] ?? ["unreadable"]).isEmpty, "console errors: \(result["consoleErrors"] ?? "none")")
+                try await waitUntil("kafka cluster --watch to name the failover", timeout: .seconds(30)) {
+                    watch.log.contains("Leader of \(tp) moved: \(oldLeader) -> \(changed.leader)")
+                        && watch.log.contains("ISR of \(tp) shrank")
+                }
+                #expect(watch.log.contains("\u{1B}[H\u{1B}[2JCluster internals at "))
+                #expect(watch.isRunning)
                 keepBrokerLogs(cluster, test: "LiveViewBrowserTests")
             }
         }
