@@ -22,7 +22,7 @@ struct ClusterCommand: AsyncParsableCommand {
     var bootstrapServer: BootstrapServers?
     @Option(help: "ZooKeeper connect string (HOST:PORT[,…][/chroot]), to read the controller epoch and every listener.")
     var zookeeper: String?
-    @Flag(help: "Watch the cluster's internals, redrawn every second (needs --zookeeper; see ClusterCommand+Watch).")
+    @Flag(help: "Watch the cluster's internals (controller, ISRs, HW and LEO of every replica, purgatories, state changes), redrawn every second; needs --zookeeper.")
     var watch = false
     @Option(help: "With --watch: only this topic's partitions.")
     var topic: String?
