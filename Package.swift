@@ -119,12 +119,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The live view of the cluster's internals (issue 14): snapshots as values, their diff, the
+        // `kafka cluster --watch` text, the admin listener's page, and the collector reading
+        // ZooKeeper and every broker's /internals.json.
+        .target(
+            name: "KafkaLiveView",
+            dependencies: [
+                "KafkaCommon", "KafkaZk", "ZooKeeper", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // KafkaServer lifecycle, KafkaConfig, broker metadata checkpoint.
         .target(
             name: "KafkaBroker",
             dependencies: [
                 "KafkaCommon", "Controller", "KafkaZk", "ZooKeeper", "KafkaProtocol", "KafkaStorage", "KafkaPurgatory", "KafkaClient",
-                "GroupCoordinator", "TransactionCoordinator",
+                "GroupCoordinator", "TransactionCoordinator", "KafkaLiveView",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -144,7 +154,7 @@ let package = Package(
             name: "kafka",
             dependencies: [
                 "KafkaCommon", "KafkaProtocol", "KafkaClient", "KafkaRecords", "KafkaStorage", "GroupCoordinator", "KafkaLab",
-                "TransactionCoordinator",
+                "TransactionCoordinator", "KafkaLiveView",
                 "KafkaZk", "ZooKeeper", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -209,9 +219,10 @@ let package = Package(
             name: "KafkaBrokerTests",
             dependencies: [
                 "KafkaBroker", "KafkaCommon", "KafkaZk", "KafkaTestKit", "GroupCoordinator",
-                "TransactionCoordinator",
+                "TransactionCoordinator", "KafkaLiveView",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ]),
+        .testTarget(name: "KafkaLiveViewTests", dependencies: ["KafkaLiveView"]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "KafkaCommon", "KafkaZk", "KafkaTestKit", "KafkaProtocol"]),
         .testTarget(
             name: "ClusterTests",

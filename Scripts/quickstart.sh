@@ -20,7 +20,7 @@
 #   ZooKeeper  zk1..zk3        client ports 2181-2183, quorum 2888-2890,
 #                              election 3888-3890
 #   Brokers    broker.id 1..3  PLAINTEXT ports 9092-9094, chroot /kafka
-#              admin.listener  http://127.0.0.1:9404-9406 (/metrics, Prometheus)
+#              admin.listener  http://127.0.0.1:9404-9406 (/metrics, Prometheus; / the live view)
 #
 # Environment overrides: KAFKA_SERVER_BIN (path of the broker binary),
 # QUICKSTART_DIR (instead of <repo>/.quickstart), BROKER_START_TIMEOUT,
@@ -195,7 +195,7 @@ start_brokers() {
         pid=$!
         disown "$pid"   # not a job of this shell: no "Killed" notices on stop
         echo "$pid" >"$(broker_pid_file "$n")"
-        say "started broker $n (pid $pid, $BROKER_HOST:$port, metrics $(admin_address "$n")/metrics, log $log)"
+        say "started broker $n (pid $pid, $BROKER_HOST:$port, metrics $(admin_address "$n")/metrics, live view $(admin_address "$n")/, log $log)"
     done
 }
 

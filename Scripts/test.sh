@@ -41,6 +41,7 @@ if ! $FAST; then
     # What the integration suites run: ZooKeeper (Java), kcat, docker-compose, and the Python
     # clients (with their compression codecs), whose `python3` then comes first on the PATH.
     ensure_apt_packages zookeeper default-jre-headless docker-compose kcat
+    ensure_browser_packages
     ensure_python_venv "$ROOT"
 
     echo "==> docker-compose config"

@@ -47,3 +47,9 @@ ensure_python_venv() {
     export VIRTUAL_ENV="$venv"
     export PATH="$venv/bin:$PATH"
 }
+
+# The headless browser of the live view's browser test (LiveViewBrowserTests): Debian's chromium
+# and its WebDriver, driven by Selenium from .venv.
+ensure_browser_packages() {
+    ensure_apt_packages chromium chromium-driver
+}

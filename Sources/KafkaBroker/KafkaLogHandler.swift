@@ -28,6 +28,9 @@ public struct KafkaLogHandler: LogHandler {
         merged.removeValue(forKey: "broker")
         let suffix = merged.isEmpty ? "" : " {" + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") + "}"
         let line = "[\(Self.timestamp())] \(Self.name(event.level)) \(event.message)\(suffix) (\(label))\n"
+        if label == StateChangeLogTail.label {
+            StateChangeLogTail.shared.append(timeMs: Int64(Date().timeIntervalSince1970 * 1000), "\(Self.name(event.level)) \(event.message)\(suffix)")
+        }
         let bytes = Array(line.utf8)
         Self.output.withLock { _ in
             var written = 0

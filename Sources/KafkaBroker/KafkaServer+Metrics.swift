@@ -90,7 +90,9 @@ extension KafkaServer {
         zkClient?.zooKeeper.registerSessionHandler(
             name: "metrics", SessionExpireCounter(expires: metrics.counter(
                 KafkaMBean("server", type: "SessionExpireListener", name: "ZooKeeperExpiresPerSec"))))
-        adminListener = try await AdminListener.bind(address, metrics: metrics, logger: Logger(label: "kafka.server.AdminListener"))
+        let liveView = Self.liveViewRoutes(brokerId: brokerId, sources: sources, zkClient: zkClient)
+        adminListener = try await AdminListener.bind(address, metrics: metrics, liveView: liveView,
+                                                     logger: Logger(label: "kafka.server.AdminListener"))
     }
 
     static func registerCollectors(_ metrics: BrokerMetrics, sources: MetricsSources, brokerId: BrokerId) {

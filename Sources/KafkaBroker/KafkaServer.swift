@@ -157,7 +157,7 @@ public actor KafkaServer {
             }
 
             let brokerInfo = BrokerInfo(id: brokerId, endpoints: advertisedEndpoints(), rack: config.rack,
-                                        timestamp: time.milliseconds)
+                                        timestamp: time.milliseconds, adminListener: registeredAdminListener)
             let brokerEpoch = try await zkClient.registerBroker(brokerInfo, staleRegistrationWait: staleRegistrationWait)
 
             let controller = KafkaController(

@@ -32,6 +32,9 @@ public enum BrokerIdZNode {
         members.append(("timestamp", .string(String(info.timestamp))))
         members.append(("port", .int(Int64(plaintext?.port ?? -1))))
         members.append(("version", .int(currentVersion)))
+        // Not in Kafka 2.3's schema (its readers ignore unknown fields): where the live view reads
+        // this broker's internals.
+        if let adminListener = info.adminListener { members.append(("admin_listener", .string(adminListener))) }
         return Json.object(members).bytes
     }
 
@@ -69,7 +72,8 @@ public enum BrokerIdZNode {
         let timestamp = json["timestamp"]?.stringValue.flatMap { Int64($0) } ?? json["timestamp"]?.intValue ?? 0
         return BrokerInfo(
             id: id, endpoints: endpoints, rack: json["rack"]?.stringValue,
-            jmxPort: jmxPort, timestamp: timestamp, version: Int(version))
+            jmxPort: jmxPort, timestamp: timestamp, version: Int(version),
+            adminListener: json["admin_listener"]?.stringValue)
     }
 }
 
@@ -84,11 +88,15 @@ public struct BrokerInfo: Sendable, Equatable {
     public var timestamp: Int64
     /// The znode version read (written as `BrokerIdZNode.currentVersion`).
     public var version: Int
+    /// This broker's HTTP admin listener (`admin.listener`, e.g. `http://127.0.0.1:9404`), written
+    /// as `admin_listener` — an addition of this project, for the live view; nil when off.
+    public var adminListener: String?
 
     public init(
         id: BrokerId, endpoints: [EndPoint], rack: String? = nil, jmxPort: Int32 = -1, timestamp: Int64,
-        version: Int = Int(BrokerIdZNode.currentVersion)
+        version: Int = Int(BrokerIdZNode.currentVersion), adminListener: String? = nil
     ) {
+        self.adminListener = adminListener
         self.id = id
         self.endpoints = endpoints
         self.rack = rack

@@ -19,9 +19,22 @@ struct ClusterCommand: AsyncParsableCommand {
         abstract: "Describe the cluster: brokers with endpoints and rack, the controller and its epoch.")
 
     @Option(name: .customLong("bootstrap-server"), help: "The broker(s) to connect to, HOST:PORT[,HOST:PORT…].")
-    var bootstrapServer: BootstrapServers
+    var bootstrapServer: BootstrapServers?
     @Option(help: "ZooKeeper connect string (HOST:PORT[,…][/chroot]), to read the controller epoch and every listener.")
     var zookeeper: String?
+    @Flag(help: "Watch the cluster's internals (controller, ISRs, HW and LEO of every replica, purgatories, state changes), redrawn every second; needs --zookeeper.")
+    var watch = false
+    @Option(help: "With --watch: only this topic's partitions.")
+    var topic: String?
+
+    func validate() throws {
+        if watch {
+            guard zookeeper != nil else { throw ValidationError("--watch needs --zookeeper") }
+        } else {
+            guard bootstrapServer != nil else { throw ValidationError("Missing expected argument '--bootstrap-server <bootstrap-server>'") }
+            guard topic == nil else { throw ValidationError("--topic is only for --watch") }
+        }
+    }
 
     /// One broker as reported.
     struct BrokerLine: Equatable, Sendable {
@@ -31,6 +44,8 @@ struct ClusterCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if watch, let zookeeper { return try await runWatch(zookeeper: zookeeper) }
+        guard let bootstrapServer else { throw ExitCode.failure }
         do {
             let metadata = try await withClusterClient(bootstrapServer, clientId: "kafka-cluster") { client in
                 try await client.metadata(topics: [])

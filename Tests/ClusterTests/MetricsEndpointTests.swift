@@ -82,7 +82,9 @@ extension RealClusterTests {
                 #expect(Self.sum(samples, "kafka_server_delayedoperationpurgatory_purgatorysize", ["delayedOperation": "Produce"]) != nil)
 
                 let root = try await HTTPGet.get(host: "127.0.0.1", port: adminPort, path: "/")
-                #expect(root.status == 404)
+                #expect(root.status == 200 && root.contentType.hasPrefix("text/html"))  // the live view
+                let unknown = try await HTTPGet.get(host: "127.0.0.1", port: adminPort, path: "/nothing-here")
+                #expect(unknown.status == 404)
             }
         }
     }

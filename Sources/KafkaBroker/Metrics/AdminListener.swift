@@ -21,7 +21,10 @@ public final class AdminListener: Sendable {
         self.boundAddress = boundAddress
     }
 
-    public static func bind(_ address: AdminListenerAddress, metrics: BrokerMetrics, logger: Logger) async throws -> AdminListener {
+    /// `liveView`: the live view's paths (`/`, `/internals.json`, `/events`), answered in front of
+    /// the metrics (`LiveViewHTTPHandler`).
+    public static func bind(_ address: AdminListenerAddress, metrics: BrokerMetrics, liveView: LiveViewRoutes? = nil,
+                            logger: Logger) async throws -> AdminListener {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         do {
             let channel = try await ServerBootstrap(group: group)
@@ -29,6 +32,7 @@ public final class AdminListener: Sendable {
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                        if let liveView { try channel.pipeline.syncOperations.addHandler(LiveViewHTTPHandler(routes: liveView)) }
                         try channel.pipeline.syncOperations.addHandler(AdminHTTPHandler(metrics: metrics))
                     }
                 }
