@@ -101,13 +101,16 @@ extension RealClusterTests {
                 let producer = Task.detached {
                     try PythonClient.run("metered_producer.py", [bootstrap, "metered", progressFile.path, stopFile.path])
                 }
-                defer { FileManager.default.createFile(atPath: stopFile.path, contents: nil) }
+                defer { _ = FileManager.default.createFile(atPath: stopFile.path, contents: nil) }
 
                 // Messages in rise with the records produced: every acknowledged record was counted
                 // by its leader before the scrape, and nothing is counted that was not sent.
                 var lastTotal = 0.0
+                // More acknowledgements than records sent before the last scrape ended: at least one
+                // record was appended after it.
+                var sentBeforeLastScrape = 0
                 for round in 1...2 {
-                    let target = Self.progress(progressFile).acked + 300
+                    let target = max(Self.progress(progressFile).acked + 300, sentBeforeLastScrape + 1)
                     try await waitUntil("the producer to get \(target) records acknowledged", timeout: .seconds(60)) {
                         Self.progress(progressFile).acked >= target
                     }
@@ -119,6 +122,7 @@ extension RealClusterTests {
                     #expect(total <= Double(after.sent), "round \(round): \(total) counted, \(after.sent) sent")
                     #expect(total > lastTotal, "round \(round): messages in rose")
                     lastTotal = total
+                    sentBeforeLastScrape = after.sent
                 }
                 // The controller does not lead, so it counts no messages in: a follower's appends are
                 // replication (ReplicationBytesIn), not messages in.
@@ -178,7 +182,7 @@ extension RealClusterTests {
                 #expect(changesAfter > changesBefore, "broker \(s): controller changes \(changesBefore) → \(changesAfter)")
                 #expect(afterFailover[s]?.contains { $0.name == "kafka_controller_controllerstats_controllerchangerateandtimems" && $0.labels["quantile"] == "0.99" } == true)
 
-                FileManager.default.createFile(atPath: stopFile.path, contents: nil)
+                _ = FileManager.default.createFile(atPath: stopFile.path, contents: nil)
                 let outcome = try await producer.value
                 #expect(outcome.status == 0, "the producer ran to the end: \(outcome.errorTail)")
             }

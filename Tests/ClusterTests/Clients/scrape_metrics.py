@@ -26,6 +26,9 @@ for url in sys.argv[1:]:
     if not content_type.startswith("text/plain"):
         print(f"{url}: Content-Type {content_type!r}, not the text format", file=sys.stderr)
         sys.exit(2)
+    # The parser renames the samples of a counter whose name lacks "_total" (a timer's
+    # "…_count") to "…_count_total"; the names as exposed are put back.
+    exposed = {line.split("{", 1)[0].split(" ", 1)[0] for line in body.splitlines() if line and not line.startswith("#")}
     try:
         samples = []
         names = set()
@@ -34,7 +37,10 @@ for url in sys.argv[1:]:
                 raise ValueError(f"metric family {family.name} appears twice")
             names.add(family.name)
             for sample in family.samples:
-                samples.append([sample.name, sample.labels, sample.value if math.isfinite(sample.value) else None])
+                name = sample.name
+                if name not in exposed and name.endswith("_total") and name[:-len("_total")] in exposed:
+                    name = name[:-len("_total")]
+                samples.append([name, sample.labels, sample.value if math.isfinite(sample.value) else None])
     except Exception as error:
         print(f"{url}: not valid Prometheus text format: {error}", file=sys.stderr)
         sys.exit(2)
