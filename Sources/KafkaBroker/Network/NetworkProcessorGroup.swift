@@ -5,6 +5,9 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
+/// The source of `Processor.serial`.
+private let processorSerials = Atomic<Int>(0)
+
 /// The broker's network processors (Kafka's `Processor`s of `SocketServer`), as the event loop
 /// group of every accepted connection: `num.network.threads` one-thread event loops, resizable at
 /// run time (Kafka's `SocketServer.resizeThreadPool`).
@@ -18,9 +21,6 @@ import Synchronization
 ///   event loop is shut down once those are closed.
 /// - A connection belongs to the processor whose event loop it runs on; `register` records it
 ///   there until it closes.
-/// The source of `Processor.serial`.
-private let processorSerials = Atomic<Int>(0)
-
 public final class NetworkProcessorGroup: EventLoopGroup, @unchecked Sendable {
     /// One processor: a one-thread event loop and the connections on it.
     final class Processor: Sendable {
