@@ -1,5 +1,6 @@
 import Controller
 import Foundation
+import Glibc
 import Testing
 
 @testable import KafkaBroker
@@ -63,6 +64,15 @@ import Testing
         #expect(clocks.map(\.index) == [0, 1])
         #expect(Set(clocks.map(\.serial)).count == 2)
         #expect(clocks.allSatisfy { $0.startedNanos > 0 && $0.startedNanos <= NetworkProcessorGroup.monotonicNanos() })
+        // 100 ms of CPU on the first processor's thread (measured by that thread's own clock)
+        // show on its clock, read from here.
+        let before = try #require(clocks.first).cpuNanos
+        try await group.loops[0].submit {
+            let start = NetworkProcessorGroup.nanos(on: CLOCK_THREAD_CPUTIME_ID) ?? 0
+            while (NetworkProcessorGroup.nanos(on: CLOCK_THREAD_CPUTIME_ID) ?? .max) < start + 100_000_000 {}
+        }.get()
+        let after = try #require(group.processorClocks.first).cpuNanos
+        #expect(after >= before + 100_000_000)
     }
 
     @Test func everyControllerStateHasKafkasTimerAndValue() {
