@@ -51,7 +51,7 @@ RUN sed -i 's|^log\.dirs=.*|log.dirs=/var/lib/kafka/data|' /etc/kafka/server.pro
  && mkdir -p /var/lib/kafka/data
 
 VOLUME /var/lib/kafka/data
-EXPOSE 9092
+EXPOSE 9092 9404
 
 # SIGTERM (docker stop) makes the broker shut down cleanly and exit 0.
 STOPSIGNAL SIGTERM

@@ -1,11 +1,13 @@
 import Synchronization
 
 /// Where the controller reports what Kafka's `ControllerStats` meters
-/// (`kafka.controller:type=ControllerStats`): the time taken by each leader election after a
-/// broker change (`LeaderElectionRateAndTimeMs`) and each unclean election
+/// (`kafka.controller:type=ControllerStats`): the time taken by every event, under its
+/// `ControllerState`'s timer (`ControllerChangeRateAndTimeMs` for an election or a resignation,
+/// `LeaderElectionRateAndTimeMs` for a broker change, …), and each unclean election
 /// (`UncleanLeaderElectionsPerSec`). The broker installs one when its metrics are on.
 public protocol ControllerStatsSink: AnyObject, Sendable {
-    func leaderElection(milliseconds: Double)
+    /// An event of `state` was processed in `milliseconds` (never called with `.idle`).
+    func eventProcessed(_ state: ControllerState, milliseconds: Double)
     func uncleanLeaderElection()
 }
 
@@ -26,11 +28,12 @@ public final class ControllerStats: Sendable {
         _ = self.sink.storeIfNil(Sink(sink))
     }
 
-    /// A broker change was handled (offline partitions re-elected) in `duration`.
-    public func leaderElectionTook(_ duration: Duration) {
-        guard let sink = sink.load()?.value else { return }
+    /// An event of `state` was processed in `duration` (Kafka times every event under its
+    /// state's timer, whether or not this broker is the active controller).
+    public func eventProcessed(_ state: ControllerState, took duration: Duration) {
+        guard state != .idle, let sink = sink.load()?.value else { return }
         let (seconds, attoseconds) = duration.components
-        sink.leaderElection(milliseconds: Double(seconds) * 1_000 + Double(attoseconds) / 1e15)
+        sink.eventProcessed(state, milliseconds: Double(seconds) * 1_000 + Double(attoseconds) / 1e15)
     }
 
     /// A state-change entry was logged; an unclean election's warning counts one.

@@ -37,4 +37,8 @@ extension KafkaController {
     public func metricGauges() -> ControllerMetricGauges {
         ControllerMetricGauges(context: context, isActive: isActive)
     }
+
+    /// The state of the event being processed, `.idle` between events (Kafka's
+    /// `kafka.controller:type=KafkaController,name=ControllerState`); read without the actor.
+    public nonisolated var currentState: ControllerState { eventManager.currentState }
 }

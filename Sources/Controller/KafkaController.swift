@@ -144,6 +144,8 @@ public actor KafkaController {
     // MARK: - Events
 
     func process(_ event: ControllerEvent) async {
+        let started = ContinuousClock.now
+        defer { stats.eventProcessed(event.state, took: ContinuousClock.now - started) }
         do {
             switch event {
             case .startup:
@@ -164,9 +166,7 @@ public actor KafkaController {
                 try await maybeResign()
                 try await elect()
             case .brokerChange:
-                let started = ContinuousClock.now
                 try await processBrokerChange()
-                stats.leaderElectionTook(ContinuousClock.now - started)
             case .topicChange:
                 try await processTopicChange()
             case .partitionModifications(let topic):

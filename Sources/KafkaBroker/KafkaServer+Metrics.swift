@@ -23,6 +23,7 @@ struct MetricsSources: Sendable {
     var controller: KafkaController?
     var groupCoordinator: GroupCoordinator?
     var purgatories: [any PurgatoryGauges]
+    var networkProcessors: NetworkProcessorGroup? = nil
 }
 
 /// Counts ZooKeeper session expirations (Kafka's `SessionExpireListener`): the client calls it
@@ -34,19 +35,32 @@ struct SessionExpireCounter: ZooKeeperSessionHandler {
     func afterInitializingSession() async {}
 }
 
-/// `kafka.controller:type=ControllerStats`: `LeaderElectionRateAndTimeMs` (a timer) and
+/// `kafka.controller:type=ControllerStats`: one timer per controller state
+/// (`ControllerChangeRateAndTimeMs`, `LeaderElectionRateAndTimeMs` for a broker change,
+/// `TopicChangeRateAndTimeMs`, …) fed with the time of every event of that state, and
 /// `UncleanLeaderElectionsPerSec` (a meter), fed by the controller's `ControllerStats`.
 final class ControllerStatsMetrics: ControllerStatsSink {
-    let leaderElections: LatencyHistogram
+    /// Indexed by `ControllerState.value`; nil for `.idle` and the values no state has.
+    let timers: [LatencyHistogram?]
     let uncleanElections: CoreMetrics.Counter
 
     init(_ metrics: BrokerMetrics) {
-        leaderElections = metrics.histogram(KafkaMBean("controller", type: "ControllerStats", name: "LeaderElectionRateAndTimeMs"))
+        var timers = [LatencyHistogram?](repeating: nil, count: (ControllerState.allStates.map(\.value).max() ?? 0) + 1)
+        for state in ControllerState.allStates {
+            guard let name = state.rateAndTimeMetricName else { continue }
+            timers[state.value] = metrics.histogram(KafkaMBean("controller", type: "ControllerStats", name: name))
+        }
+        self.timers = timers
         uncleanElections = metrics.counter(KafkaMBean("controller", type: "ControllerStats", name: "UncleanLeaderElectionsPerSec"))
     }
 
-    func leaderElection(milliseconds: Double) { leaderElections.record(milliseconds: milliseconds) }
+    func eventProcessed(_ state: ControllerState, milliseconds: Double) { timers[state.value]?.record(milliseconds: milliseconds) }
     func uncleanLeaderElection() { uncleanElections.increment(by: 1) }
+
+    /// Sets every timer's quantile gauges (at scrape time).
+    func publish() {
+        for timer in timers { timer?.publish() }
+    }
 }
 
 /// `kafka.log:type=LogFlushStats,name=LogFlushRateAndTimeMs`, fed by the log's flushes.
@@ -105,6 +119,7 @@ extension KafkaServer {
         LogFlushStats.install(flushes)
         metrics.addCollector { flushes.flushes.publish() }
         if let groupCoordinator = sources.groupCoordinator { registerGroups(metrics, groupCoordinator) }
+        if let processors = sources.networkProcessors { registerNetworkProcessors(metrics, processors) }
         registerPurgatories(metrics, sources.purgatories + (sources.replicaManager.map {
             [$0.producePurgatory, $0.fetchPurgatory] as [any PurgatoryGauges]
         } ?? []) + (sources.groupCoordinator.map {
@@ -139,16 +154,19 @@ extension KafkaServer {
         let imbalance = gauge("PreferredReplicaImbalanceCount")
         let topics = gauge("GlobalTopicCount")
         let partitions = gauge("GlobalPartitionCount")
+        let state = gauge("ControllerState")
         let stats = ControllerStatsMetrics(metrics)
         controller.stats.install(stats)
         metrics.addCollector {
+            let current = controller.currentState
             let gauges = await controller.metricGauges()
             active.record(gauges.activeControllerCount)
             offline.record(gauges.offlinePartitionsCount)
             imbalance.record(gauges.preferredReplicaImbalanceCount)
             topics.record(gauges.globalTopicCount)
             partitions.record(gauges.globalPartitionCount)
-            stats.leaderElections.publish()
+            state.record(current.value)
+            stats.publish()
         }
     }
 
@@ -186,6 +204,15 @@ extension KafkaServer {
         let table = PartitionLogGauges(metrics: metrics)
         metrics.addCollector {
             table.update(replicaManager.allPartitions)
+        }
+    }
+
+    /// `kafka.network:type=SocketServer,name=NetworkProcessorAvgIdlePercent` and each processor's
+    /// `IdlePercent` (`NetworkProcessorIdleGauges`).
+    private static func registerNetworkProcessors(_ metrics: BrokerMetrics, _ processors: NetworkProcessorGroup) {
+        let gauges = NetworkProcessorIdleGauges(metrics: metrics)
+        metrics.addCollector {
+            gauges.update(clocks: processors.processorClocks, now: NetworkProcessorGroup.monotonicNanos())
         }
     }
 }

@@ -179,7 +179,8 @@ public actor KafkaServer {
             await controller.startup()
             try await startAdminListener(sources: MetricsSources(
                 replicaManager: replicaManager, controller: controller, groupCoordinator: groupCoordinator,
-                purgatories: [createTopicsPurgatory as (any PurgatoryGauges)?, deleteTopicsPurgatory, electPreferredLeaderPurgatory].compactMap { $0 }))
+                purgatories: [createTopicsPurgatory as (any PurgatoryGauges)?, deleteTopicsPurgatory, electPreferredLeaderPurgatory].compactMap { $0 },
+                networkProcessors: socketServer?.processors))
             logger.info("\(logIdent)started")
         } catch {
             logger.error("\(logIdent)Fatal error during KafkaServer startup. Prepare to shutdown: \(error)")

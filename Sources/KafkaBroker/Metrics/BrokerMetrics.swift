@@ -83,10 +83,15 @@ public final class BrokerMetrics: Sendable {
 
     /// Runs the collectors, then renders every metric in the Prometheus text format (0.0.4).
     public func scrape() async -> String {
+        String(decoding: await scrapeBytes(), as: UTF8.self)
+    }
+
+    /// `scrape` as UTF-8 bytes, as the admin listener sends them.
+    public func scrapeBytes() async -> [UInt8] {
         await scrapeLock.run {
             for collector in collectors.withLock({ $0 }) { await collector() }
             requestMetrics.publish()
-            return PrometheusTextMerge.merge([registry.emitToString(), aggregateRegistry.emitToString()])
+            return PrometheusTextMerge.merge(registry.emitToBuffer(), aggregateRegistry.emitToBuffer())
         }
     }
 }

@@ -1,8 +1,12 @@
 import Dispatch
+import Glibc
 import Logging
 import NIOCore
 import NIOPosix
 import Synchronization
+
+/// The source of `Processor.serial`.
+private let processorSerials = Atomic<Int>(0)
 
 /// The broker's network processors (Kafka's `Processor`s of `SocketServer`), as the event loop
 /// group of every accepted connection: `num.network.threads` one-thread event loops, resizable at
@@ -24,10 +28,22 @@ public final class NetworkProcessorGroup: EventLoopGroup, @unchecked Sendable {
         let loop: any EventLoop
         /// The open connections, and whether the processor was removed (then it takes no more).
         let state = Mutex<(channels: [ObjectIdentifier: any Channel], removed: Bool)>(([:], false))
+        /// Told apart from every other processor of the process, for its idle-time samples.
+        let serial = processorSerials.add(1, ordering: .relaxed).newValue
+        /// The CPU-time clock of the event loop's thread, and when its first task ran (monotonic
+        /// nanoseconds; 0 until then), for its idle time (`NetworkProcessorGroup+IdleTime`).
+        let cpuClock = Atomic<Int32>(0)
+        let startedNanos = Atomic<UInt64>(0)
 
         init() {
             group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
             loop = group.next()
+            loop.execute { [self] in
+                var clock = clockid_t()
+                guard pthread_getcpuclockid(pthread_self(), &clock) == 0 else { return }
+                cpuClock.store(clock, ordering: .relaxed)
+                startedNanos.store(max(1, NetworkProcessorGroup.monotonicNanos()), ordering: .releasing)
+            }
         }
     }
 
@@ -83,6 +99,17 @@ public final class NetworkProcessorGroup: EventLoopGroup, @unchecked Sendable {
             channel.closeFuture.whenComplete { _ in _ = processor.state.withLock { $0.channels.removeValue(forKey: id) } }
         }
         return accepted
+    }
+
+    /// Each processor in effect: its serial, its thread's CPU-time clock and when its thread
+    /// started (monotonic nanoseconds; 0: not started yet), oldest first.
+    var threadStarts: [(serial: Int, cpuClock: clockid_t, startedNanos: UInt64)] {
+        state.withLock {
+            $0.processors.map { processor in
+                let started = processor.startedNanos.load(ordering: .acquiring)
+                return (processor.serial, processor.cpuClock.load(ordering: .relaxed), started)
+            }
+        }
     }
 
     /// The number of open connections of each processor in effect, oldest first.
