@@ -7,6 +7,10 @@
 Latency is the time from produce() to the delivery report. RATE (messages per second) spaces the
 sends; LOADGEN_IDEMPOTENT=1 makes the producer idempotent (acks=all);
 LOADGEN_MAX_IN_FLIGHT=N caps the requests in flight per connection (idempotence caps them at 5); without it the producer sends as fast as librdkafka batches.
+LOADGEN_READY_FIRST=1 delivers one record before the clock starts, so that the figures leave out
+the client's start-up (connections, and for an idempotent producer its InitProducerId, which
+librdkafka asks for only on a 500 ms timer when no connection is up yet).
+LOADGEN_DEBUG=contexts sets librdkafka's `debug` (its log goes to stderr).
 """
 import json
 import os
@@ -32,10 +36,16 @@ def produce(bootstrap, topic, count, size, acks, rate=None):
     if os.environ.get("LOADGEN_IDEMPOTENT") == "1":
         # An idempotent producer (InitProducerId, sequence numbers checked by the leader).
         config.update({"enable.idempotence": True, "acks": "all"})
+    if os.environ.get("LOADGEN_DEBUG"):
+        config["debug"] = os.environ["LOADGEN_DEBUG"]
     producer = Producer(config)
     payload = b"x" * size
     latencies = []
     errors = []
+    if os.environ.get("LOADGEN_READY_FIRST") == "1":
+        producer.produce(topic, value=payload, partition=0)
+        if producer.flush(60) != 0:
+            raise SystemExit("the first record was not delivered within 60 s")
 
     def delivered(err, msg, sent=None):
         if err:

@@ -17,7 +17,13 @@ import Logging
 ///
 /// Every change is written through to the file before the mutating call returns (atomically:
 /// see `CheckpointFile`); a failed write throws `StorageError` and leaves the entries in memory
-/// as changed, as Kafka does (its caller then takes the log directory offline).
+/// as changed, as Kafka does (its caller then takes the log directory offline). One exception:
+/// an append's new epoch (`assign(epoch:startOffset:deferWrite:)` with `deferWrite`) only marks
+/// the cache `isDirty`, and the log has the scheduler write it (`pendingWrite`, `markWritten`),
+/// so a follower's fetcher or a produce request never waits on the checkpoint's fsync. The log
+/// writes a dirty cache before its recovery point passes the new entry and before it closes;
+/// see `LocalLog+LeaderEpoch.swift` for why a crash in between loses nothing recovery cannot
+/// rebuild.
 ///
 /// Invariants, kept by `assign` as long as the log appends in offset order: entries are sorted
 /// by epoch and by start offset, both strictly increasing; each epoch is ≥ 0. A file is loaded
@@ -35,6 +41,12 @@ public struct LeaderEpochFileCache: Sendable {
 
     public let topicPartition: TopicPartition
     public let checkpoint: CheckpointFile<EpochEntry>
+    /// Writes the file, from under the log's lock or without it (see the type).
+    public let writer: LeaderEpochCheckpointWriter
+    /// Counts the changes of `entries`; `writtenVersion` is the last one on disk (as far as this
+    /// cache knows: writes made without the log's lock report back through `markWritten`).
+    public private(set) var version: UInt64 = 0
+    public private(set) var writtenVersion: UInt64 = 0
     /// The entries, oldest epoch first.
     public private(set) var entries: [EpochEntry]
     /// Set by `close()`: no change is written any more.
@@ -47,6 +59,7 @@ public struct LeaderEpochFileCache: Sendable {
     public init(topicPartition: TopicPartition, path: String, logger: Logger) throws {
         self.topicPartition = topicPartition
         self.checkpoint = CheckpointFile(path: path)
+        self.writer = LeaderEpochCheckpointWriter(checkpoint: checkpoint)
         self.logger = logger
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
         if attributes == nil {
@@ -62,6 +75,8 @@ public struct LeaderEpochFileCache: Sendable {
     }
 
     public var isEmpty: Bool { entries.isEmpty }
+    /// Whether the entries changed since they were last written (a deferred write is due).
+    public var isDirty: Bool { version > writtenVersion }
     public var earliestEntry: EpochEntry? { entries.first }
     public var latestEntry: EpochEntry? { entries.last }
     /// The epoch of the latest entry: the newest epoch that has records in the log.
@@ -80,8 +95,13 @@ public struct LeaderEpochFileCache: Sendable {
     ///
     /// Throws `LogError.invalidLeaderEpoch` for a negative epoch (Kafka's
     /// IllegalArgumentException), `StorageError` when the checkpoint cannot be written.
+    ///
+    /// With `deferWrite`, an assignment that only appends an entry (the common case: a new epoch
+    /// above every entry, starting above every entry) is not written here: the cache becomes
+    /// `isDirty` and the caller has it written later (`pendingWrite`). An assignment that removes
+    /// entries is always written at once.
     @discardableResult
-    public mutating func assign(epoch: Int32, startOffset: Int64) throws -> Bool {
+    public mutating func assign(epoch: Int32, startOffset: Int64, deferWrite: Bool = false) throws -> Bool {
         if let latest = entries.last, latest.epoch.rawValue == epoch, startOffset >= latest.startOffset { return false }
         guard epoch >= 0 else { throw LogError.invalidLeaderEpoch(epoch: epoch, startOffset: startOffset) }
         try ensureOpen()
@@ -100,6 +120,7 @@ public struct LeaderEpochFileCache: Sendable {
         let removed = entries.filter { !($0.epoch < entry.epoch && $0.startOffset < startOffset) }
         entries.removeAll { !($0.epoch < entry.epoch && $0.startOffset < startOffset) }
         entries.append(entry)
+        version += 1
         // Replacing one entry at the same start offset is a leader change before any write.
         if removed.count > 1 || (removed.count == 1 && removed[0].startOffset != startOffset) {
             logger.warning("New leader epoch entry truncated conflicting entries", metadata: [
@@ -107,6 +128,7 @@ public struct LeaderEpochFileCache: Sendable {
             ])
         } else {
             logger.debug("Appended leader epoch entry", metadata: ["entry": "\(entry.line)", "entries": "\(entries.count)"])
+            if deferWrite, removed.isEmpty { return true }
         }
         try flush()
         return true
@@ -154,6 +176,7 @@ public struct LeaderEpochFileCache: Sendable {
             "endOffset": "\(endOffset)", "removed": "\(entries.count - kept.count)", "entries": "\(kept.count)",
         ])
         entries = kept
+        version += 1
         try flush()
     }
 
@@ -172,6 +195,7 @@ public struct LeaderEpochFileCache: Sendable {
             "startOffset": "\(startOffset)", "removed": "\(lastCovered)", "firstEntry": "\(first.line)",
         ])
         entries = updated
+        version += 1
         try flush()
     }
 
@@ -179,11 +203,37 @@ public struct LeaderEpochFileCache: Sendable {
     public mutating func clearAndFlush() throws {
         try ensureOpen()
         entries = []
+        version += 1
         try flush()
     }
 
-    /// Refuses every later change (the owning log was closed).
-    public mutating func close() { isClosed = true }
+    /// Refuses every later change (the owning log was closed), after a write in progress
+    /// without the log's lock is done. A dirty cache is not written here: the log writes it first
+    /// on a clean close (`LocalLog.close`).
+    public mutating func close() {
+        isClosed = true
+        writer.close()
+    }
+
+    // MARK: Deferred writes
+
+    /// What a deferred write is to write (the entries and their version), nil when the file is
+    /// up to date or the cache closed. Taken under the log's lock; written with
+    /// `writer.write(_:version:)` without it; reported with `markWritten`.
+    public var pendingWrite: (entries: [EpochEntry], version: UInt64)? {
+        guard isDirty, !isClosed else { return nil }
+        return (entries, version)
+    }
+
+    /// A write of version `version` made without the log's lock has returned.
+    public mutating func markWritten(version written: UInt64) { writtenVersion = max(writtenVersion, written) }
+
+    /// Writes the entries now if they changed since the last write (under the log's lock).
+    public mutating func writeIfDirty() throws {
+        guard isDirty else { return }
+        try ensureOpen()
+        try flush()
+    }
 
     private func ensureOpen() throws {
         guard !isClosed else {
@@ -191,5 +241,8 @@ public struct LeaderEpochFileCache: Sendable {
         }
     }
 
-    private func flush() throws { try checkpoint.write(entries) }
+    private mutating func flush() throws {
+        try writer.write(entries, version: version)
+        writtenVersion = version
+    }
 }

@@ -62,7 +62,7 @@ extension LocalLog {
             logStartOffset: logStartOffset, validBytes: validated.validatedRecords.sizeInBytes, shallowCount: 1)
         try write(validated.validatedRecords, result)
         try applyProducerState(producerState, lastOffset: result.lastOffset)
-        try leaderEpochCache.assign(epoch: leaderEpoch, startOffset: result.firstOffset)
+        try assignLeaderEpoch(leaderEpoch, startOffset: result.firstOffset)
         return result
     }
 

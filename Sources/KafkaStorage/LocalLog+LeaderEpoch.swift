@@ -7,8 +7,9 @@ import KafkaRecords
 ///     init, after loadSegments      truncateFromEnd(logEndOffset), truncateFromStart(logStartOffset);
 ///                                   cleared when the last batch is magic 0/1
 ///     recovery of a segment         assign for each batch of an epoch above the latest (and above 0)
-///     appendAsLeader                assign(leaderEpoch, firstOffset)
-///     appendAsFollower              assign(partitionLeaderEpoch, baseOffset) for each batch
+///     appendAsLeader                assign(leaderEpoch, firstOffset), written later
+///     appendAsFollower              assign(partitionLeaderEpoch, baseOffset) for each batch,
+///                                   written later
 ///     truncateTo(offset)            truncateFromEnd(offset)
 ///     truncateFullyAndStartAt       clearAndFlush()
 ///     log start offset raised       truncateFromStart(logStartOffset)  (DeleteRecords, retention)
@@ -20,7 +21,35 @@ import KafkaRecords
 /// failed write of a failing directory (the caller takes the directory offline; recovery at
 /// the next start adds the entry back when its epoch is above 0). Whatever these methods do runs
 /// under the log's lock, like every other log method.
+///
+/// Deferred writes: Kafka 2.3 writes and fsyncs the checkpoint inside the append that brings a
+/// new epoch. A follower's fetcher appends to hundreds of partitions in a row after a leader
+/// change, and 8–16 ms of fsync each stalled it for seconds (and with it the leader's acks=all
+/// produce requests). Here an append's new epoch only updates the cache in memory; the write and
+/// its fsync run on the scheduler, without the log's lock (`Log.writeLeaderEpochCheckpoint`).
+/// Crash safety is kept by ordering: the checkpoint is written before the recovery point moves
+/// past any offset (`flush`, `Log.flush(upTo:)`, `completeFlush`) and before the log closes. So
+/// an entry lost in a crash starts at or above the recovery point, in the segments recovery
+/// reads again, and recovery assigns it again from the batches' epochs (for epochs above 0, as
+/// Kafka 2.3's recovery does; an epoch 0 start is then missing, and OffsetForLeaderEpoch falls
+/// back to the high watermark as Kafka does for an empty cache). Truncations and conflicting
+/// assignments are written at once, as before.
 extension LocalLog {
+    /// An append's epoch assignment (leader or follower): written by the scheduler, see above.
+    func assignLeaderEpoch(_ epoch: Int32, startOffset: Int64) throws {
+        guard try leaderEpochCache.assign(epoch: epoch, startOffset: startOffset, deferWrite: true),
+              leaderEpochCache.isDirty, !leaderEpochWriteScheduled else { return }
+        leaderEpochWriteScheduled = true
+        let logger = self.logger
+        scheduler.schedule(name: "write-leader-epoch-checkpoint", delayMs: 0) { [weak owner] in
+            do {
+                try owner?.writeLeaderEpochCheckpoint()
+            } catch {
+                logger.error("Could not write the leader epoch checkpoint", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
     /// The newest leader epoch that has records in this log.
     public var latestLeaderEpoch: Int32? { leaderEpochCache.latestEpoch }
 
@@ -64,7 +93,7 @@ extension LocalLog {
     /// them). Reads the batch headers in place; nothing is copied.
     func assignEpochStartOffsets(of records: MemoryRecords) throws {
         for batch in records.batches where batch.magic >= 2 {
-            try leaderEpochCache.assign(epoch: batch.partitionLeaderEpoch, startOffset: batch.baseOffset)
+            try assignLeaderEpoch(batch.partitionLeaderEpoch, startOffset: batch.baseOffset)
         }
     }
 

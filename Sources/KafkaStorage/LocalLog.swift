@@ -78,6 +78,9 @@ public final class LocalLog {
     /// the lock moves the recovery point only if none happened meanwhile: the offsets it synced
     /// may since have been cut and written again.
     var truncationCount = 0
+    /// Set while a deferred write of the leader epoch checkpoint is scheduled
+    /// (`LocalLog+LeaderEpoch.swift`): one at a time per log.
+    var leaderEpochWriteScheduled = false
     /// The `Log` that owns this state: a rolled segment's flush is scheduled on it. Weak, so a
     /// scheduled flush does not keep a dropped log alive.
     weak var owner: Log?
@@ -241,6 +244,7 @@ public final class LocalLog {
         try ensureOpen()
         guard offset > recoveryPoint else { return }
         try LogFlushStats.time { for segment in segments(from: recoveryPoint, to: offset) { try segment.flush() } }
+        try leaderEpochCache.writeIfDirty()
         recoveryPoint = offset
         lastFlushTime = time.milliseconds
     }
@@ -263,6 +267,14 @@ public final class LocalLog {
         guard !isClosed, count == truncationCount else { return }
         let target = min(offset, logEndOffset)
         guard target > recoveryPoint else { return }
+        // An epoch appended since the caller's write of the checkpoint: written before the
+        // recovery point moves (rare: the caller wrote what was pending just before).
+        do {
+            try leaderEpochCache.writeIfDirty()
+        } catch {
+            logger.error("Could not write the leader epoch checkpoint: the recovery point stays", metadata: ["error": "\(error)"])
+            return
+        }
         recoveryPoint = target
         lastFlushTime = time.milliseconds
     }
@@ -278,6 +290,12 @@ public final class LocalLog {
     /// renamed (`LogManager.asyncDelete`) and even re-created for a new log of the partition.
     public func close() throws {
         if !isClosed {
+            // An epoch whose deferred write has not run yet.
+            do {
+                try leaderEpochCache.writeIfDirty()
+            } catch {
+                logger.warning("Could not write the leader epoch checkpoint on close", metadata: ["error": "\(error)"])
+            }
             // A snapshot at the log end, so that the next open replays nothing.
             do {
                 try takeProducerSnapshot()

@@ -71,6 +71,8 @@ public final class Log: Sendable {
     public func flush(upTo offset: Int64) throws {
         guard let (files, truncationCount) = try withLock({ log in try log.filesToFlush(upTo: offset) }) else { return }
         try LogFlushStats.time { for file in files { try file.sync() } }
+        // The epochs appended so far reach the disk before the recovery point passes them.
+        try writeLeaderEpochCheckpoint()
         withLock { log in log.completeFlush(upTo: offset, truncationCount: truncationCount) }
     }
 

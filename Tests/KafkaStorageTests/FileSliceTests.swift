@@ -109,7 +109,7 @@ import Testing
         for _ in 0..<3 { try log.appendAsLeader(try producerBatch(timestamp: 1_000), leaderEpoch: 0) }
         #expect(log.segmentBaseOffsets == [0, 2])
         #expect(log.recoveryPoint == 0, "the rolled segment is not synced under the append's lock")
-        #expect(scheduler.pendingCount == 1)
+        #expect(scheduler.pendingNames == ["write-leader-epoch-checkpoint", "flush-log"], "epoch 0's checkpoint, then the roll's flush")
         scheduler.tick()
         #expect(log.recoveryPoint == 2)
 

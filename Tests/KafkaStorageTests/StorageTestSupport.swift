@@ -65,6 +65,8 @@ final class MockScheduler: Scheduler {
     }
 
     var pendingCount: Int { pending.withLock { $0.count } }
+    /// The names of the tasks not yet run, in scheduling order.
+    var pendingNames: [String] { pending.withLock { $0.map(\.name) } }
 
     /// Runs every task due by now.
     func tick() {
