@@ -25,28 +25,33 @@ extension TransactionMarkerChannelManager {
         let batches = markersQueuePerBroker.filter { !$0.value.isEmpty }
         markersQueuePerBroker.removeAll()
         let network = self.network
+        // One unstructured task per broker, awaited in turn: the brokers are still asked
+        // concurrently. (A task group whose children returned a (broker, markers, Result) tuple
+        // crashed the release build in the runtime's copy of that tuple at the first answer,
+        // under Swift 6.3.1; the debug build did not.)
+        let sends = batches.map { broker, markers in
+            let request = Self.request(for: markers)
+            return MarkerSend(broker: broker, markers: markers, answer: Task { try await network.send(request, to: broker) })
+        }
         var failedSends = false
         var retriedPartitions = false
-        await withTaskGroup(of: (BrokerId, [TxnIdAndMarker], Result<WriteTxnMarkers.Response, any Error>).self) { group in
-            for (broker, markers) in batches {
-                let request = Self.request(for: markers)
-                group.addTask {
-                    do { return (broker, markers, .success(try await network.send(request, to: broker))) } catch {
-                        return (broker, markers, .failure(error))
-                    }
-                }
-            }
-            for await (broker, markers, outcome) in group {
-                switch outcome {
-                case .success(let response):
-                    if await handleResponse(response, markers: markers, from: broker) { retriedPartitions = true }
-                case .failure(let error):
-                    failedSends = true
-                    await handleDisconnect(markers, from: broker, error: error)
-                }
+        for send in sends {
+            do {
+                let response = try await send.answer.value
+                if await handleResponse(response, markers: send.markers, from: send.broker) { retriedPartitions = true }
+            } catch {
+                failedSends = true
+                await handleDisconnect(send.markers, from: send.broker, error: error)
             }
         }
         return failedSends || retriedPartitions || !markersQueueForUnknownBroker.isEmpty || !txnLogAppendRetryQueue.isEmpty
+    }
+
+    /// One broker's queue on its way: the markers sent and the task awaiting the answer.
+    struct MarkerSend {
+        var broker: BrokerId
+        var markers: [TxnIdAndMarker]
+        var answer: Task<WriteTxnMarkers.Response, any Error>
     }
 
     /// The WriteTxnMarkers request of a broker's queue: one entry per queued marker, topics and
