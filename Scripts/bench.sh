@@ -10,7 +10,12 @@
 # fetches. The leader's CPU use is printed for each phase. Everything runs on 127.0.0.1 in a temp
 # dir and stops by itself.
 #
-#   Scripts/bench.sh [--records-100b N] [--records-1k N] [--records-c N]
+#   Scripts/bench.sh [--records-100b N] [--records-1k N] [--records-c N] [--metrics]
+#
+# --metrics turns the metrics on: every broker gets an admin.listener (so its counters, timers and
+# histograms are recorded on the request path), and broker 1's /metrics is scraped once a second
+# for the whole run (fifteen times Prometheus' default pace). Without it no metric is recorded.
+# Scripts/bench-metrics-overhead.sh alternates runs with and without.
 #
 # KAFKA_SERVER_BIN=/path/to/kafka-server benchmarks that binary instead of building this tree's
 # (to compare two builds back to back with the same phases); the admin CLI is this tree's.
@@ -26,12 +31,14 @@ ensure_python_venv "$ROOT"   # the pinned confluent-kafka for loadgen.py, in .ve
 N100=400000
 N1K=200000
 NC=1000000
+METRICS=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --records-100b) N100="$2"; shift 2 ;;
         --records-1k) N1K="$2"; shift 2 ;;
         --records-c) NC="$2"; shift 2 ;;
-        *) echo "usage: $0 [--records-100b N] [--records-1k N] [--records-c N]" >&2; exit 2 ;;
+        --metrics) METRICS=1; shift ;;
+        *) echo "usage: $0 [--records-100b N] [--records-1k N] [--records-c N] [--metrics]" >&2; exit 2 ;;
     esac
 done
 
@@ -46,6 +53,7 @@ WORK="$(mktemp -d /tmp/kafka-bench.XXXXXX)"
 ZK_PORT=$((20000 + RANDOM % 10000))
 BROKER_PORT=$((ZK_PORT + 1))
 cleanup() {
+    [ -n "${SCRAPER_PID:-}" ] && kill "$SCRAPER_PID" 2>/dev/null || true
     [ -n "${BROKER_PID:-}" ] && kill -9 "$BROKER_PID" 2>/dev/null || true
     for pid in ${FOLLOWER_PIDS:-}; do kill -9 "$pid" 2>/dev/null || true; done
     [ -n "${ZK_PID:-}" ] && kill -9 "$ZK_PID" 2>/dev/null || true
@@ -57,9 +65,16 @@ gcc -O2 -o "$WORK/consume" "$ROOT/Scripts/bench/consume.c" -lrdkafka
 
 bench_start_zookeeper
 
+# admin_override ID: the admin.listener override of broker ID when --metrics is on (ports past the
+# brokers' own).
+admin_override() {
+    [ "$METRICS" = 1 ] && echo "--override admin.listener=http://127.0.0.1:$((BROKER_PORT + 10 + $1))"
+    return 0
+}
+# shellcheck disable=SC2046
 "$BIN" "$ROOT/config/server.properties" --override broker.id=1 \
     --override "listeners=PLAINTEXT://127.0.0.1:$BROKER_PORT" --override "log.dirs=$WORK/data" \
-    --override "zookeeper.connect=127.0.0.1:$ZK_PORT/bench" --override num.partitions=1 >"$WORK/broker.log" 2>&1 &
+    --override "zookeeper.connect=127.0.0.1:$ZK_PORT/bench" --override num.partitions=1 $(admin_override 1) >"$WORK/broker.log" 2>&1 &
 BROKER_PID=$!
 disown "$BROKER_PID"
 for _ in $(seq 1 100); do
@@ -87,7 +102,16 @@ run() {
 }
 
 BOOT="127.0.0.1:$BROKER_PORT"
-echo "==> kafka-server on $BOOT, ZooKeeper on 127.0.0.1:$ZK_PORT"
+echo "==> kafka-server on $BOOT, ZooKeeper on 127.0.0.1:$ZK_PORT, metrics $([ "$METRICS" = 1 ] && echo "on, scraped every second" || echo off)"
+if [ "$METRICS" = 1 ]; then
+    # The scraper runs for the whole benchmark; it counts its scrapes and their failures.
+    (ok=0; failed=0; trap 'echo "scrapes ok=$ok failed=$failed" >"$WORK/scrapes"; exit 0' TERM
+     while true; do
+         if curl -sf -o /dev/null "http://127.0.0.1:$((BROKER_PORT + 11))/metrics"; then ok=$((ok + 1)); else failed=$((failed + 1)); fi
+         sleep 1
+     done) &
+    SCRAPER_PID=$!
+fi
 run "produce-100B-acks1" produce "$BOOT" b100 "$N100" 100 1
 run "consume-100B      " consume "$BOOT" b100 "$N100"
 run "produce-1KiB-acks1" produce "$BOOT" b1k "$N1K" 1024 1
@@ -120,9 +144,10 @@ run "consume-100B (C)      " --consume-c "$BOOT" c100 "$NC" queued.min.messages=
 # Replication: brokers 2 and 3 join; a topic with replication factor 3 and min.insync.replicas=2.
 FOLLOWER_PIDS=""
 for id in 2 3; do
+    # shellcheck disable=SC2046
     "$BIN" "$ROOT/config/server.properties" --override broker.id=$id \
         --override "listeners=PLAINTEXT://127.0.0.1:$((BROKER_PORT + id - 1))" --override "log.dirs=$WORK/data-$id" \
-        --override "zookeeper.connect=127.0.0.1:$ZK_PORT/bench" >"$WORK/broker-$id.log" 2>&1 &
+        --override "zookeeper.connect=127.0.0.1:$ZK_PORT/bench" $(admin_override $id) >"$WORK/broker-$id.log" 2>&1 &
     FOLLOWER_PIDS="$FOLLOWER_PIDS $!"
     disown $!
 done
@@ -146,3 +171,7 @@ python3 "$ROOT/Scripts/bench/loadgen.py" produce "$BOOT" rf3 2000 1024 all >/dev
 cpu_ticks() { local total=0 pid; for pid in $BROKER_PID $FOLLOWER_PIDS; do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo $total; }
 run "produce-1KiB-rf3-acks-all    " produce "$BOOT" rf3 "$N1K" 1024 all
 run "rf3-acks-all-1k-per-s (C)    " --c "$BOOT" rf3 5000 1024 all 1000
+if [ -n "${SCRAPER_PID:-}" ]; then
+    kill "$SCRAPER_PID"; wait "$SCRAPER_PID" 2>/dev/null || true; SCRAPER_PID=""
+    echo "==> metrics: $(cat "$WORK/scrapes" 2>/dev/null || echo "scraper gave no count")"
+fi
