@@ -116,4 +116,16 @@ struct AdminListenerTests {
         #expect(head.received.lowercased().contains("content-type: application/json\r\n"))
         #expect(head.received.hasSuffix("\r\n\r\n"))
     }
+
+    @Test("a port in use fails bind, so the broker's startup reports it")
+    func bindFailureThrows() async throws {
+        let first = try await Self.liveListener(hub: nil)
+        defer { Task { await first.close() } }
+        await #expect(throws: (any Error).self) {
+            let second = try await AdminListener.bind(first.boundAddress, metrics: BrokerMetrics(), logger: Logger(label: "test"))
+            await second.close()
+        }
+        // The first listener still answers.
+        #expect(try await HTTPGet.get(host: "127.0.0.1", port: first.boundAddress.port, path: "/metrics").status == 200)
+    }
 }
