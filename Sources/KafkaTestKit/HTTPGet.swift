@@ -10,7 +10,21 @@ public enum HTTPGet {
         public init(description: String) { self.description = description }
     }
 
+    /// The socket calls block, so they run on a thread of their own: a test's blocked call must
+    /// not hold one of the few threads of Swift's cooperative pool, on which the server under
+    /// test (the admin listener's Hummingbird handlers) answers.
     public static func get(host: String, port: Int, path: String, timeoutSeconds: Int = 30) async throws
+        -> (status: Int, contentType: String, body: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result {
+                    try getBlocking(host: host, port: port, path: path, timeoutSeconds: timeoutSeconds)
+                })
+            }.start()
+        }
+    }
+
+    static func getBlocking(host: String, port: Int, path: String, timeoutSeconds: Int) throws
         -> (status: Int, contentType: String, body: String) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket() failed") }

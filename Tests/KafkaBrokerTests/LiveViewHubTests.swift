@@ -81,8 +81,7 @@ struct LiveViewHubTests {
         let json = try await HTTPGet.get(host: "127.0.0.1", port: port, path: "/internals.json")
         #expect(json.status == 200 && json.contentType == "application/json")
         #expect(try JSONDecoder().decode(BrokerInternals.self, from: Data(json.body.utf8)) == internals)
-        // (No /metrics here: its scrape runs as a task, and HTTPGet blocks a thread of the
-        // cooperative pool while it waits; MetricsEndpointTests scrapes with the live view on.)
+        #expect(try await HTTPGet.get(host: "127.0.0.1", port: port, path: "/metrics").status == 200)
         #expect(try await HTTPGet.get(host: "127.0.0.1", port: port, path: "/elsewhere").status == 404)
         // Without a ZooKeeper connection to watch, the stream says so and ends.
         let events = try await HTTPGet.get(host: "127.0.0.1", port: port, path: "/events")

@@ -7,7 +7,7 @@ import Logging
 /// The live view's broker side: `/internals.json` from this broker's memory, and the hub that
 /// feeds `/events` from ZooKeeper and every broker's internals.
 extension KafkaServer {
-    /// The routes the admin listener serves for the live view (`LiveViewHTTPHandler`).
+    /// The routes the admin listener serves for the live view (`AdminListener+LiveView`).
     static func liveViewRoutes(brokerId: BrokerId, sources: MetricsSources, zkClient: KafkaZkClient?) -> LiveViewRoutes {
         let purgatories = Self.liveViewPurgatories(sources)
         let replicaManager = sources.replicaManager

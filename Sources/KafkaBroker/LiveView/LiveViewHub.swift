@@ -15,7 +15,8 @@ import Synchronization
 /// open: the loop starts with the first subscriber and stops after the last one leaves.
 ///
 /// Isolation: one `Mutex` around the subscribers, the last snapshot and the loop's task; sends
-/// happen outside it (each subscriber writes on its own channel's event loop).
+/// happen outside it, and a subscriber must not block (the admin listener's `/events` streams
+/// only queue the text for their own request's task, `LiveViewEventStreams`).
 public final class LiveViewHub: Sendable {
     /// Receives one complete server-sent event's text.
     public typealias Subscriber = @Sendable (String) -> Void

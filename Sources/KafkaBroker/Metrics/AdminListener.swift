@@ -1,123 +1,110 @@
+import Hummingbird
 import Logging
 import NIOCore
-import NIOHTTP1
 import NIOPosix
+import ServiceLifecycle
 
-/// The broker's HTTP admin listener (`admin.listener`): `GET /metrics` answers the Prometheus
-/// text format (version 0.0.4) from `BrokerMetrics.scrape`; any other path is 404, any other
-/// method 405. One event loop; a scrape runs as a task (its collectors await the controller),
-/// and its answer is written back on the connection's loop.
+/// The broker's HTTP admin listener (`admin.listener`): one Hummingbird `Application` serving
+/// `GET /metrics` in the Prometheus text format (version 0.0.4) from `BrokerMetrics.scrape`, and,
+/// when the live view is on, its page, `/internals.json` and `/events` (`AdminListener+LiveView`).
+/// Any other path is 404 and any method but GET and HEAD 405 (`AdminFallbackMiddleware`).
 ///
-/// Lifecycle: `bind` once, `close` once (at broker shutdown).
+/// The application runs on its own one-thread event loop group, inside a `ServiceGroup` that
+/// traps no signal (the broker handles SIGTERM itself); its requests are answered as tasks.
+///
+/// Lifecycle: `bind` once, which returns once the socket is bound (or throws the bind's error),
+/// and `close` once, at broker shutdown, which ends the open event streams, shuts the server
+/// down gracefully and returns once it has stopped.
 public final class AdminListener: Sendable {
+    /// How long `close` waits for in-flight requests before cancelling the server's tasks.
+    static let gracefulShutdownTimeout: Duration = .seconds(5)
+
     private let group: MultiThreadedEventLoopGroup
-    private let channel: any Channel
+    private let serviceGroup: ServiceGroup
+    private let running: Task<Void, Never>
+    private let eventStreams: LiveViewEventStreams
     /// The address bound (a configured port 0 replaced by the kernel's choice).
     public let boundAddress: AdminListenerAddress
 
-    private init(group: MultiThreadedEventLoopGroup, channel: any Channel, boundAddress: AdminListenerAddress) {
+    private init(group: MultiThreadedEventLoopGroup, serviceGroup: ServiceGroup, running: Task<Void, Never>,
+                 eventStreams: LiveViewEventStreams, boundAddress: AdminListenerAddress) {
         self.group = group
-        self.channel = channel
+        self.serviceGroup = serviceGroup
+        self.running = running
+        self.eventStreams = eventStreams
         self.boundAddress = boundAddress
     }
 
-    /// `liveView`: the live view's paths (`/`, `/internals.json`, `/events`), answered in front of
-    /// the metrics (`LiveViewHTTPHandler`).
+    /// Binds `address` and starts serving. `liveView`: the live view's paths (`/`,
+    /// `/internals.json`, `/events`), served beside the metrics; without it they are 404.
+    /// Throws when the address cannot be bound (for example a port in use).
     public static func bind(_ address: AdminListenerAddress, metrics: BrokerMetrics, liveView: LiveViewRoutes? = nil,
                             logger: Logger) async throws -> AdminListener {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let eventStreams = LiveViewEventStreams(hub: liveView?.hub)
+        // Hummingbird logs every start and connection error at info: only its warnings reach the
+        // broker's log.
+        var serverLogger = logger
+        if serverLogger.logLevel < .warning { serverLogger.logLevel = .warning }
+        // The first value tells bind how the start went: the bound port, or the error that ended it.
+        let (started, startedContinuation) = AsyncStream.makeStream(of: Result<Int, any Error>.self)
+        let application = Application(
+            router: router(metrics: metrics, liveView: liveView, eventStreams: eventStreams),
+            configuration: ApplicationConfiguration(address: .hostname(address.host, port: address.port)),
+            onServerRunning: { channel in startedContinuation.yield(.success(channel.localAddress?.port ?? address.port)) },
+            eventLoopGroupProvider: .shared(group),
+            logger: serverLogger)
+        let serviceGroup = ServiceGroup(services: [application], gracefulShutdownSignals: [], cancellationSignals: [],
+                                        logger: serverLogger)
+        let running = Task {
+            do {
+                try await serviceGroup.run()
+                startedContinuation.yield(.failure(ServerStopped()))
+            } catch {
+                startedContinuation.yield(.failure(error))
+            }
+            startedContinuation.finish()
+        }
+        var iterator = started.makeAsyncIterator()
+        let port: Int
         do {
-            let channel = try await ServerBootstrap(group: group)
-                .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-                .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                        if let liveView { try channel.pipeline.syncOperations.addHandler(LiveViewHTTPHandler(routes: liveView)) }
-                        try channel.pipeline.syncOperations.addHandler(AdminHTTPHandler(metrics: metrics))
-                    }
-                }
-                .bind(host: address.host, port: address.port).get()
-            let port = channel.localAddress?.port ?? address.port
-            let bound = AdminListenerAddress(host: address.host, port: port)
-            logger.info("Admin listener (metrics at \(bound)/metrics) started")
-            return AdminListener(group: group, channel: channel, boundAddress: bound)
+            switch await iterator.next() {
+            case .success(let bound)?: port = bound
+            case .failure(let error)?: throw error
+            case nil: throw CancellationError()
+            }
         } catch {
+            running.cancel()
+            await running.value
             try? await group.shutdownGracefully()
             throw error
         }
+        let bound = AdminListenerAddress(host: address.host, port: port)
+        logger.info("Admin listener (metrics at \(bound)/metrics) started")
+        return AdminListener(group: group, serviceGroup: serviceGroup, running: running, eventStreams: eventStreams,
+                             boundAddress: bound)
     }
 
+    /// Stops the server: ends every `/events` stream (and refuses new ones), stops accepting
+    /// connections, lets requests in flight finish for up to `gracefulShutdownTimeout` and then
+    /// cancels them, and releases the event loop.
     public func close() async {
-        try? await channel.close()
+        eventStreams.finishAll()
+        await serviceGroup.triggerGracefulShutdown()
+        let running = self.running
+        await withTaskGroup(of: Void.self) { waiting in
+            waiting.addTask { await running.value }
+            waiting.addTask { try? await Task.sleep(for: Self.gracefulShutdownTimeout) }
+            await waiting.next()
+            running.cancel()
+            waiting.cancelAll()
+        }
+        await running.value
         try? await group.shutdownGracefully()
     }
-}
 
-/// One HTTP connection of the admin listener; requests are answered in order, one at a time.
-final class AdminHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
-
-    private let metrics: BrokerMetrics
-    private var head: HTTPRequestHead?
-
-    init(metrics: BrokerMetrics) {
-        self.metrics = metrics
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            self.head = head
-        case .body:
-            break
-        case .end:
-            guard let head else { return }
-            self.head = nil
-            route(head, context: context)
-        }
-    }
-
-    private func route(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
-        guard head.method == .GET || head.method == .HEAD else {
-            return respond(head, status: .methodNotAllowed, contentType: "text/plain; charset=utf-8",
-                           body: "method not allowed\n", context: context)
-        }
-        guard path == "/metrics" else {
-            return respond(head, status: .notFound, contentType: "text/plain; charset=utf-8",
-                           body: "not found: \(path) (the metrics are at /metrics)\n", context: context)
-        }
-        let metrics = self.metrics
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        let eventLoop = context.eventLoop
-        Task {
-            let text = await metrics.scrape()
-            eventLoop.execute {
-                let (handler, context) = bound.value
-                handler.respond(head, status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: text,
-                                context: context)
-            }
-        }
-    }
-
-    private func respond(_ request: HTTPRequestHead, status: HTTPResponseStatus, contentType: String, body: String,
-                         context: ChannelHandlerContext) {
-        var buffer = context.channel.allocator.buffer(capacity: body.utf8.count)
-        buffer.writeString(body)
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: contentType)
-        headers.add(name: "Content-Length", value: "\(buffer.readableBytes)")
-        let keepAlive = request.isKeepAlive
-        if !keepAlive { headers.add(name: "Connection", value: "close") }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))),
-                      promise: nil)
-        if request.method != .HEAD { context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil) }
-        let done = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
-        if !keepAlive {
-            let channel = context.channel
-            done.futureResult.whenComplete { _ in channel.close(promise: nil) }
-        }
+    /// The server stopped before it was running (never expected: a failed start throws).
+    struct ServerStopped: Error, CustomStringConvertible {
+        var description: String { "the admin listener stopped before it started" }
     }
 }
