@@ -49,47 +49,8 @@ while [ $# -gt 0 ]; do
 done
 
 BIN="$(bench_server_bin 1)"
-WORK="$(mktemp -d /tmp/kafka-bench-idem.XXXXXX)"
-ZK_PORT=$((20000 + RANDOM % 10000))
-BASE_PORT=$((ZK_PORT + 1))
-PIDS=""
-cleanup() {
-    for pid in $PIDS; do kill -9 "$pid" 2>/dev/null || true; done
-    # BENCH_KEEP_LOGS=DIR keeps the brokers' logs there.
-    [ -n "${BENCH_KEEP_LOGS:-}" ] && mkdir -p "$BENCH_KEEP_LOGS" && cp "$WORK"/broker-*.log "$BENCH_KEEP_LOGS"/ 2>/dev/null || true
-    [ -n "${ZK_PID:-}" ] && kill -9 "$ZK_PID" 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-bench_start_zookeeper
-
-for id in 1 2 3; do
-    "$BIN" "$ROOT/config/server.properties" --override broker.id=$id \
-        --override "listeners=PLAINTEXT://127.0.0.1:$((BASE_PORT + id - 1))" --override "log.dirs=$WORK/data-$id" \
-        --override "zookeeper.connect=127.0.0.1:$ZK_PORT/bench" >"$WORK/broker-$id.log" 2>&1 &
-    PIDS="$PIDS $!"
-    disown $!
-done
-for id in 1 2 3; do
-    for _ in $(seq 1 150); do
-        grep -q "started (kafka.server.KafkaServer)" "$WORK/broker-$id.log" && break
-        sleep 0.2
-    done
-done
-BOOT="127.0.0.1:$BASE_PORT"
-python3 - "$BOOT" <<'PY'
-import sys, time
-from confluent_kafka.admin import AdminClient, NewTopic
-admin = AdminClient({"bootstrap.servers": sys.argv[1]})
-for topic in ("plain", "idem"):
-    admin.create_topics([NewTopic(topic, 1, 3, config={"min.insync.replicas": "2"})])[topic].result()
-deadline = time.time() + 60
-while time.time() < deadline:
-    metadata = admin.list_topics(timeout=10)
-    if all(len(metadata.topics[t].partitions[0].isrs) == 3 for t in ("plain", "idem") if t in metadata.topics):
-        break
-    time.sleep(0.2)
-PY
+bench_three_brokers "$BIN" kafka-bench-idem
+bench_rf3_topics plain idem
 # Warm-up, unmeasured.
 python3 "$ROOT/Scripts/bench/loadgen.py" produce "$BOOT" plain 2000 1024 all >/dev/null
 LOADGEN_IDEMPOTENT=1 python3 "$ROOT/Scripts/bench/loadgen.py" produce "$BOOT" idem 2000 1024 all >/dev/null
