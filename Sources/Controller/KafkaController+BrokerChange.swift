@@ -19,10 +19,18 @@ import KafkaZk
 extension KafkaController {
     func processBrokerChange() async throws {
         guard isActive else { return }
-        let current = try await zkClient.liveBrokerIds(watch: true)
+        // The children and the known brokers' registrations in one round trip; only brokers not
+        // known yet are read after it (Kafka reads every registration after the children).
+        let (current, known) = try await zkClient.liveBrokerIds(
+            watch: true, withRegistrationsOf: context.liveOrShuttingDownBrokerIds.sorted())
+        var registrations = known.filter { current.contains($0.key) }
+        let unread = current.filter { known[$0] == nil }
+        if !unread.isEmpty {
+            registrations.merge(try await zkClient.brokerRegistrations(batch: unread)) { _, read in read }
+        }
         var epochs: [BrokerId: Int64] = [:]
         var infos: [BrokerId: BrokerInfo] = [:]
-        for (id, registration) in try await zkClient.brokerRegistrations(batch: current) {
+        for (id, registration) in registrations {
             infos[id] = registration.info
             epochs[id] = registration.czxid
         }
@@ -105,8 +113,13 @@ extension KafkaController {
         let waitingForDeletion = offlineReplicas.filter { context.isTopicQueuedUpForDeletion($0.topicPartition.topic) }
         var batch = ControllerBrokerRequestBatch()
         record(partitionStateMachine.handleStateChanges(context.partitionsWithoutLiveLeader(), to: .offlinePartition, context: &context), &batch)
-        try await triggerOnlinePartitionStateChange(&batch)
         let replicasToTakeOffline = offlineReplicas.filter { !context.isTopicQueuedUpForDeletion($0.topicPartition.topic) }
+        // The ISR shrinks of the partitions not being elected go out with the elections' writes
+        // (one ZooKeeper commit instead of two in a row); the replica step below finds them done.
+        let (new, offline) = context.partitionsToTriggerOnline()
+        isrShrinksAhead = decideIsrShrinksAhead(replicasToTakeOffline, electing: Set(new + offline))
+        defer { isrShrinksAhead = nil }
+        try await triggerOnlinePartitionStateChange(&batch)
         try await transitionReplicasOffline(replicasToTakeOffline, &batch)
         // Every broker learns which replicas are offline, also where no leader or ISR changed.
         batch.addUpdateMetadata(Set(replicasToTakeOffline.map(\.topicPartition)).filter { context.partitionLeadership[$0] != nil })

@@ -61,9 +61,14 @@ extension KafkaController {
 
         let actions = ControlledShutdownPlanner.partitionsToActOn(broker: id, context: context)
         var batch = ControllerBrokerRequestBatch()
+        let followers = actions.followed.map { PartitionReplica($0, id) }
+        // The followers' ISR shrinks go out with the elections' writes (`IsrShrinksAhead`).
+        isrShrinksAhead = decideIsrShrinksAhead(
+            followers.filter { !context.isTopicQueuedUpForDeletion($0.topicPartition.topic) }, electing: Set(actions.led))
+        defer { isrShrinksAhead = nil }
         try await electLeadersForControlledShutdown(actions.led, &batch)
         for tp in actions.followed { batch.addStopReplica(tp, to: id, deletePartition: false) }
-        try await transitionReplicasOffline(actions.followed.map { PartitionReplica($0, id) }, &batch)
+        try await transitionReplicasOffline(followers, &batch)
         sendRequests(batch)
 
         let remaining = ControlledShutdownPlanner.remainingPartitions(broker: id, context: context)

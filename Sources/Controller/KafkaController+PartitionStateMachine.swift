@@ -138,11 +138,16 @@ extension KafkaController {
     /// controller's epoch. Other failures are logged; those partitions stay as they are.
     func writeStates(_ updates: [TopicPartition: KafkaZk.LeaderAndIsr]) async throws -> StateWrites {
         var outcome = StateWrites()
-        guard !updates.isEmpty else { return outcome }
+        let (claimed, toWrite, ridingAlong) = claimIsrShrinksAhead(updates)
+        var results = claimed
         let epoch = context.epoch
-        let results = try await zkClient.updatePartitionStates(
-            updates.mapValues { LeaderIsrAndControllerEpoch(leaderAndIsr: $0, controllerEpoch: epoch) },
-            expectedControllerEpochZkVersion: context.epochZkVersion)
+        if !toWrite.isEmpty {
+            let written = try await zkClient.updatePartitionStates(
+                toWrite.mapValues { LeaderIsrAndControllerEpoch(leaderAndIsr: $0, controllerEpoch: epoch) },
+                expectedControllerEpochZkVersion: context.epochZkVersion)
+            if !ridingAlong.isEmpty { isrShrinksAhead?.results = written.filter { ridingAlong.contains($0.key) } }
+            results.merge(written.filter { !ridingAlong.contains($0.key) }) { _, new in new }
+        }
         for (tp, result) in results.sorted(by: { $0.key < $1.key }) {
             switch result {
             case .success(let written):

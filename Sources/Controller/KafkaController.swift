@@ -46,6 +46,9 @@ public actor KafkaController {
     public private(set) var activeControllerId: BrokerId = .none
     public internal(set) var context = ControllerContext()
     private var watchTask: Task<Void, Never>?
+    /// A broker failure's (or controlled shutdown's) ISR shrinks written with its elections
+    /// (`IsrShrinksAhead`); set only while `onBrokerFailure` or a controlled shutdown runs.
+    var isrShrinksAhead: IsrShrinksAhead?
 
     public init(
         brokerInfo: BrokerInfo, brokerEpoch: Int64, zkClient: KafkaZkClient, logger: Logger,

@@ -57,4 +57,24 @@ extension KafkaZkClient {
         }
         return registrations
     }
+
+    /// The ids under `/brokers/ids` (sorted; with `watch`, a children watch is armed) and the
+    /// registrations of `expected` with their czxid, in one round trip: the children read is
+    /// submitted first, so each registration read sees the tree at least as new as it. Of
+    /// `expected`, ids whose znode is gone are absent; ids not expected are not read.
+    public func liveBrokerIds(watch: Bool, withRegistrationsOf expected: [BrokerId]) async throws
+        -> (ids: [BrokerId], registrations: [BrokerId: (info: BrokerInfo, czxid: Int64)])
+    {
+        let (children, data) = await zooKeeper.children(BrokerIdsZNode.path, watch: watch, thenDataOf: expected.map(BrokerIdZNode.path))
+        let ids = try children.get().compactMap { name in Int32(name).map { BrokerId($0) } }.sorted()
+        var registrations: [BrokerId: (info: BrokerInfo, czxid: Int64)] = [:]
+        for (id, result) in zip(expected, data) {
+            switch result {
+            case .success(let (bytes, stat)): registrations[id] = (try BrokerIdZNode.decode(id: id, bytes), stat.czxid)
+            case .failure(let error) where error.code == .noNode: continue
+            case .failure(let error): throw error
+            }
+        }
+        return (ids, registrations)
+    }
 }
