@@ -104,12 +104,9 @@ run() {
 BOOT="127.0.0.1:$BROKER_PORT"
 echo "==> kafka-server on $BOOT, ZooKeeper on 127.0.0.1:$ZK_PORT, metrics $([ "$METRICS" = 1 ] && echo "on, scraped every second" || echo off)"
 if [ "$METRICS" = 1 ]; then
-    # The scraper runs for the whole benchmark; it counts its scrapes and their failures.
-    (ok=0; failed=0; trap 'echo "scrapes ok=$ok failed=$failed" >"$WORK/scrapes"; exit 0' TERM
-     while true; do
-         if curl -sf -o /dev/null "http://127.0.0.1:$((BROKER_PORT + 11))/metrics"; then ok=$((ok + 1)); else failed=$((failed + 1)); fi
-         sleep 1
-     done) &
+    # The scraper runs for the whole benchmark, one keep-alive connection as a Prometheus server
+    # keeps (Scripts/bench/scraper.py says why not curl); it counts its scrapes and their failures.
+    python3 "$ROOT/Scripts/bench/scraper.py" "http://127.0.0.1:$((BROKER_PORT + 11))/metrics" 1 "$WORK/scrapes" &
     SCRAPER_PID=$!
 fi
 run "produce-100B-acks1" produce "$BOOT" b100 "$N100" 100 1

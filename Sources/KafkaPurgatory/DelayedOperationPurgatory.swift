@@ -41,6 +41,7 @@ public final class DelayedOperationPurgatory<Operation: DelayedOperation>: Senda
     private let timeoutTimer: any TimeoutTimer
     private let timerEnabled: Bool
     private let shards: [WatcherShard<Operation>]
+    private let watchedCount: WatchedCount
     /// Operations watched since the last purge, completed or not (an estimate, as in Kafka).
     private let estimatedTotalOperations = Atomic<Int>(0)
     private let reaper: ExpirationReaper?
@@ -80,7 +81,9 @@ public final class DelayedOperationPurgatory<Operation: DelayedOperation>: Senda
         self.purgeInterval = purgeInterval
         self.timeoutTimer = timeoutTimer
         self.timerEnabled = timerEnabled
-        self.shards = (0..<Self.shardCount).map { _ in WatcherShard() }
+        let watchedCount = WatchedCount()
+        self.watchedCount = watchedCount
+        self.shards = (0..<Self.shardCount).map { _ in WatcherShard(watched: watchedCount) }
         var logger = logger ?? Logger(label: "kafka.purgatory", factory: { _ in SwiftLogNoOpLogHandler() })
         logger[metadataKey: "purgatory"] = "\(purgatoryName)"
         logger[metadataKey: "broker.id"] = "\(brokerId)"
@@ -150,9 +153,9 @@ public final class DelayedOperationPurgatory<Operation: DelayedOperation>: Senda
 
     /// The total length of all watcher lists (Kafka's `PurgatorySize` gauge). An operation watched
     /// under n keys counts n times, and completed operations count until they are dropped, so this
-    /// may exceed the number of operations actually waiting.
+    /// may exceed the number of operations actually waiting. One atomic load (`WatchedCount`).
     public var watched: Int {
-        shards.reduce(0) { sum, shard in sum + shard.allWatchers.reduce(0) { $0 + $1.count } }
+        watchedCount.current
     }
 
     /// The number of operations waiting in the timer (Kafka's `NumDelayedOperations` gauge).

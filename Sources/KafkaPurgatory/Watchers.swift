@@ -38,12 +38,18 @@ public struct DelayedOperationKey: Hashable, @unchecked Sendable, CustomStringCo
 /// Isolation: the list is guarded by its own mutex, which is never held while an operation's hook
 /// runs: `tryCompleteWatched` takes a snapshot, tries each operation without the lock, then removes
 /// the completed ones under the lock. Lock order: shard → watchers.
+///
+/// Invariant: every change to the list's length is added to `watched` (the purgatory's total)
+/// under the list's lock, so `watched` is the sum of every list's length whenever no change is
+/// in progress.
 final class Watchers<Operation: DelayedOperation>: Sendable {
     let key: DelayedOperationKey
     private let operations = Mutex<[Operation]>([])
+    private let watched: WatchedCount
 
-    init(key: DelayedOperationKey) {
+    init(key: DelayedOperationKey, watched: WatchedCount) {
         self.key = key
+        self.watched = watched
     }
 
     /// The number of operations in the list, completed ones included.
@@ -56,7 +62,10 @@ final class Watchers<Operation: DelayedOperation>: Sendable {
     }
 
     func watch(_ operation: Operation) {
-        operations.withLock { $0.append(operation) }
+        operations.withLock { operations in
+            operations.append(operation)
+            watched.add(1)
+        }
     }
 
     /// Tries every operation still pending; drops completed ones. Returns how many this call
@@ -77,7 +86,9 @@ final class Watchers<Operation: DelayedOperation>: Sendable {
         operations.withLock { operations in
             let before = operations.count
             operations.removeAll { $0.isCompleted }
-            return before - operations.count
+            let removed = before - operations.count
+            if removed > 0 { watched.add(-removed) }
+            return removed
         }
     }
 
@@ -86,6 +97,7 @@ final class Watchers<Operation: DelayedOperation>: Sendable {
         let cancelled = operations.withLock { operations in
             let all = operations
             operations.removeAll()
+            watched.add(-all.count)
             return all
         }
         for operation in cancelled { operation.cancel() }
@@ -101,6 +113,11 @@ final class Watchers<Operation: DelayedOperation>: Sendable {
 /// that has just been dropped from the map.
 final class WatcherShard<Operation: DelayedOperation>: Sendable {
     private let watchersByKey = Mutex<[DelayedOperationKey: Watchers<Operation>]>([:])
+    private let watched: WatchedCount
+
+    init(watched: WatchedCount) {
+        self.watched = watched
+    }
 
     /// Adds `operation` to the watchers of `key`, creating them if needed.
     func watch(_ operation: Operation, under key: DelayedOperationKey) {
@@ -109,7 +126,7 @@ final class WatcherShard<Operation: DelayedOperation>: Sendable {
             if let existing = map[key] {
                 watchers = existing
             } else {
-                watchers = Watchers(key: key)
+                watchers = Watchers(key: key, watched: watched)
                 map[key] = watchers
             }
             watchers.watch(operation)
@@ -137,4 +154,17 @@ final class WatcherShard<Operation: DelayedOperation>: Sendable {
     func removeWatchers(for key: DelayedOperationKey) -> Watchers<Operation>? {
         watchersByKey.withLock { $0.removeValue(forKey: key) }
     }
+}
+
+/// The total length of a purgatory's watcher lists (Kafka's `PurgatorySize`), kept as the lists
+/// change so that reading it (at every metrics scrape) is one atomic load instead of a walk over
+/// every shard and list under their locks.
+final class WatchedCount: Sendable {
+    private let value = Atomic<Int>(0)
+
+    func add(_ delta: Int) {
+        value.wrappingAdd(delta, ordering: .relaxed)
+    }
+
+    var current: Int { value.load(ordering: .relaxed) }
 }

@@ -134,6 +134,22 @@ import Testing
         #expect(Self.sample(text, #"kafka_network_requestmetrics_requests_total{request="Fetch",version="0"}"#) == 0)
     }
 
+    /// A scrape republishes a histogram's quantiles only when it recorded something since the last
+    /// one; the quantiles still follow every new value, and a histogram never recorded shows 0.
+    @Test func quantilesFollowNewValuesAcrossScrapes() async {
+        let metrics = BrokerMetrics(time: ManualTime())
+        let histogram = metrics.histogram(KafkaMBean("log", type: "LogFlushStats", name: "LogFlushRateAndTimeMs"))
+        metrics.addCollector { histogram.publish() }  // as the server's collectors do
+        let median = #"kafka_log_logflushstats_logflushrateandtimems{quantile="0.50"}"#
+        #expect(Self.sample(await metrics.scrape(), median) == 0)
+        histogram.record(milliseconds: 1.5)
+        histogram.record(milliseconds: 1.5)
+        #expect(Self.sample(await metrics.scrape(), median) == 1.5)
+        #expect(Self.sample(await metrics.scrape(), median) == 1.5, "nothing new: the gauges stay")
+        for _ in 0..<4 { histogram.record(milliseconds: 40) }
+        #expect(Self.sample(await metrics.scrape(), median) == 31.25, "ranks 3 of 6: a quarter into (25, 50]")
+    }
+
     @Test func aFetchCountsUnderFetchAndItsKind() async throws {
         let metrics = BrokerMetrics(time: ManualTime())
         var body = ByteBuffer()

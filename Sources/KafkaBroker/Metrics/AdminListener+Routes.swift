@@ -10,9 +10,10 @@ extension AdminListener {
                        eventStreams: LiveViewEventStreams) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: AdminFallbackMiddleware<BasicRequestContext>())
-        // A scrape runs its collectors (some await the controller) in the request's task.
+        // A scrape runs its collectors (some await the controller) in the request's task; its
+        // UTF-8 bytes go out as rendered, without a round trip through String.
         router.get("/metrics") { _, _ -> Response in
-            textResponse(.ok, contentType: metricsContentType, await metrics.scrape())
+            bytesResponse(.ok, contentType: metricsContentType, ByteBuffer(bytes: await metrics.scrapeBytes()))
         }
         if let liveView { addLiveViewRoutes(liveView, eventStreams: eventStreams, to: router) }
         return router

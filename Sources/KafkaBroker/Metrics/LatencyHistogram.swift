@@ -28,6 +28,8 @@ public final class LatencyHistogram: Sendable {
     private let buckets: [ManagedAtomic<Int>]
     private let count: CoreMetrics.Counter
     private let quantiles: [CoreMetrics.Gauge]
+    /// The bucket total at the last `publish` (−1 before the first, so that it sets the gauges).
+    private let publishedTotal = ManagedAtomic(-1)
 
     init(_ mbean: KafkaMBean, factory: PrometheusMetricsFactory) {
         self.mbean = mbean
@@ -74,8 +76,13 @@ public final class LatencyHistogram: Sendable {
         return bounds[bounds.count - 1]
     }
 
-    /// Sets the quantile gauges from the bucket counts (at scrape time).
+    /// Sets the quantile gauges from the bucket counts (at scrape time). A histogram that recorded
+    /// nothing since the last publish keeps its gauges as they are (most APIs see no request
+    /// between two scrapes), so a scrape costs one pass of atomic loads for each of those.
     func publish() {
+        var total = 0
+        for bucket in buckets { total &+= bucket.load(ordering: .relaxed) }
+        guard publishedTotal.exchange(total, ordering: .relaxed) != total else { return }
         let counts = bucketCounts
         for (gauge, quantile) in zip(quantiles, KafkaMBean.yammerQuantiles) {
             gauge.record(Self.quantile(quantile.q, bucketCounts: counts))
