@@ -26,7 +26,7 @@ lab_step "broker $controller is the controller; broker $stopping will be stopped
 lab_mark
 pid="$(lab_pid "$stopping")"
 lab_sigterm "$stopping"
-while kill -0 "$pid" 2>/dev/null; do sleep 0.02; done
+while pid_running "$pid"; do sleep 0.02; done
 lab_step "broker $stopping has exited"
 lab_inspect wait-all-led lab --not "$stopping" --timeout 10
 lab_step "every partition is led by another broker"

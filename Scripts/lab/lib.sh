@@ -22,6 +22,8 @@ set -euo pipefail
 
 LAB_SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 LAB_ROOT="$(cd "$LAB_SCRIPT_DIR/../.." && pwd -P)"
+# shellcheck source=../lib/process.sh
+source "$LAB_ROOT/Scripts/lib/process.sh"   # pid_running
 LAB_NAME="$(basename "$0" .sh)"
 LAB_DIR="${LAB_DIR:-$LAB_ROOT/.lab/$LAB_NAME}"
 LAB_SERVER_BIN_GIVEN="${KAFKA_SERVER_BIN:-}"

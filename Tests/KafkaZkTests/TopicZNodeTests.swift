@@ -186,18 +186,21 @@ struct KafkaZkClientTopicTests {
 
     /// More partitions than one multi takes: the writes go in chunks, and a conflict in one
     /// chunk fails only its own partition (the chunk is written again one partition at a time).
+    /// The topic's name is as long as Kafka allows (249 characters), so a full chunk is as large as
+    /// a chunk gets and must still fit ZooKeeper's request limit.
     @Test func manyPartitionStateWritesGoInChunksAndAConflictStaysItsOwn() async throws {
+        let many = String(repeating: "m", count: 249)
         try await withZkChroot { zk in
             let controller = try await zk.client()
             try await controller.createTopLevelPaths()
             let (epoch, epochVersion) = try await controller.registerControllerAndIncrementControllerEpoch(1)
             let count = Int32(KafkaZkClient.updateChunk * 2 + 10)
-            try await controller.createTopic("many", assignment: Dictionary(uniqueKeysWithValues: (0..<count).map { ($0, [BrokerId(1), BrokerId(2)]) }), config: [:])
+            try await controller.createTopic(many, assignment: Dictionary(uniqueKeysWithValues: (0..<count).map { ($0, [BrokerId(1), BrokerId(2)]) }), config: [:])
             let initial = LeaderIsrAndControllerEpoch(leaderAndIsr: LeaderAndIsr(leader: 1, isr: [1, 2]), controllerEpoch: epoch)
-            let partitions = (0..<count).map { TopicPartition("many", $0) }
+            let partitions = (0..<count).map { TopicPartition(many, $0) }
             _ = try await controller.createPartitionStates(
                 Dictionary(uniqueKeysWithValues: partitions.map { ($0, initial) }), expectedControllerEpochZkVersion: epochVersion)
-            let contested = TopicPartition("many", Int32(KafkaZkClient.updateChunk + 7))
+            let contested = TopicPartition(many, Int32(KafkaZkClient.updateChunk + 7))
             var shrunk = initial
             shrunk.leaderAndIsr.isr = [1]
             #expect(try await controller.conditionalUpdatePartitionState(contested, shrunk) == 1)
