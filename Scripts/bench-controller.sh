@@ -88,6 +88,26 @@
 # being handed to the C client to its answer reaching the controller (the quorum commit), which
 # is why removing the second commit in a row mattered most.
 #
+# 2026-12-04, evening (release, quiet machine, load under 1). Three findings:
+# - Process exit was mostly this machine's init: the broker, started with nohup and orphaned, is
+#   reaped by init, which reaps only every ~2 s, and kill -0 succeeds on a zombie. The wait now
+#   stops at the zombie (pid_running). The broker's own "shut down completed" came 0.1 s after
+#   the signal at 30 partitions, yet kill -0 saw the process for 1.4-1.8 s.
+# - The partition-state multis are handed to the C client within 0.4 ms of each other and each is
+#   answered 17-27 ms later (the quorum commit), but the ensemble stamps some of them 15-34 ms after
+#   the others: with three multis of 100 the dead broker's 300 partitions took 0.021-0.047 s. In
+#   multis of up to 1,000 (one ZooKeeper transaction each) that row is 0.008-0.011 s.
+# - Dead-broker at 30 partitions stays above the aim: ZooKeeper's own expiry commit and watch
+#   delivery (5.6-6.6 ms, above) exceed the 5 ms by themselves.
+# Two full runs after the change (range); before it, the same evening with multis of 100:
+# dead-broker 0.007-0.009 / 0.031-0.047 / 0.052-0.093.
+#                      30               300              1,000            aim
+#   failover           0.035-0.059      0.126-0.131      0.181-0.230      0.07 / 0.25 / 0.43
+#   dead-broker        0.008            0.008-0.011      0.015-0.020      0.005 / 0.025 / 0.06
+#   controlled moves   0.006-0.007      0.007-0.009      0.013-0.017      0.01 / 0.03 / 0.05
+#   controlled exit    0.129-0.141      0.137-0.138      0.282-0.316      0.7 / 0.875 / 0.975
+#   restart            0.029-0.065      0.136-0.145      0.513-0.540      0.55 / 1.4 / 2.8
+#
 # Usage: Scripts/bench-controller.sh [PARTITIONS ...]   (default: 30 300 1000)
 # It runs on the quickstart's ports (Scripts/lab/lib.sh), one fresh cluster per size.
 set -euo pipefail
