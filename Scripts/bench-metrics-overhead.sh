@@ -8,6 +8,15 @@
 #
 # R rounds of off-then-on (default 3). Other options go to every bench.sh run (for a shorter run,
 # e.g. --records-100b 100000 --records-1k 50000 --records-c 200000).
+#
+# Fri 4 Dec 2026, release, 3 rounds (--records-100b 200000 --records-1k 100000 --records-c 500000),
+# medians off vs on: produce 100 B 50.7 vs 51.8 MB/s, 1 KiB 266.5 vs 323.8, consume kcat 1 KiB
+# 154.4 vs 158.3, C 100 B produce 155.5 vs 187.5 and consume 225.3 vs 232.8, acks=all 1k/s p99
+# 1.23 vs 1.01 ms, RF 3 flat out 113.3 vs 138.5 MB/s, RF 3 1k/s p99 3.87 vs 2.85 ms: nothing
+# beyond the run-to-run spread. An earlier run, scraping with a fresh curl each second, had the
+# acks=all p99 at 0.54 vs 1.80 ms; on one broker that tail came with the curl process and new
+# connection beside each scrape (a keep-alive scraper: 0.70-0.78 ms, no scrape 0.56-0.99 ms), and
+# the scrape itself went from 5.6 to 2.5 ms (Scripts/bench/scraper.py, PurgatorySize as a count).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROUNDS=3
