@@ -47,6 +47,8 @@ figures = [
     ("consume-kcat-b1k", "mb_per_s", "MB/s"),
     ("produce-100B-acks1 (C)", "mb_per_s", "MB/s"),
     ("consume-100B (C)", "mb_per_s", "MB/s"),
+    ("produce-1KiB-acks1 (C)", "mb_per_s", "MB/s"),
+    ("consume-1KiB (C)", "mb_per_s", "MB/s"),
     ("acks-all-1k-per-s (C)", "p99", "ms"),
     ("produce-1KiB-rf3-acks-all", "mb_per_s", "MB/s"),
     ("rf3-acks-all-1k-per-s (C)", "p99", "ms"),
