@@ -78,12 +78,12 @@ public final class LatencyHistogram: Sendable {
 
     /// Sets the quantile gauges from the bucket counts (at scrape time). A histogram that recorded
     /// nothing since the last publish keeps its gauges as they are (most APIs see no request
-    /// between two scrapes), so a scrape costs one pass of atomic loads for each of those.
+    /// between two scrapes): only the bucket counts are read for those. The total compared and
+    /// the quantiles come from the same snapshot of the counts.
     func publish() {
-        var total = 0
-        for bucket in buckets { total &+= bucket.load(ordering: .relaxed) }
-        guard publishedTotal.exchange(total, ordering: .relaxed) != total else { return }
         let counts = bucketCounts
+        let total = counts.reduce(0, &+)
+        guard publishedTotal.exchange(total, ordering: .relaxed) != total else { return }
         for (gauge, quantile) in zip(quantiles, KafkaMBean.yammerQuantiles) {
             gauge.record(Self.quantile(quantile.q, bucketCounts: counts))
         }
